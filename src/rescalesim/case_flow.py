@@ -1,0 +1,118 @@
+"""Case flow: new cases by region (Poisson), and remand until the hearing.
+
+A case comes either from someone new to the model (the scenario's arrival rate) or from a
+released person who offended again (see :mod:`reoffending`); both enter here.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from rescalesim.person import Person, Place
+from rescalesim.scenario import DAYS_PER_YEAR, SECURITY_ORDER
+
+if TYPE_CHECKING:
+    from rescalesim.model import RescaleModel
+
+
+class CaseFlow:
+    """Draws who arrives each day and whether they wait for trial on remand or at liberty."""
+
+    def __init__(self, model: RescaleModel) -> None:
+        self.model = model
+        scenario = model.spec
+        self.daily_rates = np.array(
+            [
+                scenario.case_flow.new_cases_per_year * scenario.run.population_scale
+                * region.case_share / DAYS_PER_YEAR
+                for region in scenario.regions
+            ]
+        )
+        offenders = scenario.offenders
+        self.risk_levels = list(offenders.risk_shares)
+        self.risk_p = np.array(list(offenders.risk_shares.values()))
+        self.security_levels = [SECURITY_ORDER[s] for s in offenders.security_shares]
+        self.security_p = np.array(list(offenders.security_shares.values()))
+        self.offences = list(offenders.offence_shares)
+        self.offence_p = np.array(list(offenders.offence_shares.values()))
+        # ages: minimum plus a gamma with sd 10 years, mean as in the scenario
+        self.age_extra_mean = max(offenders.age_mean - offenders.age_minimum, 0.1)
+        self.age_shape = (self.age_extra_mean / 10.0) ** 2
+
+    def new_people(self, day: int, regions: np.ndarray, age_offset_days: np.ndarray) -> list[Person]:
+        """Create people new to the model in the given regions (one per entry)."""
+        rng = self.model.streams["offenders"]
+        offenders = self.model.spec.offenders
+        n = len(regions)
+        ages = offenders.age_minimum + rng.gamma(
+            self.age_shape, self.age_extra_mean / self.age_shape, n
+        )
+        birth_days = day - age_offset_days - ages * 365.25
+        male = rng.random(n) < offenders.male_share
+        risk = rng.choice(len(self.risk_levels), n, p=self.risk_p)
+        security = rng.choice(len(self.security_levels), n, p=self.security_p)
+        offence = rng.choice(len(self.offences), n, p=self.offence_p)
+        priors = rng.poisson(offenders.prior_convictions_mean, n)
+        model = self.model
+        risk_levels, security_levels, offences = self.risk_levels, self.security_levels, self.offences
+        return [
+            Person(
+                model,
+                region=r,
+                birth_day=b,
+                male=m,
+                risk=risk_levels[k],
+                security_needed=security_levels[s],
+                offence=offences[o],
+                prior_convictions=p,
+            )
+            for r, b, m, k, s, o, p in zip(
+                regions.tolist(), birth_days.tolist(), male.tolist(), risk.tolist(),
+                security.tolist(), offence.tolist(), priors.tolist(), strict=True,
+            )
+        ]
+
+    def arrivals(self, day: int) -> list[Person]:
+        """Today's cases from people new to the model."""
+        counts = self.model.streams["arrivals"].poisson(self.daily_rates)
+        regions = np.repeat(np.arange(len(counts)), counts)
+        return self.new_people(day, regions, np.zeros(len(regions)))
+
+    def remand_days(self, n: int) -> np.ndarray:
+        """Durations of remand, gamma distributed with the scenario's mean and spread."""
+        remand = self.model.spec.remand
+        shape = 1.0 / remand.days_cv**2
+        days = self.model.streams["remand"].gamma(shape, remand.days_mean / shape, n)
+        return np.maximum(1, np.ceil(days)).astype(int)
+
+    def open_cases(self, people: list[Person], day: int) -> None:
+        """Each new case waits for its hearing, on remand in a prison or at liberty."""
+        if not people:
+            return
+        model = self.model
+        scenario = model.spec
+        n = len(people)
+        rng = model.streams["remand"]
+        on_remand = (
+            rng.random(n) < scenario.remand.share if scenario.remand.enabled else np.zeros(n, bool)
+        )
+        remand_days = self.remand_days(n)
+        trial_delays = np.maximum(
+            1, np.ceil(rng.exponential(scenario.case_flow.trial_delay_days_mean, n))
+        ).astype(int)
+        hearings = model.calendar.hearings
+        for person, remanded, remand_for, delay in zip(
+            people, on_remand.tolist(), remand_days.tolist(), trial_delays.tolist(), strict=True
+        ):
+            model.records.new_case(day, person)
+            if remanded:
+                prison = model.placement.prison_for(person, day)
+                model.enter_custody(person, prison, Place.remand, day)
+                hearing = day + remand_for
+            else:
+                model.move(person, Place.awaiting_trial)
+                hearing = day + delay
+            person.hearing_day = hearing
+            hearings[hearing].append(person)

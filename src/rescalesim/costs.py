@@ -1,0 +1,37 @@
+"""Costs: operating cost per available and per occupied place-day by facility type, community
+sanction days, and the cost of each new conviction of someone released in the model."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from rescalesim.model import RescaleModel
+
+
+class CostAccounts:
+    """Adds one day of costs, by component, to a row of the daily record."""
+
+    def __init__(self, model: RescaleModel) -> None:
+        self.model = model
+        self.costs = model.spec.costs
+
+    def account(self, row: np.ndarray, index: dict[str, int]) -> None:
+        """Cost components of the day in the row; all zero when costs are switched off."""
+        if not self.costs.enabled:
+            return
+        costs = self.costs
+        for kind in ("prison", "detention_house", "transition_house"):
+            rates = getattr(costs, kind)
+            # remand is held in prison places, so its people count as prison occupants
+            occupied = row[index[kind]] + (row[index["remand"]] if kind == "prison" else 0)
+            row[index[f"cost_{kind}_eur"]] = (
+                row[index[f"capacity_{kind}"]] * rates.available_place_day
+                + occupied * rates.occupied_place_day
+            )
+        row[index["cost_community_sanction_eur"]] = (
+            row[index["community_sanction"]] * costs.community_sanction_day
+        )
+        row[index["cost_new_convictions_eur"]] = row[index["reconvictions"]] * costs.new_conviction

@@ -1,0 +1,9 @@
+"""Detention houses: small, differentiated, community-integrated places of custody."""
+
+from rescalesim.facility import Facility
+
+
+class DetentionHouse(Facility):
+    """A detention house. It never holds more people than its capacity."""
+
+    kind = "detention_house"

@@ -1,0 +1,83 @@
+"""The facility estate: which prisons and houses exist, where, and when they open and close."""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from typing import TYPE_CHECKING
+
+from rescalesim.detention_house import DetentionHouse
+from rescalesim.prison import Prison
+from rescalesim.scenario import DAYS_PER_YEAR
+from rescalesim.transition_house import TransitionHouse
+
+if TYPE_CHECKING:
+    from rescalesim.facility import Facility
+    from rescalesim.model import RescaleModel
+
+KINDS = {"prison": Prison, "detention_house": DetentionHouse, "transition_house": TransitionHouse}
+
+
+class Estate:
+    """All facilities of the scenario, with lists of those open today for placement."""
+
+    def __init__(self, model: RescaleModel) -> None:
+        self.model = model
+        scenario = model.spec
+        region_index = {r.name: i for i, r in enumerate(scenario.regions)}
+        scale = scenario.run.population_scale
+        self.facilities: list[Facility] = []
+        self.changes: dict[int, list[Facility]] = defaultdict(list)
+        for group in scenario.facilities:
+            first_day = scenario.day_of_year(group.opens_year)
+            closes_day = (
+                scenario.day_of_year(group.closes_year) if group.closes_year is not None else None
+            )
+            for i in range(group.count):
+                opens_day = first_day + round(i * group.opening_interval_years * DAYS_PER_YEAR)
+                if closes_day is not None and opens_day >= closes_day:
+                    continue
+                facility = KINDS[group.kind](
+                    model,
+                    name=group.name if group.count == 1 else f"{group.name} {i + 1}",
+                    region=region_index[group.region],
+                    capacity=max(1, math.ceil(group.capacity * scale)),
+                    opens_day=opens_day,
+                    closes_day=closes_day,
+                )
+                self.facilities.append(facility)
+                self.changes[opens_day].append(facility)
+                if closes_day is not None:
+                    self.changes[closes_day].append(facility)
+        self.regions = len(scenario.regions)
+        self.refresh(0)
+
+    def refresh(self, day: int) -> None:
+        """Rebuild the lists of open facilities (on days when one opens or closes)."""
+        open_now = [f for f in self.facilities if f.is_open(day)]
+        self.open_prisons = [f for f in open_now if isinstance(f, Prison)]
+        self.open_houses = [f for f in open_now if isinstance(f, DetentionHouse)]
+        self.open_transition_houses = [f for f in open_now if isinstance(f, TransitionHouse)]
+        self.open_prisons_by_region = [
+            [p for p in self.open_prisons if p.region == r] for r in range(self.regions)
+        ]
+        self.prisons = [f for f in self.facilities if isinstance(f, Prison)]
+        self.houses = [f for f in self.facilities if isinstance(f, DetentionHouse)]
+        self.transition_houses = [f for f in self.facilities if isinstance(f, TransitionHouse)]
+        if not self.open_prisons:
+            raise ValueError(f"no prison is open on day {day}: remand and overflow need one")
+
+    def closing_today(self, day: int) -> list[Facility]:
+        """Facilities that close today; their occupants must move."""
+        return [f for f in self.changes.get(day, []) if f.closes_day == day]
+
+    def capacity(self, kind: str) -> int:
+        """Places in open facilities of a kind."""
+        return sum(
+            f.capacity
+            for f in {
+                "prison": self.open_prisons,
+                "detention_house": self.open_houses,
+                "transition_house": self.open_transition_houses,
+            }[kind]
+        )

@@ -1,0 +1,68 @@
+"""Facilities: places where people are held, with a capacity and opening dates.
+
+The three kinds live in their own modules (:mod:`prison`, :mod:`detention_house`,
+:mod:`transition_house`); this module holds what they share.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+import mesa
+
+if TYPE_CHECKING:
+    from rescalesim.person import Person
+
+
+class Facility(mesa.Agent):
+    """A place of custody with a capacity, a region and a period in which it is open."""
+
+    kind: ClassVar[str] = "facility"
+    may_exceed_capacity: ClassVar[bool] = False
+
+    def __init__(
+        self,
+        model: mesa.Model,
+        *,
+        name: str,
+        region: int,
+        capacity: int,
+        opens_day: int,
+        closes_day: int | None,
+    ) -> None:
+        super().__init__(model)
+        self.name = name
+        self.region = region
+        self.capacity = capacity
+        self.opens_day = opens_day
+        self.closes_day = closes_day
+        # insertion-ordered so that any walk over occupants is reproducible
+        self.occupants: dict[Person, None] = {}
+
+    def is_open(self, day: int) -> bool:
+        """Whether the facility takes and holds people on this day."""
+        return self.opens_day <= day and (self.closes_day is None or day < self.closes_day)
+
+    @property
+    def population(self) -> int:
+        """People held here now."""
+        return len(self.occupants)
+
+    @property
+    def free_places(self) -> int:
+        """Places not taken (never negative)."""
+        return max(0, self.capacity - len(self.occupants))
+
+    def has_room(self) -> bool:
+        """Whether one more person fits without exceeding capacity."""
+        return len(self.occupants) < self.capacity
+
+    def admit(self, person: Person) -> None:
+        """Hold a person here; houses refuse beyond capacity, prisons overcrowd."""
+        if not self.may_exceed_capacity and len(self.occupants) >= self.capacity:
+            raise RuntimeError(f"{self.name} is full ({self.capacity} places)")
+        self.occupants[person] = None
+
+    def discharge(self, person: Person) -> None:
+        """Stop holding a person."""
+        del self.occupants[person]

@@ -1,0 +1,74 @@
+"""Judges: a custodial or a community sentence, and its length. Judges differ in severity."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import mesa
+import numpy as np
+from scipy.special import expit, logit
+
+if TYPE_CHECKING:
+    from rescalesim.model import RescaleModel
+
+PRIORS_CAP = 5  # the effect of a record saturates; also keeps repeated returns from compounding
+
+
+class Judge(mesa.Agent):
+    """A judge in a region; severity multiplies the odds of custody and the sentence length."""
+
+    def __init__(self, model: mesa.Model, region: int, severity: float) -> None:
+        super().__init__(model)
+        self.region = region
+        self.severity = severity
+
+
+class Bench:
+    """The judges of every region, and the sentencing of a day's hearings in one batch."""
+
+    def __init__(self, model: RescaleModel) -> None:
+        self.model = model
+        sentencing = model.spec.sentencing
+        rng = model.streams["judges"]
+        self.by_region: list[list[Judge]] = []
+        for region in range(len(model.spec.regions)):
+            if sentencing.severity_enabled:
+                severities = np.exp(rng.normal(0.0, sentencing.severity_sd, sentencing.judges_per_region))
+            else:
+                severities = np.ones(sentencing.judges_per_region)
+            self.by_region.append([Judge(model, region, float(s)) for s in severities])
+        self.severity = np.array([[j.severity for j in judges] for judges in self.by_region])
+        edges = np.array(sentencing.sentence_band_edges_days, dtype=float)
+        self.log_low, self.log_high = np.log(edges[:-1]), np.log(edges[1:])
+        self.band_p = np.array(sentencing.sentence_band_shares)
+        self.base_log_odds = float(logit(np.clip(sentencing.custody_share, 1e-12, 1 - 1e-12)))
+
+    def sentence_lengths(self, severity: np.ndarray) -> np.ndarray:
+        """Custodial sentence lengths in days: a band by its share, log-uniform inside it."""
+        rng = self.model.streams["sentencing"]
+        band = rng.choice(len(self.band_p), len(severity), p=self.band_p)
+        u = rng.random(len(severity))
+        days = np.exp(self.log_low[band] + u * (self.log_high[band] - self.log_low[band]))
+        return days * severity
+
+    def decide(self, regions: np.ndarray, priors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """For a batch of hearings: whether each gets custody, and the sentence length in days.
+
+        Each case goes to a judge of its region drawn at random.
+        """
+        rng = self.model.streams["sentencing"]
+        n = len(regions)
+        judge = rng.integers(0, self.severity.shape[1], n)
+        severity = self.severity[regions, judge]
+        sentencing = self.model.spec.sentencing
+        log_odds = (
+            self.base_log_odds
+            + sentencing.custody_log_odds_per_prior * np.minimum(priors, PRIORS_CAP)
+        )
+        if sentencing.custody_share >= 1.0:
+            custody = np.ones(n, bool)
+        elif sentencing.custody_share <= 0.0:
+            custody = np.zeros(n, bool)
+        else:
+            custody = rng.random(n) < expit(log_odds + np.log(severity))
+        return custody, self.sentence_lengths(severity)

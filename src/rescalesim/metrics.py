@@ -1,0 +1,113 @@
+"""Headline metrics and monthly series of one run, computed from its records.
+
+Every metric is defined in docs/metrics.md; only the measured period (after the warm-up) counts.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from rescalesim.records import COLUMNS, COSTS, FLOWS, STOCKS
+from rescalesim.scenario import DAYS_PER_YEAR, Scenario
+
+FOLLOW_UP_DAYS = 730  # reconviction within two years of release
+
+HEADLINE = [
+    "reconviction_2y",
+    "custody_population_mean",
+    "occupancy_prisons",
+    "occupancy_houses",
+    "overcrowding_mean",
+    "empty_house_bed_days",
+    "cost_total_eur",
+    "cost_per_release_eur",
+    "custodial_sentences_per_year",
+]
+SUPPORTING = [
+    "reincarceration_2y",
+    "remand_share",
+    "admissions_per_year",
+    "releases_per_year",
+    "reoffence_cases_per_year",
+    "community_sentences_per_year",
+    "house_placements_per_year",
+    "transition_transfers_per_year",
+    "mean_stay_days",
+]
+CUSTODY_STOCKS = ["remand", "prison", "detention_house", "transition_house"]
+
+
+def _ratio(numerator: float, denominator: float) -> float:
+    return float(numerator / denominator) if denominator > 0 else float("nan")
+
+
+def within_follow_up(
+    release_day: np.ndarray, event_day: np.ndarray, first_day: int, last_day: int
+) -> float:
+    """Share of releases in [first_day, last_day - follow-up) followed by an event within it."""
+    cohort = (release_day >= first_day) & (release_day < last_day - FOLLOW_UP_DAYS)
+    if not cohort.any():
+        return float("nan")
+    gap = event_day[cohort] - release_day[cohort]
+    return float(np.mean((event_day[cohort] >= 0) & (gap <= FOLLOW_UP_DAYS)))
+
+
+def headline(scenario: Scenario, daily: np.ndarray, release_log: dict[str, np.ndarray]) -> dict:
+    """The headline and supporting metrics of one run."""
+    first, last = scenario.warmup_days, scenario.warmup_days + scenario.measured_days
+    table = pd.DataFrame(daily[first:last], columns=COLUMNS)
+    years = scenario.measured_days / DAYS_PER_YEAR
+    custody = table[CUSTODY_STOCKS].sum(axis=1)
+    prison_held = table["remand"] + table["prison"]
+    house_held = table["detention_house"] + table["transition_house"]
+    house_capacity = table["capacity_detention_house"] + table["capacity_transition_house"]
+    cost_total = float(table[COSTS].to_numpy().sum())
+    releases = float(table["releases"].sum())
+    admissions = float(table["admissions"].sum())
+    return {
+        "reconviction_2y": within_follow_up(
+            release_log["release_day"], release_log["reconviction_day"], first, last
+        ),
+        "custody_population_mean": float(custody.mean()),
+        "occupancy_prisons": _ratio(prison_held.sum(), table["capacity_prison"].sum()),
+        "occupancy_houses": _ratio(house_held.sum(), house_capacity.sum()),
+        "overcrowding_mean": float(table["overcrowding"].mean()),
+        "empty_house_bed_days": float(table["empty_house_beds"].sum()),
+        "cost_total_eur": cost_total,
+        "cost_per_release_eur": _ratio(cost_total, releases),
+        "custodial_sentences_per_year": float(table["custodial_sentences"].sum() / years),
+        "reincarceration_2y": within_follow_up(
+            release_log["release_day"], release_log["reincarceration_day"], first, last
+        ),
+        "remand_share": _ratio(table["remand"].sum(), custody.sum()),
+        "admissions_per_year": admissions / years,
+        "releases_per_year": releases / years,
+        "reoffence_cases_per_year": float(table["reoffence_cases"].sum() / years),
+        "community_sentences_per_year": float(table["community_sentences"].sum() / years),
+        "house_placements_per_year": float(table["house_placements"].sum() / years),
+        "transition_transfers_per_year": float(table["transition_transfers"].sum() / years),
+        # Little's law: mean stock over the entry rate gives the mean length of stay
+        "mean_stay_days": _ratio(custody.sum(), admissions),
+    }
+
+
+def monthly(scenario: Scenario, daily: np.ndarray) -> pd.DataFrame:
+    """Monthly series of the measured period: mean stocks, summed flows and costs."""
+    first, last = scenario.warmup_days, scenario.warmup_days + scenario.measured_days
+    table = pd.DataFrame(daily[first:last], columns=COLUMNS)
+    offset = np.arange(last - first)
+    table["month"] = (offset * 12) // DAYS_PER_YEAR
+    means = table.groupby("month")[
+        STOCKS + ["capacity_prison", "capacity_detention_house", "capacity_transition_house",
+                  "overcrowding"]
+    ].mean()
+    sums = table.groupby("month")[FLOWS + ["empty_house_beds"] + COSTS].sum()
+    result = pd.concat([means, sums], axis=1).reset_index()
+    result.insert(
+        1,
+        "date",
+        [f"{scenario.run.start_year + m // 12}-{m % 12 + 1:02d}" for m in result["month"]],
+    )
+    result = result.rename(columns={"empty_house_beds": "empty_house_bed_days"})
+    return result

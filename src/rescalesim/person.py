@@ -1,0 +1,68 @@
+"""People who offend: who they are and where they are."""
+
+from __future__ import annotations
+
+from enum import IntEnum
+from typing import TYPE_CHECKING
+
+import mesa
+
+if TYPE_CHECKING:
+    from rescalesim.facility import Facility
+
+DAYS_PER_YEAR_OF_AGE = 365.25
+
+
+class Place(IntEnum):
+    """Where a person is. Every person in the model is in exactly one place."""
+
+    awaiting_trial = 0  # case pending, at liberty
+    remand = 1  # case pending, held in a prison place
+    prison = 2
+    detention_house = 3
+    transition_house = 4
+    community_sanction = 5
+    at_liberty = 6  # released, may offend again
+
+
+CUSTODY = (Place.remand, Place.prison, Place.detention_house, Place.transition_house)
+
+
+class Person(mesa.Agent):
+    """A person in the case flow, from a first case through custody, release and return."""
+
+    def __init__(
+        self,
+        model: mesa.Model,
+        *,
+        region: int,
+        birth_day: float,
+        male: bool,
+        risk: str,
+        security_needed: int,
+        offence: str,
+        prior_convictions: int,
+    ) -> None:
+        super().__init__(model)
+        self.region = region
+        self.birth_day = birth_day
+        self.male = male
+        self.risk = risk
+        self.security_needed = security_needed
+        self.offence = offence
+        self.prior_convictions = prior_convictions
+        self.place: Place | None = None  # set when the model first places the person
+        self.facility: Facility | None = None
+        # the stay in custody now running: days per facility kind, for the reoffending hazard
+        self.custody_start = 0
+        self.days_by_kind: dict[str, int] = {}
+        self.kind_since = 0
+        self.sentence_days = 0.0
+        self.release_day = -1
+        self.hearing_day = -1
+        # index of this person's last release in the model's release log, for reconviction
+        self.last_release = -1
+
+    def age(self, day: float) -> float:
+        """Age in years on a model day."""
+        return (day - self.birth_day) / DAYS_PER_YEAR_OF_AGE

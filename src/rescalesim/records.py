@@ -1,0 +1,112 @@
+"""What happened in a run: daily stocks and flows, costs, and the log of releases.
+
+The model writes here and never reads back; metrics and tables are computed from these records.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from rescalesim.person import Place
+
+if TYPE_CHECKING:
+    from rescalesim.model import RescaleModel
+    from rescalesim.person import Person
+
+STOCKS = [
+    "awaiting_trial", "remand", "prison", "detention_house", "transition_house",
+    "community_sanction", "at_liberty",
+]
+CAPACITIES = ["capacity_prison", "capacity_detention_house", "capacity_transition_house"]
+FLOWS = [
+    "new_cases", "reoffence_cases", "admissions", "custodial_sentences", "community_sentences",
+    "house_placements", "transition_transfers", "releases", "reconvictions",
+]
+STATES = ["overcrowding", "empty_house_beds"]
+COSTS = [
+    "cost_prison_eur", "cost_detention_house_eur", "cost_transition_house_eur",
+    "cost_community_sanction_eur", "cost_new_convictions_eur",
+]
+COLUMNS = STOCKS + CAPACITIES + FLOWS + STATES + COSTS
+INDEX = {name: i for i, name in enumerate(COLUMNS)}
+ENDED_IN = {"prison": 0, "detention_house": 1, "transition_house": 2}
+
+
+class Records:
+    """Daily table (one row per simulated day) and the log of releases from custody."""
+
+    def __init__(self, model: RescaleModel, total_days: int) -> None:
+        self.model = model
+        self.daily = np.zeros((total_days, len(COLUMNS)))
+        self.today = self.daily[0]
+        # release log: one entry per release from a custodial sentence
+        self.release_day: list[int] = []
+        self.release_ended_in: list[int] = []
+        self.reconviction_day: list[int] = []
+        self.reincarceration_day: list[int] = []
+        self._flow = {name: INDEX[name] for name in FLOWS}
+
+    def start_day(self, day: int) -> None:
+        """Point the flow counters at today's row."""
+        self.today = self.daily[day]
+
+    def count(self, flow: str, n: int = 1) -> None:
+        """Add to one of today's flows."""
+        self.today[self._flow[flow]] += n
+
+    def new_case(self, day: int, person: Person) -> None:
+        """A case opens; a case from a released person is a reoffence case."""
+        self.today[self._flow["new_cases"]] += 1
+        if person.last_release >= 0:
+            self.today[self._flow["reoffence_cases"]] += 1
+
+    def conviction(self, day: int, person: Person) -> None:
+        """A hearing ends in a conviction; the first after a release is its reconviction."""
+        index = person.last_release
+        if index >= 0 and self.reconviction_day[index] < 0:
+            self.reconviction_day[index] = day
+            self.today[self._flow["reconvictions"]] += 1
+
+    def custody_entry(self, day: int, person: Person) -> None:
+        """Someone enters custody from outside: an admission, perhaps a re-incarceration."""
+        self.today[self._flow["admissions"]] += 1
+        index = person.last_release
+        if index >= 0 and self.reincarceration_day[index] < 0:
+            self.reincarceration_day[index] = day
+
+    def release(self, day: int, person: Person, ended_in: str) -> None:
+        """A release from a custodial sentence, followed up for reconviction."""
+        self.today[self._flow["releases"]] += 1
+        person.last_release = len(self.release_day)
+        self.release_day.append(day)
+        self.release_ended_in.append(ENDED_IN[ended_in])
+        self.reconviction_day.append(-1)
+        self.reincarceration_day.append(-1)
+
+    def close_day(self, day: int) -> None:
+        """Record today's stocks, capacities, crowding and costs."""
+        model = self.model
+        row = self.today
+        counts = model.count
+        for place in Place:
+            row[INDEX[place.name]] = counts[place]
+        estate = model.estate
+        row[INDEX["capacity_prison"]] = estate.capacity("prison")
+        row[INDEX["capacity_detention_house"]] = estate.capacity("detention_house")
+        row[INDEX["capacity_transition_house"]] = estate.capacity("transition_house")
+        row[INDEX["overcrowding"]] = sum(p.overcrowding for p in estate.open_prisons)
+        row[INDEX["empty_house_beds"]] = sum(
+            h.free_places for h in estate.open_houses
+        ) + sum(h.free_places for h in estate.open_transition_houses)
+        model.costs.account(row, INDEX)
+
+    def release_log(self) -> dict[str, np.ndarray]:
+        """The release log as arrays."""
+        return {
+            "release_day": np.array(self.release_day, dtype=np.int64),
+            "ended_in": np.array(self.release_ended_in, dtype=np.int64),
+            "reconviction_day": np.array(self.reconviction_day, dtype=np.int64),
+            "reincarceration_day": np.array(self.reincarceration_day, dtype=np.int64),
+        }

@@ -1,0 +1,526 @@
+"""The scenario: a validated, immutable description of one country and one policy.
+
+A scenario is data. Every field carries its default, unit, allowed range and the source of the
+default here, once; documentation, the command line and checks read them from this schema.
+Loading (TOML files, ``extends``, ``--set`` overrides) lives in :mod:`rescalesim.scenario_file`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from enum import StrEnum
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+SHARE_TOLERANCE = 1e-6
+DAYS_PER_YEAR = 365
+
+
+def param(
+    default: Any,
+    *,
+    unit: str,
+    source: str,
+    description: str,
+    ge: float | None = None,
+    le: float | None = None,
+    gt: float | None = None,
+    lt: float | None = None,
+) -> Any:
+    """A scenario field with its unit and the source of its default, kept in the JSON schema."""
+    return Field(
+        default,
+        description=description,
+        ge=ge,
+        le=le,
+        gt=gt,
+        lt=lt,
+        json_schema_extra={"unit": unit, "source": source},
+    )
+
+
+class Section(BaseModel):
+    """Base of every scenario section: immutable, and unknown keys are errors."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class SecurityLevel(StrEnum):
+    """Security level a person needs or a facility provides, ordered low to high."""
+
+    low = "low"
+    medium = "medium"
+    high = "high"
+
+
+SECURITY_ORDER = {SecurityLevel.low: 0, SecurityLevel.medium: 1, SecurityLevel.high: 2}
+
+OffenceType = Literal["property", "violence", "drugs", "sexual", "terrorism", "traffic", "other"]
+FacilityKind = Literal["prison", "detention_house", "transition_house"]
+
+
+def _check_shares(shares: dict[str, float] | list[float], what: str) -> None:
+    total = sum(shares.values()) if isinstance(shares, dict) else sum(shares)
+    if abs(total - 1.0) > SHARE_TOLERANCE:
+        raise ValueError(f"{what} must sum to 1 (they sum to {total:.6g})")
+
+
+class Run(Section):
+    """How long to simulate, from when, and how many replications."""
+
+    start_year: int = param(
+        2024, unit="calendar year", ge=1900, le=2200, source="choice of the scenario",
+        description="Calendar year of the first measured day (after the warm-up).",
+    )
+    years: float = param(
+        20, unit="years", gt=0, le=100, source="issue 2: 20-year horizon",
+        description="Measured years simulated after the warm-up.",
+    )
+    warmup_years: float = param(
+        20, unit="years", ge=0, le=100,
+        source="model property: people coming back, and their growing records, settle in ~20 years",
+        description="Years simulated before measuring, from an initial stock, not counted in metrics.",
+    )
+    replications: int = param(
+        10, unit="runs", ge=1, le=100_000, source="choice of the scenario",
+        description="Replications, each with its own seed from numpy SeedSequence.",
+    )
+    seed: int = param(
+        20240101, unit="integer", ge=0, source="choice of the scenario",
+        description="Master seed; replication i uses SeedSequence(seed).spawn(n)[i].",
+    )
+    population_scale: float = param(
+        1.0, unit="fraction", gt=0, le=1,
+        source="model option for fast tests and previews",
+        description="Multiplies case arrivals and every capacity; rates and occupancies keep "
+        "their meaning, counts and costs scale with it.",
+    )
+
+
+class Region(Section):
+    """A region of the country: where cases arise and where facilities stand."""
+
+    name: str = Field(min_length=1, description="Region name, used by facilities.")
+    case_share: float = param(
+        ..., unit="fraction", ge=0, le=1, source="scenario file",
+        description="Share of new cases arising in this region.",
+    )
+
+
+class CaseFlow(Section):
+    """New cases reaching a criminal court, before any decision."""
+
+    new_cases_per_year: float = param(
+        14000, unit="cases/year", ge=0, le=10_000_000,
+        source="calibrated: Belgian incarcerations 16,911 in 2020 (FPS Justice), stock 11,631 (SPACE I 2024)",
+        description="Poisson rate of cases from people not already in the model; cases from "
+        "reoffending come on top.",
+    )
+    trial_delay_days_mean: float = param(
+        120, unit="days", ge=1, le=3650, source="assumption (no public figure in ../shared/data)",
+        description="Mean days from case to hearing for people not held on remand (exponential).",
+    )
+
+
+class Remand(Section):
+    """Pre-trial detention: people held in prison places before their hearing."""
+
+    enabled: bool = Field(True, description="Switch the remand mechanism on or off.")
+    share: float = param(
+        0.40, unit="fraction of cases", ge=0, le=1,
+        source="calibrated to a pre-trial share of the stock of 36% (Belgium, Jan 2022, VRT)",
+        description="Share of new cases held on remand until the hearing.",
+    )
+    days_mean: float = param(
+        150, unit="days", gt=0, le=3650,
+        source="calibrated to a pre-trial share of the stock of 36% (Belgium, Jan 2022, VRT)",
+        description="Mean remand duration (gamma distributed).",
+    )
+    days_cv: float = param(
+        0.8, unit="coefficient of variation", gt=0, le=5, source="assumption",
+        description="Spread of remand durations.",
+    )
+
+
+class Offenders(Section):
+    """Who the people entering the case flow are."""
+
+    male_share: float = param(
+        0.955, unit="fraction", ge=0, le=1,
+        source="women 4.5% of prisoners (Norway, May 2024, WPB); Belgian share not in data",
+        description="Share of men among new cases.",
+    )
+    age_mean: float = param(
+        33, unit="years", ge=12, le=80,
+        source="mean age 38 of Kortrijk detention-house residents (VRT 2023) minus younger remand flow; assumption",
+        description="Mean age at first case in the model (18 plus a gamma distribution).",
+    )
+    age_minimum: float = param(
+        18, unit="years", ge=10, le=30, source="adult criminal law",
+        description="Youngest age at a case.",
+    )
+    prior_convictions_mean: float = param(
+        1.0, unit="convictions", ge=0, le=50, source="assumption",
+        description="Mean prior convictions of people new to the model (Poisson).",
+    )
+    risk_shares: dict[Literal["low", "medium", "high"], float] = param(
+        {"low": 0.35, "medium": 0.45, "high": 0.20}, unit="fractions", source="assumption",
+        description="Shares of assessed reoffending risk.",
+    )
+    security_shares: dict[SecurityLevel, float] = param(
+        {SecurityLevel.low: 0.55, SecurityLevel.medium: 0.35, SecurityLevel.high: 0.10},
+        unit="fractions", source="assumption (no public Belgian classification figures)",
+        description="Shares of the security level each person needs.",
+    )
+    offence_shares: dict[OffenceType, float] = param(
+        {"property": 0.35, "violence": 0.25, "drugs": 0.20, "sexual": 0.05, "terrorism": 0.005,
+         "traffic": 0.05, "other": 0.095},
+        unit="fractions", source="theft the main offence in Kortrijk (VRT 2023); shares assumption",
+        description="Shares of offence types.",
+    )
+
+    @model_validator(mode="after")
+    def _shares_sum_to_one(self) -> Offenders:
+        _check_shares(self.risk_shares, "risk_shares")
+        _check_shares(self.security_shares, "security_shares")
+        _check_shares(self.offence_shares, "offence_shares")
+        for name in ("risk_shares", "security_shares", "offence_shares"):
+            if any(v < 0 for v in getattr(self, name).values()):
+                raise ValueError(f"{name} must not be negative")
+        return self
+
+
+class Sentencing(Section):
+    """Judges' decisions: custody or a community sanction, and the sentence length."""
+
+    custody_share: float = param(
+        0.45, unit="probability", ge=0, le=1,
+        source="calibrated to the Belgian stock (SPACE I 2024) and incarcerations (FPS Justice 2020)",
+        description="Probability of a custodial sentence for a first offender before a judge of "
+        "average severity.",
+    )
+    custody_log_odds_per_prior: float = param(
+        0.25, unit="log-odds per prior conviction", ge=-5, le=5, source="assumption",
+        description="How much each prior conviction (up to 5) raises the odds of custody.",
+    )
+    sentence_band_edges_days: list[float] = param(
+        [30, 90, 180, 365, 1095, 1825, 3650, 7300], unit="days", source=(
+            "band edges as in the Norwegian stock table (Prison Insider 2019); Belgian flow "
+            "distribution not found (calibration.md Gaps)"),
+        description="Edges of the custodial sentence-length bands (increasing, n+1 values).",
+    )
+    sentence_band_shares: list[float] = param(
+        [0.13, 0.19, 0.25, 0.26, 0.09, 0.055, 0.025], unit="fractions", source=(
+            "assumption, calibrated so that the mean stay is near 8.2 months (Belgium 2014, SPACE)"),
+        description="Share of custodial sentences in each band; lengths are log-uniform in a band.",
+    )
+    community_sanction_days_mean: float = param(
+        180, unit="days", gt=0, le=3650,
+        source="mean EM period 109 days (Beyens & Roosen 2016); community sanctions assumption",
+        description="Mean duration of a community sanction (exponential).",
+    )
+    judges_per_region: int = param(
+        20, unit="judges", ge=1, le=10_000, source="assumption",
+        description="Judges hearing cases in each region; each case goes to one at random.",
+    )
+    severity_enabled: bool = Field(True, description="Switch differences between judges on or off.")
+    severity_sd: float = param(
+        0.25, unit="sd of log severity", ge=0, le=3,
+        source="random-judge designs (Bhuller et al. 2020) rely on such differences; size assumption",
+        description="Spread of judges' severity; severity multiplies the odds of custody and "
+        "the sentence length.",
+    )
+
+    @model_validator(mode="after")
+    def _bands_are_consistent(self) -> Sentencing:
+        edges, shares = self.sentence_band_edges_days, self.sentence_band_shares
+        if len(edges) != len(shares) + 1:
+            raise ValueError(
+                f"sentence_band_edges_days needs one more value than sentence_band_shares "
+                f"({len(edges)} edges for {len(shares)} shares)"
+            )
+        if edges[0] < 1 or any(b <= a for a, b in zip(edges, edges[1:], strict=False)):
+            raise ValueError("sentence_band_edges_days must start at 1 day or more and increase")
+        if any(s < 0 for s in shares):
+            raise ValueError("sentence_band_shares must not be negative")
+        _check_shares(shares, "sentence_band_shares")
+        return self
+
+
+class Placement(Section):
+    """Where a sentenced person serves: a prison or a detention house."""
+
+    houses_enabled: bool = Field(
+        True, description="Switch placement in detention houses on or off (houses stay empty)."
+    )
+    house_max_sentence_days: float = param(
+        1095, unit="days", ge=0, le=36500,
+        source="Belgian detention houses: sentences of at most 3 years (Regie der Gebouwen)",
+        description="Longest sentence eligible for a detention house.",
+    )
+    house_max_security: SecurityLevel = param(
+        SecurityLevel.low, unit="level",
+        source="Belgian detention houses: low security risk (Regie der Gebouwen)",
+        description="Highest security level a detention house accepts.",
+    )
+    house_excluded_offences: list[OffenceType] = param(
+        ["sexual", "terrorism"], unit="offence types",
+        source="Belgian detention houses exclude sex-offence and terrorism convicts (Regie der Gebouwen)",
+        description="Offence types never placed in a detention house.",
+    )
+    prefer_home_region: bool = Field(
+        True, description="Place in the home region when a place fits there (proximity)."
+    )
+
+
+class Release(Section):
+    """Conditional release."""
+
+    conditional_release_enabled: bool = Field(
+        True, description="Switch conditional release on (else sentences are served in full)."
+    )
+    conditional_release_fraction: float = param(
+        1 / 3, unit="fraction of sentence", gt=0, le=1,
+        source="Belgium: 1/3 for all since 2018 (HLN, Knack 2018); Norway and NL 2/3",
+        description="Share of the sentence served before conditional release.",
+    )
+    minimum_days_served: float = param(
+        0, unit="days", ge=0, le=3650,
+        source="Norway: at least 60 days (Kriminalomsorgen); none in Belgium",
+        description="Least time served before conditional release.",
+    )
+
+
+class Transition(Section):
+    """Transfer to a transition house for the last part of custody."""
+
+    enabled: bool = Field(True, description="Switch transfers to transition houses on or off.")
+    window_days: float = param(
+        180, unit="days", ge=1, le=3650,
+        source="Belgian stays about 6 months (Gentbrugge, VRT 2022); seeds allow 18 months",
+        description="Days before conditional release from which a transfer is possible.",
+    )
+    max_security: SecurityLevel = param(
+        SecurityLevel.medium, unit="level", source="assumption",
+        description="Highest security level a transition house accepts.",
+    )
+
+
+class Reoffending(Section):
+    """Time to a new offence after release: a proportional-hazards cure model.
+
+    The cumulative hazard is ``m * A * F(t)``, with ``F`` a Weibull distribution function and
+    ``m`` the person's hazard ratio, so that some people never offend again (desistance) and
+    hazard ratios act on the whole curve.
+    """
+
+    enabled: bool = Field(True, description="Switch reoffending (and people coming back) on or off.")
+    reference_reoffence_2y: float = param(
+        0.32, unit="probability", gt=0, lt=1,
+        source="calibrated: >half of 44.1% re-incarcerated in 6-8 years within 2 years (NICC, Belgium)",
+        description="Probability that the reference person (age 30, medium risk, no priors, "
+        "released from prison) offends again within 2 years.",
+    )
+    reference_reoffence_ever: float = param(
+        0.57, unit="probability", gt=0, lt=1,
+        source="44.1% re-incarcerated within 6-8 years (NICC, Belgium); 54% charged within 3 "
+        "years (Norway, Skardhamar & Telle 2012); assumption between them",
+        description="Probability that the reference person ever offends again (must exceed the "
+        "2-year probability).",
+    )
+    timing_shape: float = param(
+        0.7, unit="Weibull shape", gt=0, le=5,
+        source="assumption: risk highest just after release and falling (shape below 1)",
+        description="Shape of the timing of new offences among those who offend again.",
+    )
+    age_log_hazard_per_year: float = param(
+        -0.035, unit="log hazard per year of age", ge=-1, le=1,
+        source="ages 16-20 about 4 times as likely as 60+ (NICC via VRT 2012)",
+        description="Effect of age at release on the hazard.",
+    )
+    risk_multipliers: dict[Literal["low", "medium", "high"], float] = param(
+        {"low": 0.5, "medium": 1.0, "high": 2.0}, unit="hazard ratio", source="assumption",
+        description="Hazard ratio by assessed risk.",
+    )
+    prior_log_hazard: float = param(
+        0.0, unit="log hazard per prior conviction", ge=-2, le=2,
+        source="assumption: assessed risk already carries the record; a positive value compounds "
+        "over repeated returns and keeps the system drifting for decades",
+        description="Effect of each prior conviction (up to 5) on the hazard.",
+    )
+    custody_multipliers: dict[
+        Literal["prison", "detention_house", "transition_house", "community_sanction"], float
+    ] = param(
+        {"prison": 1.0, "detention_house": 0.85, "transition_house": 0.92,
+         "community_sanction": 0.65},
+        unit="hazard ratio", source=(
+            "community: short prison 55% more repeat crime (Wermink et al. 2022) -> 1/1.55; "
+            "house: open-prison effect (Mastrobuoni & Terlizzese), no house evaluation found; "
+            "transition: -5 to -10% claim (Exodus, Humo 2019, unverified)"),
+        description="Hazard ratio by what custody did: time-weighted over the facilities of the "
+        "stay; the transition-house ratio applies on top when the stay ended there.",
+    )
+    case_delay_days_mean: float = param(
+        30, unit="days", ge=0, le=3650, source="assumption",
+        description="Mean days from a new offence to the new case (exponential).",
+    )
+
+    @model_validator(mode="after")
+    def _multipliers_positive(self) -> Reoffending:
+        if self.reference_reoffence_ever <= self.reference_reoffence_2y:
+            raise ValueError("reference_reoffence_ever must exceed reference_reoffence_2y")
+        for name in ("risk_multipliers", "custody_multipliers"):
+            if any(v <= 0 for v in getattr(self, name).values()):
+                raise ValueError(f"{name} must be positive")
+        return self
+
+
+class PlaceCost(Section):
+    """Operating cost of one facility type, split into fixed and per-person parts."""
+
+    available_place_day: float = param(
+        ..., unit="EUR per available place-day", ge=0, le=10_000, source="scenario file",
+        description="Cost of keeping a place open, occupied or not (staff, buildings).",
+    )
+    occupied_place_day: float = param(
+        ..., unit="EUR per occupied place-day", ge=0, le=10_000, source="scenario file",
+        description="Extra cost of each person held (food, health, programmes).",
+    )
+
+
+class Costs(Section):
+    """Cost accounting."""
+
+    enabled: bool = Field(True, description="Switch cost accounting on or off (all costs zero).")
+    prison: PlaceCost = param(
+        PlaceCost(available_place_day=100.0, occupied_place_day=46.5), unit="EUR",
+        source="146.5 EUR per prisoner-day (Belgium 2017, De Morgen/DG EPI); fixed/variable split assumption",
+        description="Prison costs.",
+    )
+    detention_house: PlaceCost = param(
+        PlaceCost(available_place_day=150.0, occupied_place_day=40.0), unit="EUR",
+        source="not found; ~0.85 staff per place (Kortrijk, WTV 2022) against fewer in prisons; assumption",
+        description="Detention-house costs.",
+    )
+    transition_house: PlaceCost = param(
+        PlaceCost(available_place_day=120.0, occupied_place_day=30.0), unit="EUR",
+        source="not found; EUR 900,000 pilot budget for ~15 places (Mechelen, HLN 2019); assumption",
+        description="Transition-house costs.",
+    )
+    community_sanction_day: float = param(
+        25.0, unit="EUR per day", ge=0, le=10_000,
+        source="EM 25 EUR/day incl. staff (Beyens & Roosen 2016)",
+        description="Cost of a day of community sanction.",
+    )
+    new_conviction: float = param(
+        10_000.0, unit="EUR per conviction", ge=0, le=10_000_000,
+        source="not found (calibration.md Gaps); assumption for courts, police and victims",
+        description="Cost of each conviction of a person released in the model (a reoffence).",
+    )
+
+
+class FacilityGroup(Section):
+    """One or more identical facilities in a region, open over a period."""
+
+    name: str = Field(min_length=1, description="Name of the facility or group.")
+    kind: FacilityKind = Field(description="prison, detention_house or transition_house.")
+    region: str = Field(min_length=1, description="Region where the facilities stand.")
+    count: int = param(
+        1, unit="facilities", ge=1, le=10_000, source="scenario file",
+        description="Number of identical facilities.",
+    )
+    capacity: int = param(
+        ..., unit="places per facility", ge=1, le=100_000, source="scenario file",
+        description="Official places in each facility.",
+    )
+    opens_year: float | None = param(
+        None, unit="calendar year", ge=1900, le=2300, source="scenario file",
+        description="When the facilities open (fractional years allowed); open from the start "
+        "if absent or not after run.start_year.",
+    )
+    opening_interval_years: float = param(
+        0, unit="years", ge=0, le=50, source="scenario file",
+        description="Years between the openings of successive facilities of the group.",
+    )
+    closes_year: float | None = param(
+        None, unit="calendar year", ge=1900, le=2300, source="scenario file",
+        description="When the facilities close; people held there move to a prison.",
+    )
+
+    @model_validator(mode="after")
+    def _closes_after_opening(self) -> FacilityGroup:
+        if (
+            self.opens_year is not None
+            and self.closes_year is not None
+            and self.closes_year <= self.opens_year
+        ):
+            raise ValueError("closes_year must come after opens_year")
+        return self
+
+
+class Scenario(Section):
+    """A whole scenario: country base data, estate and policy rules."""
+
+    name: str = Field("unnamed scenario", description="Short title shown in tables.")
+    description: str = Field("", description="What the scenario represents.")
+    run: Run = Run()
+    regions: list[Region] = Field(min_length=1, description="Regions of the country.")
+    case_flow: CaseFlow = CaseFlow()
+    remand: Remand = Remand()
+    offenders: Offenders = Offenders()
+    sentencing: Sentencing = Sentencing()
+    placement: Placement = Placement()
+    release: Release = Release()
+    transition: Transition = Transition()
+    reoffending: Reoffending = Reoffending()
+    costs: Costs = Costs()
+    facilities: list[FacilityGroup] = Field(min_length=1, description="The facility estate.")
+
+    @model_validator(mode="after")
+    def _regions_are_consistent(self) -> Scenario:
+        names = [r.name for r in self.regions]
+        if len(set(names)) != len(names):
+            raise ValueError("regions: names must be unique")
+        _check_shares([r.case_share for r in self.regions], "regions: case_share")
+        for i, group in enumerate(self.facilities):
+            if group.region not in names:
+                raise ValueError(
+                    f"facilities.{i}.region: '{group.region}' is not a region; "
+                    f"allowed: {', '.join(names)}"
+                )
+        if not any(
+            g.kind == "prison"
+            and (g.opens_year is None or g.opens_year <= self.run.start_year)
+            and g.closes_year is None
+            for g in self.facilities
+        ):
+            raise ValueError(
+                "facilities: at least one prison must be open from the start and never close "
+                "(remand and overflow need one)"
+            )
+        return self
+
+    def digest(self) -> str:
+        """Hash of what determines the results, apart from the seed and replication count."""
+        data = self.model_dump(mode="json")
+        data["run"] = {k: v for k, v in data["run"].items() if k not in ("seed", "replications")}
+        canonical = json.dumps(data, sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(canonical.encode()).hexdigest()[:16]
+
+    @property
+    def warmup_days(self) -> int:
+        """Days simulated before measuring."""
+        return round(self.run.warmup_years * DAYS_PER_YEAR)
+
+    @property
+    def measured_days(self) -> int:
+        """Days measured after the warm-up."""
+        return max(1, round(self.run.years * DAYS_PER_YEAR))
+
+    def day_of_year(self, calendar_year: float | None) -> int:
+        """Model day on which a calendar year (fractional) begins; 0 if before the start."""
+        if calendar_year is None or calendar_year <= self.run.start_year:
+            return 0
+        return self.warmup_days + round((calendar_year - self.run.start_year) * DAYS_PER_YEAR)

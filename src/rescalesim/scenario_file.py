@@ -1,0 +1,193 @@
+"""Reading scenario files: TOML, ``extends`` chains and command-line overrides.
+
+Every failure becomes a :class:`ScenarioError` with one line naming the file, the field and what
+is allowed, so that the command line can print it and exit with code 2.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import tomli_w
+from pydantic import BaseModel, ValidationError
+
+from rescalesim.scenario import Scenario
+
+MAX_EXTENDS_DEPTH = 20
+
+
+class ScenarioError(ValueError):
+    """A scenario that cannot be used, with a message fit for the user."""
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ScenarioError(f"{path}: file not found") from None
+    except (IsADirectoryError, PermissionError, UnicodeDecodeError) as error:
+        raise ScenarioError(f"{path}: cannot be read ({error.__class__.__name__})") from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise ScenarioError(f"{path}: not valid TOML: {error}") from None
+
+
+def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    """Deep-merge tables; lists (regions, facilities) are replaced as a whole."""
+    merged = dict(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def read_raw(path: Path, _seen: tuple[Path, ...] = ()) -> dict[str, Any]:
+    """Read a scenario file and the files it extends, merged, without validating."""
+    path = Path(path)
+    resolved = path.resolve()
+    if resolved in _seen:
+        raise ScenarioError(f"{path}: field 'extends': circular chain of files")
+    if len(_seen) > MAX_EXTENDS_DEPTH:
+        raise ScenarioError(f"{path}: field 'extends': chain longer than {MAX_EXTENDS_DEPTH}")
+    data = _read_toml(path)
+    parent = data.pop("extends", None)
+    added = data.pop("add_facilities", None)
+    if parent is None:
+        if added is not None:
+            raise ScenarioError(f"{path}: field 'add_facilities': only allowed with 'extends'")
+        return data
+    if not isinstance(parent, str):
+        raise ScenarioError(f"{path}: field 'extends': must be a path (string) to a TOML file")
+    merged = _merge(read_raw(resolved.parent / parent, (*_seen, resolved)), data)
+    if added is not None:
+        if not isinstance(added, list):
+            raise ScenarioError(f"{path}: field 'add_facilities': must be an array of tables")
+        # the estate of the extended scenario plus new facilities, e.g. a house-building plan
+        merged["facilities"] = [*merged.get("facilities", []), *added]
+    return merged
+
+
+def parse_override(text: str) -> tuple[list[str], Any]:
+    """Split ``a.b.c=value``; the value is read as TOML (numbers, booleans, lists, strings)."""
+    if "=" not in text:
+        raise ScenarioError(f"--set {text}: expected FIELD=VALUE, e.g. remand.share=0.3")
+    key, raw = text.split("=", 1)
+    key = key.strip()
+    if not key or any(not part for part in key.split(".")):
+        raise ScenarioError(f"--set {text}: field name missing")
+    try:
+        value = tomllib.loads(f"value = {raw.strip()}")["value"]
+    except tomllib.TOMLDecodeError:
+        value = raw.strip()  # a bare word such as `low` is a string
+    return key.split("."), value
+
+
+def apply_override(data: dict[str, Any], path: list[str], value: Any, origin: str) -> None:
+    """Set a dotted field in raw scenario data; list items are addressed by index."""
+    node: Any = data
+    for depth, part in enumerate(path):
+        last = depth == len(path) - 1
+        if isinstance(node, list):
+            if not part.isdigit() or int(part) >= len(node):
+                raise ScenarioError(
+                    f"{origin}: field '{'.'.join(path[:depth + 1])}': no such list item "
+                    f"(the list has {len(node)} items, indexed from 0)"
+                )
+            if last:
+                node[int(part)] = value
+            else:
+                node = node[int(part)]
+            continue
+        if last:
+            node[part] = value
+        else:
+            node = node.setdefault(part, {})
+            if not isinstance(node, dict | list):
+                raise ScenarioError(
+                    f"{origin}: field '{'.'.join(path[:depth + 1])}' is a value, not a table"
+                )
+
+
+def _field_location(loc: tuple[Any, ...]) -> str:
+    # pydantic locations mix field names, list indices and validator tags; keep the path
+    return ".".join(str(part) for part in loc if not str(part).startswith("function-"))
+
+
+def _allowed(model: type[BaseModel], loc: tuple[Any, ...]) -> str:
+    """What a field accepts, read from the schema (range, choices or field names)."""
+    current: Any = model
+    field = None
+    for part in loc:
+        if isinstance(part, int) or not (isinstance(current, type) and issubclass(current, BaseModel)):
+            continue
+        field = current.model_fields.get(str(part))
+        if field is None:
+            return "allowed fields here: " + ", ".join(current.model_fields)
+        annotation = field.annotation
+        inner = getattr(annotation, "__args__", ())
+        candidates = [annotation, *inner]
+        current = next(
+            (c for c in candidates if isinstance(c, type) and issubclass(c, BaseModel)), None
+        )
+    if field is None:
+        return ""
+    bounds = []
+    for meta in field.metadata:
+        for name, sign in (("ge", ">="), ("gt", ">"), ("le", "<="), ("lt", "<")):
+            if getattr(meta, name, None) is not None:
+                bounds.append(f"{sign} {getattr(meta, name)}")
+    unit = (field.json_schema_extra or {}).get("unit") if isinstance(
+        field.json_schema_extra, dict) else None
+    parts = []
+    if bounds:
+        parts.append("allowed: " + " and ".join(bounds))
+    if unit:
+        parts.append(f"unit: {unit}")
+    return "; ".join(parts)
+
+
+def explain(error: ValidationError, origin: str) -> str:
+    """One line for the first problem in a validation error."""
+    first = error.errors()[0]
+    loc = tuple(first["loc"])
+    where = _field_location(loc) or "(top level)"
+    kind = first["type"]
+    if kind == "extra_forbidden":
+        allowed = _allowed(Scenario, loc)
+        return f"{origin}: field '{where}': unknown field; {allowed}"
+    message = first["msg"].removeprefix("Value error, ")
+    if "input" in first and kind != "missing" and not isinstance(first["input"], dict | list):
+        message += f" (got {first['input']!r})"
+    allowed = _allowed(Scenario, loc)
+    return f"{origin}: field '{where}': {message}" + (f"; {allowed}" if allowed else "")
+
+
+def validate(data: dict[str, Any], origin: str) -> Scenario:
+    """Validate raw data into a Scenario or raise a one-line ScenarioError."""
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as error:
+        raise ScenarioError(explain(error, origin)) from None
+
+
+def load(path: str | Path, overrides: list[str] | tuple[str, ...] = ()) -> Scenario:
+    """Load a scenario file, apply ``--set`` overrides and validate."""
+    path = Path(path)
+    data = read_raw(path)
+    for text in overrides:
+        keys, value = parse_override(text)
+        apply_override(data, keys, value, f"{path} (--set {text})")
+    origin = f"{path}" + (" with --set " + " ".join(overrides) if overrides else "")
+    return validate(data, origin)
+
+
+def to_toml(scenario: Scenario) -> str:
+    """The fully resolved scenario as TOML, loadable again without ``extends``."""
+    data = scenario.model_dump(mode="json", exclude_none=True)
+    header = f"# Fully resolved scenario; hash {scenario.digest()}\n"
+    return header + tomli_w.dumps(data)

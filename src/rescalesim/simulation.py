@@ -1,0 +1,116 @@
+"""Runs: a run is a pure function of (scenario, seed, replication) returning plain tables.
+
+Replication i of master seed s uses ``SeedSequence(s, spawn_key=(i,))``, the i-th child of
+``SeedSequence(s).spawn(n)``: any replication can be rerun alone, and two scenarios run with the
+same seed share their random numbers replication by replication (paired comparisons).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from rescalesim.metrics import HEADLINE, SUPPORTING, headline, monthly
+from rescalesim.model import RescaleModel
+from rescalesim.scenario import Scenario
+
+METRICS = HEADLINE + SUPPORTING
+
+
+@dataclass(frozen=True)
+class Replication:
+    """The tables of one run."""
+
+    summary: dict
+    monthly: pd.DataFrame
+
+
+def replication_seed(seed: int, replication: int) -> np.random.SeedSequence:
+    """The seed sequence of one replication."""
+    return np.random.SeedSequence(seed, spawn_key=(replication,))
+
+
+def run_replication(scenario: Scenario, seed: int, replication: int) -> Replication:
+    """Simulate one replication and return its summary row and monthly series."""
+    model = RescaleModel(scenario, replication_seed(seed, replication))
+    model.run()
+    log = model.records.release_log()
+    row = {
+        "scenario": scenario.name,
+        "scenario_hash": scenario.digest(),
+        "seed": seed,
+        "replication": replication,
+        **headline(scenario, model.records.daily, log),
+        "hearings": model.hearings_held,
+    }
+    series = monthly(scenario, model.records.daily)
+    series.insert(0, "replication", replication)
+    series.insert(0, "seed", seed)
+    series.insert(0, "scenario_hash", row["scenario_hash"])
+    return Replication(row, series)
+
+
+@dataclass(frozen=True)
+class SimulationResult:
+    """All replications of one scenario."""
+
+    scenario: Scenario
+    summary: pd.DataFrame  # one row per replication
+    monthly: pd.DataFrame  # one row per replication and month
+
+
+def simulate(
+    scenario: Scenario,
+    replications: int | None = None,
+    seed: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> SimulationResult:
+    """Run a scenario's replications (defaults from its `run` section)."""
+    n = replications if replications is not None else scenario.run.replications
+    master = seed if seed is not None else scenario.run.seed
+    runs = []
+    for i in range(n):
+        runs.append(run_replication(scenario, master, i))
+        if progress is not None:
+            progress(i + 1, n)
+    summary = pd.DataFrame([r.summary for r in runs])
+    series = pd.concat([r.monthly for r in runs], ignore_index=True)
+    return SimulationResult(scenario, summary, series)
+
+
+def interval(values: Sequence[float] | np.ndarray, level: float = 0.95) -> tuple[float, float, float]:
+    """Mean and Student-t confidence interval over replications (NaN bounds for one run)."""
+    x = np.asarray(values, dtype=float)
+    x = x[~np.isnan(x)]
+    if len(x) == 0:
+        return float("nan"), float("nan"), float("nan")
+    mean = float(x.mean())
+    if len(x) < 2:
+        return mean, float("nan"), float("nan")
+    half = stats.t.ppf(0.5 + level / 2, len(x) - 1) * x.std(ddof=1) / np.sqrt(len(x))
+    return mean, mean - float(half), mean + float(half)
+
+
+def headline_table(summary: pd.DataFrame, metrics: Sequence[str] = HEADLINE) -> pd.DataFrame:
+    """Mean and 95% interval per metric over the replications of one scenario."""
+    rows = []
+    for metric in metrics:
+        mean, low, high = interval(summary[metric])
+        rows.append({"metric": metric, "mean": mean, "ci95_low": low, "ci95_high": high})
+    return pd.DataFrame(rows)
+
+
+def paired_differences(
+    base: pd.DataFrame, other: pd.DataFrame, metrics: Sequence[str] = HEADLINE
+) -> pd.DataFrame:
+    """Mean and 95% interval of other minus base, paired by replication (common random numbers)."""
+    joined = base.merge(other, on=["seed", "replication"], suffixes=("_base", "_other"))
+    rows = []
+    for metric in metrics:
+        mean, low, high = interval(joined[f"{metric}_other"] - joined[f"{metric}_base"])
+        rows.append({"metric": metric, "difference": mean, "ci95_low": low, "ci95_high": high})
+    return pd.DataFrame(rows)
