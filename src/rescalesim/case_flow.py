@@ -40,12 +40,14 @@ class CaseFlow:
         # ages: minimum plus a gamma with sd 10 years, mean as in the scenario
         self.age_extra_mean = max(offenders.age_mean - offenders.age_minimum, 0.1)
         self.age_shape = (self.age_extra_mean / 10.0) ** 2
+        self.people_created = 0
 
     def new_people(self, day: int, regions: np.ndarray, age_offset_days: np.ndarray) -> list[Person]:
         """Create people new to the model in the given regions (one per entry)."""
         rng = self.model.streams["offenders"]
         offenders = self.model.spec.offenders
         n = len(regions)
+        self.people_created += n
         ages = offenders.age_minimum + rng.gamma(
             self.age_shape, self.age_extra_mean / self.age_shape, n
         )

@@ -1,9 +1,11 @@
 """The population a run starts from, so that the first days already look like the country.
 
-People on remand and serving sentences on day 0 are drawn from the system's own past: cases
-arriving at the scenario's rates over the preceding years, sentenced by the same judges under the
-same rules, kept if they would still be held on day 0 (the stationary stock of an infinite-server
-queue). The warm-up then adds what this leaves out: capacity limits and people coming back.
+Everyone in the system on day 0 (awaiting trial, on remand, serving a sentence or a community
+sanction) is drawn from the system's own past: cases arriving at the scenario's rates over the
+preceding years, held on remand or not, sentenced by the same judges under the same rules, and
+kept if they would still be in the system on day 0. This is the stationary state of the case
+flow as an infinite-server queue. The warm-up then adds what it leaves out: capacity limits and
+people coming back after release.
 """
 
 from __future__ import annotations
@@ -18,58 +20,86 @@ from rescalesim.person import Place
 if TYPE_CHECKING:
     from rescalesim.model import RescaleModel
 
-REMAND_TAIL_FACTOR = 10  # look back ten mean remand durations: the gamma tail beyond is negligible
+TAIL_FACTOR = 10  # look back ten mean waiting times: the tail beyond is negligible
+LONGEST_LOOK_BACK_DAYS = 60 * 365  # nobody is held longer than this in any scenario we ship
 
 
-def _past_cases(model: RescaleModel, horizon_days: float) -> tuple[np.ndarray, np.ndarray]:
-    """Regions and days-ago of cases that arrived over the past `horizon_days`."""
-    rng = model.streams["initial"]
-    counts = rng.poisson(model.case_flow.daily_rates * horizon_days)
-    regions = np.repeat(np.arange(len(counts)), counts)
-    return regions, rng.uniform(0, horizon_days, len(regions))
+def _look_back_days(model: RescaleModel) -> float:
+    """Long enough that no case from before it can still be in the system."""
+    spec = model.spec
+    sentencing = spec.sentencing
+    longest_sentence = sentencing.sentence_band_edges_days[-1] * (
+        math.exp(3 * sentencing.severity_sd) if sentencing.severity_enabled else 1.0
+    )
+    longest_wait = TAIL_FACTOR * max(spec.remand.days_mean, spec.case_flow.trial_delay_days_mean)
+    return min(
+        LONGEST_LOOK_BACK_DAYS,
+        longest_wait
+        + max(
+            model.release_rules.days_to_serve(longest_sentence),
+            TAIL_FACTOR * sentencing.community_sanction_days_mean,
+        ),
+    )
 
 
 def populate(model: RescaleModel) -> None:
-    """Put the day-0 remand and sentenced population into the model's facilities."""
-    scenario = model.spec
+    """Put the day-0 population in place, with their future hearings and releases booked."""
+    spec = model.spec
     rng = model.streams["initial"]
-    remand = scenario.remand
-    if remand.enabled and remand.share > 0:
-        regions, ago = _past_cases(model, REMAND_TAIL_FACTOR * remand.days_mean)
-        on_remand = rng.random(len(regions)) < remand.share
-        regions, ago = regions[on_remand], ago[on_remand]
-        duration = model.case_flow.remand_days(len(regions))
-        still_held = duration > ago
-        people = model.case_flow.new_people(0, regions[still_held], ago[still_held])
-        for person, days_ago, length in zip(
-            people, ago[still_held], duration[still_held], strict=True
-        ):
-            model.enter_custody(person, model.placement.prison_for(person, 0), Place.remand, 0)
-            person.custody_start = person.kind_since = -math.floor(days_ago)
-            person.hearing_day = max(1, math.ceil(length - days_ago))
-            model.calendar.hearings[person.hearing_day].append(person)
-
-    # sentenced people: look back as far as the longest possible stay
-    sentencing = scenario.sentencing
-    longest = sentencing.sentence_band_edges_days[-1] * (
-        math.exp(3 * sentencing.severity_sd) if sentencing.severity_enabled else 1.0
+    horizon = _look_back_days(model)
+    counts = rng.poisson(model.case_flow.daily_rates * horizon)
+    regions = np.repeat(np.arange(len(counts)), counts)
+    n = len(regions)
+    arrived = -rng.uniform(0, horizon, n)  # day of the case, before day 0
+    on_remand = (
+        rng.random(n) < spec.remand.share if spec.remand.enabled else np.zeros(n, bool)
     )
-    horizon = model.release_rules.days_to_serve(longest)
-    regions, ago = _past_cases(model, horizon)
-    priors = rng.poisson(scenario.offenders.prior_convictions_mean, len(regions))
+    wait = np.where(
+        on_remand,
+        model.case_flow.remand_days(n),
+        np.maximum(1, np.ceil(rng.exponential(spec.case_flow.trial_delay_days_mean, n))),
+    )
+    hearing = np.floor(arrived) + wait
+    priors = rng.poisson(spec.offenders.prior_convictions_mean, n)
     custody, lengths = model.bench.decide(regions, priors)
-    served = np.array([model.release_rules.days_to_serve(x) for x in lengths[custody]])
-    regions, ago, priors, lengths = regions[custody], ago[custody], priors[custody], lengths[custody]
-    still_held = served > ago
-    people = model.case_flow.new_people(0, regions[still_held], ago[still_held])
-    for person, days_ago, sentence, to_serve, prior in zip(
-        people, ago[still_held], lengths[still_held], served[still_held], priors[still_held],
-        strict=True,
+    served = np.array([model.release_rules.days_to_serve(x) for x in lengths])
+    custody_start = np.where(on_remand, np.floor(arrived), hearing)
+    release = np.maximum(hearing, custody_start + np.ceil(served))
+    sanction_end = hearing + np.maximum(
+        1, np.ceil(rng.exponential(spec.sentencing.community_sanction_days_mean, n))
+    )
+    pending = hearing > 0
+    serving = ~pending & custody & (release > 0)
+    in_community = ~pending & ~custody & (sanction_end > 0)
+    keep = pending | serving | in_community
+    people = model.case_flow.new_people(0, regions[keep], -arrived[keep])
+    columns = zip(
+        people, on_remand[keep].tolist(), hearing[keep].tolist(), serving[keep].tolist(),
+        in_community[keep].tolist(), lengths[keep].tolist(), custody_start[keep].tolist(),
+        release[keep].tolist(), sanction_end[keep].tolist(), priors[keep].tolist(), strict=True,
+    )
+    for person, remanded, hearing_day, sentenced, community, sentence, start, out, end, prior in (
+        columns
     ):
-        person.prior_convictions = int(prior) + 1
-        person.sentence_days = float(sentence)
-        facility = model.placement.place(person, float(sentence), 0)
-        place = Place.detention_house if facility.kind == "detention_house" else Place.prison
-        model.enter_custody(person, facility, place, 0)
-        person.custody_start = person.kind_since = -math.floor(days_ago)
-        model.release_rules.schedule(person, max(1, math.ceil(to_serve - days_ago)), 0)
+        person.prior_convictions = prior
+        if not (sentenced or community):  # the hearing is still to come
+            if remanded:
+                model.enter_custody(person, model.placement.prison_for(person, 0), Place.remand, 0)
+                person.custody_start = person.kind_since = int(start)
+            else:
+                model.move(person, Place.awaiting_trial)
+            person.hearing_day = int(hearing_day)
+            model.calendar.hearings[person.hearing_day].append(person)
+        elif sentenced:
+            person.prior_convictions = prior + 1
+            person.sentence_days = sentence
+            facility = model.placement.place(person, sentence, 0)
+            place = Place.detention_house if facility.kind == "detention_house" else Place.prison
+            model.enter_custody(person, facility, place, 0)
+            person.custody_start = person.kind_since = int(start)
+            model.release_rules.schedule(person, int(out), 0)
+        else:
+            person.prior_convictions = prior + 1
+            model.move(person, Place.community_sanction)
+            person.release_day = int(end)
+            model.calendar.sanction_ends[person.release_day].append(person)

@@ -33,7 +33,10 @@ class Bench:
         self.by_region: list[list[Judge]] = []
         for region in range(len(model.spec.regions)):
             if sentencing.severity_enabled:
-                severities = np.exp(rng.normal(0.0, sentencing.severity_sd, sentencing.judges_per_region))
+                # log-normal, truncated at 3 standard deviations: no judge is unboundedly harsh
+                log_severity = rng.normal(0.0, sentencing.severity_sd, sentencing.judges_per_region)
+                severities = np.exp(np.clip(log_severity, -3 * sentencing.severity_sd,
+                                            3 * sentencing.severity_sd))
             else:
                 severities = np.ones(sentencing.judges_per_region)
             self.by_region.append([Judge(model, region, float(s)) for s in severities])

@@ -227,7 +227,7 @@ class Sentencing(Section):
     )
     severity_enabled: bool = Field(True, description="Switch differences between judges on or off.")
     severity_sd: float = param(
-        0.25, unit="sd of log severity", ge=0, le=3,
+        0.25, unit="sd of log severity", ge=0, le=1,
         source="random-judge designs (Bhuller et al. 2020) rely on such differences; size assumption",
         description="Spread of judges' severity; severity multiplies the odds of custody and "
         "the sentence length.",
@@ -483,7 +483,7 @@ class Scenario(Section):
         names = [r.name for r in self.regions]
         if len(set(names)) != len(names):
             raise ValueError("regions: names must be unique")
-        _check_shares([r.case_share for r in self.regions], "regions: case_share")
+        _check_shares([r.case_share for r in self.regions], "regions: case shares")
         for i, group in enumerate(self.facilities):
             if group.region not in names:
                 raise ValueError(

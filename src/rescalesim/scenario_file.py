@@ -161,7 +161,15 @@ def explain(error: ValidationError, origin: str) -> str:
         allowed = _allowed(Scenario, loc)
         return f"{origin}: field '{where}': unknown field; {allowed}"
     message = first["msg"].removeprefix("Value error, ")
-    if "input" in first and kind != "missing" and not isinstance(first["input"], dict | list):
+    # whole-scenario checks name their field at the start of the message: "field: problem"
+    head, _, rest = message.partition(": ")
+    if not loc and rest and " " not in head:
+        where, message = head, rest
+    if (
+        "input" in first
+        and kind not in ("missing", "value_error")
+        and not isinstance(first["input"], dict | list)
+    ):
         message += f" (got {first['input']!r})"
     allowed = _allowed(Scenario, loc)
     return f"{origin}: field '{where}': {message}" + (f"; {allowed}" if allowed else "")

@@ -1,0 +1,287 @@
+"""The command line: ``rescalesim run``, ``compare`` and ``check``.
+
+Bad input of any kind exits with code 2 and one line naming the file, the field and what is
+allowed; results are written to a folder that appears whole or not at all.
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import sys
+import time
+from collections.abc import Sequence
+from importlib.metadata import version
+from pathlib import Path
+
+import pandas as pd
+
+from rescalesim import plots
+from rescalesim.metrics import HEADLINE
+from rescalesim.outputs import write_folder, write_json, write_table
+from rescalesim.scenario import Scenario
+from rescalesim.scenario_file import ScenarioError, load, to_toml
+from rescalesim.simulation import (
+    SimulationResult,
+    headline_table,
+    paired_differences,
+    simulate,
+)
+
+EXIT_BAD_INPUT = 2
+
+
+class UsageError(Exception):
+    """Bad options: reported in one line with exit code 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one line, no usage dump
+        raise UsageError(f"{self.prog}: {message} (see {self.prog} --help)")
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} is not allowed; must be 1 or more")
+    return value
+
+
+def _seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{value} is not allowed; must be 0 or more")
+    return value
+
+
+def _add_run_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--replications", type=_positive_int, help="replications (run.replications)")
+    parser.add_argument("--seed", type=_seed, help="master seed (run.seed)")
+    parser.add_argument("--years", type=float, help="measured years (run.years)")
+    parser.add_argument("--out", type=Path, help="output folder")
+    parser.add_argument(
+        "--set", dest="overrides", action="append", default=[], metavar="FIELD=VALUE",
+        help="override a scenario field, e.g. --set placement.house_max_sentence_days=900",
+    )
+    parser.add_argument("--quiet", action="store_true", help="no progress on stderr")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``rescalesim`` command."""
+    parser = _Parser(prog="rescalesim", description=__doc__.splitlines()[0])
+    parser.add_argument("--version", action="version", version=version("rescalesim"))
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    run = commands.add_parser("run", help="simulate one scenario's replications")
+    run.add_argument("scenario", type=Path, help="scenario TOML file")
+    _add_run_options(run)
+
+    compare = commands.add_parser(
+        "compare", help="simulate scenarios on common random numbers and compare them"
+    )
+    compare.add_argument("scenarios", type=Path, nargs="+", help="scenario files; the first is the base")
+    _add_run_options(compare)
+
+    check = commands.add_parser("check", help="validate scenario files without running them")
+    check.add_argument("files", type=Path, nargs="+")
+    return parser
+
+
+def _load(path: Path, args: argparse.Namespace) -> Scenario:
+    overrides = list(args.overrides)
+    if args.years is not None:
+        overrides.append(f"run.years={args.years}")
+    if args.replications is not None:
+        overrides.append(f"run.replications={args.replications}")
+    if args.seed is not None:
+        overrides.append(f"run.seed={args.seed}")
+    return load(path, overrides)
+
+
+class _Progress:
+    """Replications done, elapsed and remaining time, on stderr."""
+
+    def __init__(self, label: str, quiet: bool) -> None:
+        self.label, self.quiet, self.start = label, quiet, time.perf_counter()
+
+    def __call__(self, done: int, total: int) -> None:
+        if self.quiet:
+            return
+        elapsed = time.perf_counter() - self.start
+        left = elapsed / done * (total - done)
+        end = "\n" if done == total or not sys.stderr.isatty() else ""
+        print(
+            f"\r{self.label}: {done}/{total} replications, {elapsed:.0f} s elapsed, "
+            f"about {left:.0f} s left",
+            end=end, file=sys.stderr, flush=True,
+        )
+
+
+def _format(metric: str, value: float) -> str:
+    if value != value:  # NaN
+        return "n/a"
+    if metric in ("reconviction_2y", "reincarceration_2y") or metric.startswith("occupancy"):
+        return f"{value:.1%}"
+    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.2f}"
+
+
+def _print_headline(title: str, table: pd.DataFrame) -> None:
+    print(f"\n{title}")
+    print(f"  {'metric':<30}{'mean':>18}{'95% interval':>34}")
+    for row in table.itertuples():
+        interval = f"{_format(row.metric, row.ci95_low)} to {_format(row.metric, row.ci95_high)}"
+        print(f"  {row.metric:<30}{_format(row.metric, row.mean):>18}{interval:>34}")
+
+
+def _manifest(results: Sequence[SimulationResult], started: float, command: list[str]) -> dict:
+    return {
+        "package": "rescalesim",
+        "version": version("rescalesim"),
+        "mesa_version": version("mesa"),
+        "python": platform.python_version(),
+        "command": command,
+        "scenarios": [
+            {
+                "name": r.scenario.name,
+                "scenario_hash": r.scenario.digest(),
+                "seed": r.scenario.run.seed,
+                "replications": r.scenario.run.replications,
+                "replication_seeds": (
+                    f"numpy SeedSequence({r.scenario.run.seed}, spawn_key=(i,)) "
+                    f"for i in 0..{r.scenario.run.replications - 1}"
+                ),
+            }
+            for r in results
+        ],
+        "wall_time_seconds": round(time.perf_counter() - started, 3),
+    }
+
+
+def _write_scenario_files(folder: Path, result: SimulationResult) -> None:
+    write_table(result.summary, folder / "summary.csv")
+    write_table(result.monthly, folder / "monthly.csv")
+    (folder / "scenario.toml").write_text(to_toml(result.scenario), encoding="utf-8")
+
+
+def command_run(args: argparse.Namespace, argv: list[str]) -> int:
+    """``rescalesim run``."""
+    scenario = _load(args.scenario, args)
+    out = args.out or Path("results") / args.scenario.stem
+    started = time.perf_counter()
+    result = simulate(scenario, progress=_Progress(scenario.name, args.quiet))
+    table = headline_table(result.summary)
+
+    def fill(folder: Path) -> None:
+        _write_scenario_files(folder, result)
+        write_table(table, folder / "headline.csv")
+        write_json(_manifest([result], started, argv), folder / "manifest.json")
+
+    write_folder(out, fill)
+    _print_headline(f"{scenario.name} ({scenario.run.replications} replications)", table)
+    print(f"\nResults in {out}/")
+    return 0
+
+
+def command_compare(args: argparse.Namespace, argv: list[str]) -> int:
+    """``rescalesim compare``: common random numbers, paired differences against the first."""
+    scenarios = [_load(path, args) for path in args.scenarios]
+    base_run = scenarios[0].run
+    # every scenario runs the base's seed and replication count, so replications pair up
+    scenarios = [
+        s.model_copy(update={"run": s.run.model_copy(
+            update={"seed": base_run.seed, "replications": base_run.replications})})
+        for s in scenarios
+    ]
+    out = args.out or Path("results") / "comparison"
+    started = time.perf_counter()
+    results = [simulate(s, progress=_Progress(s.name, args.quiet)) for s in scenarios]
+    headline = pd.concat(
+        [headline_table(r.summary).assign(scenario=r.scenario.name) for r in results[:]],
+        ignore_index=True,
+    )[["scenario", "metric", "mean", "ci95_low", "ci95_high"]]
+    differences = pd.concat(
+        [
+            paired_differences(results[0].summary, r.summary).assign(
+                scenario=r.scenario.name, base=results[0].scenario.name
+            )
+            for r in results[1:]
+        ],
+        ignore_index=True,
+    )
+    if not differences.empty:
+        differences = differences[["scenario", "base", "metric", "difference", "ci95_low",
+                                   "ci95_high"]]
+
+    def fill(folder: Path) -> None:
+        for i, (path, result) in enumerate(zip(args.scenarios, results, strict=True)):
+            sub = folder / f"{i + 1}-{path.stem}"
+            sub.mkdir()
+            _write_scenario_files(sub, result)
+        write_table(headline, folder / "headline.csv")
+        write_table(differences, folder / "differences.csv")
+        plots.population_and_capacity(
+            [(r.scenario.name, r.monthly) for r in results], folder / "population_capacity.png"
+        )
+        write_json(_manifest(results, started, argv), folder / "manifest.json")
+
+    write_folder(out, fill)
+    for result in results:
+        _print_headline(
+            f"{result.scenario.name} ({result.scenario.run.replications} replications)",
+            headline[headline["scenario"] == result.scenario.name],
+        )
+    for result in results[1:]:
+        rows = differences[differences["scenario"] == result.scenario.name]
+        print(f"\n{result.scenario.name} minus {results[0].scenario.name} (paired)")
+        print(f"  {'metric':<30}{'difference':>18}{'95% interval':>34}")
+        for row in rows.itertuples():
+            interval = f"{_format(row.metric, row.ci95_low)} to {_format(row.metric, row.ci95_high)}"
+            print(f"  {row.metric:<30}{_format(row.metric, row.difference):>18}{interval:>34}")
+    print(f"\nResults in {out}/")
+    return 0
+
+
+def command_check(args: argparse.Namespace) -> int:
+    """``rescalesim check``: validate files, one line each."""
+    status = 0
+    for path in args.files:
+        try:
+            scenario = load(path)
+        except ScenarioError as error:
+            print(error, file=sys.stderr)
+            status = EXIT_BAD_INPUT
+        else:
+            print(f"{path}: ok ({scenario.name}; hash {scenario.digest()})")
+    return status
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``rescalesim`` command."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        args = build_parser().parse_args(argv)
+        if args.command == "check":
+            return command_check(args)
+        if args.command == "run":
+            return command_run(args, ["rescalesim", *argv])
+        return command_compare(args, ["rescalesim", *argv])
+    except (UsageError, ScenarioError) as error:
+        print(error, file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except OSError as error:  # e.g. an --out folder that cannot be created
+        print(f"rescalesim: cannot write {error.filename or 'results'}: {error.strerror}",
+              file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print("interrupted; no results written", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,49 @@
+"""Shared small scenarios: one country of two regions, a few facilities, short runs."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from rescalesim.model import RescaleModel
+from rescalesim.scenario import Scenario
+from rescalesim.scenario_file import _merge, validate
+
+ROOT = Path(__file__).resolve().parents[1]
+BELGIUM = ROOT / "scenarios" / "belgium"
+
+BASE: dict[str, Any] = {
+    "name": "test country",
+    "run": {"start_year": 2030, "years": 2, "warmup_years": 1, "replications": 2, "seed": 7},
+    "regions": [{"name": "north", "case_share": 0.6}, {"name": "south", "case_share": 0.4}],
+    "case_flow": {"new_cases_per_year": 2000, "trial_delay_days_mean": 60},
+    "remand": {"share": 0.4, "days_mean": 60},
+    "facilities": [
+        {"name": "north prison", "kind": "prison", "region": "north", "capacity": 400},
+        {"name": "south prison", "kind": "prison", "region": "south", "capacity": 300},
+        {"name": "north house", "kind": "detention_house", "region": "north", "capacity": 20},
+        {"name": "south house", "kind": "detention_house", "region": "south", "capacity": 15},
+        {"name": "transition", "kind": "transition_house", "region": "north", "capacity": 8},
+    ],
+}
+
+
+def scenario(**sections: Any) -> Scenario:
+    """The base test scenario with some sections changed (deep merge; lists replace)."""
+    return validate(_merge(copy.deepcopy(BASE), sections), "test scenario")
+
+
+def run_model(s: Scenario, seed: int = 1) -> RescaleModel:
+    """Run a model to the end and return it."""
+    model = RescaleModel(s, np.random.SeedSequence(seed))
+    model.run()
+    return model
+
+
+@pytest.fixture
+def make_scenario():
+    return scenario

@@ -1,0 +1,67 @@
+"""Statements that hold in every scenario: checked over many small random ones."""
+
+from __future__ import annotations
+
+import numpy as np
+from conftest import scenario
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from rescalesim.model import RescaleModel
+from rescalesim.person import Place
+
+small_scenarios = st.builds(
+    lambda cases, remand_on, remand_share, prison_cap, house_cap, transition_cap, window,
+    fraction, reoffend, transition_on, severity, house_opens: scenario(
+        run={"years": 1, "warmup_years": 0.5},
+        case_flow={"new_cases_per_year": cases},
+        remand={"enabled": remand_on, "share": remand_share, "days_mean": 40},
+        release={"conditional_release_fraction": fraction},
+        transition={"enabled": transition_on, "window_days": window},
+        reoffending={"enabled": reoffend},
+        sentencing={"severity_sd": severity},
+        facilities=[
+            {"name": "p1", "kind": "prison", "region": "north", "capacity": prison_cap},
+            {"name": "p2", "kind": "prison", "region": "south", "capacity": prison_cap,
+             "opens_year": 2030.5, "closes_year": 2031.2},
+            {"name": "h", "kind": "detention_house", "region": "south", "capacity": house_cap,
+             "count": 2, "opens_year": house_opens, "opening_interval_years": 0.3,
+             "closes_year": 2031.6},
+            {"name": "t", "kind": "transition_house", "region": "north",
+             "capacity": transition_cap},
+        ],
+    ),
+    st.integers(50, 3000),
+    st.booleans(),
+    st.floats(0, 1),
+    st.integers(5, 400),
+    st.integers(1, 30),
+    st.integers(1, 10),
+    st.integers(10, 600),
+    st.floats(0.2, 1.0),
+    st.booleans(),
+    st.booleans(),
+    st.floats(0, 1),
+    st.floats(2029, 2031),
+)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(small_scenarios, st.integers(0, 2**32 - 1))
+def test_people_are_conserved_and_houses_never_overfill(s, seed):
+    model = RescaleModel(s, np.random.SeedSequence(seed))
+    assert model.invariant_violations() == []
+    while model.day < model.total_days:
+        model.step()
+        for facility in model.estate.facilities:
+            if facility.kind != "prison":
+                assert facility.population <= facility.capacity
+            if not facility.is_open(model.day - 1):
+                assert facility.population == 0  # a closed facility holds nobody
+        if model.day % 73 == 0:
+            assert model.invariant_violations() == []
+    assert model.invariant_violations() == []
+    # every person ever created is in exactly one place, or has left the model
+    assert model.case_flow.people_created == len(model.people()) + model.exits
+    assert sum(model.count) == len(model.people())
+    assert all(p.place in Place for p in model.people())

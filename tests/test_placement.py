@@ -1,0 +1,81 @@
+"""Placement: eligibility, free beds and capacity."""
+
+from __future__ import annotations
+
+import numpy as np
+from conftest import run_model, scenario
+
+from rescalesim.model import RescaleModel
+from rescalesim.person import Place
+from rescalesim.records import INDEX
+from rescalesim.scenario import SECURITY_ORDER
+
+
+def _service_and_person(**placement):
+    s = scenario(placement=placement, reoffending={"enabled": False}, remand={"enabled": False},
+                 run={"warmup_years": 0})
+    model = RescaleModel(s, np.random.SeedSequence(1))
+    person = model.case_flow.new_people(0, np.array([0]), np.zeros(1))[0]
+    person.security_needed = SECURITY_ORDER["low"]
+    person.offence = "property"
+    return model, model.placement, person
+
+
+def test_an_eligible_person_goes_to_a_house_with_a_free_bed():
+    model, service, person = _service_and_person()
+    for house in model.estate.houses:
+        house.occupants.clear()
+    assert service.place(person, 300, 0).kind == "detention_house"
+    assert service.place(person, 300, 0).region == person.region  # home region first
+
+
+def test_long_sentences_high_security_and_excluded_offences_go_to_prison():
+    model, service, person = _service_and_person()
+    for house in model.estate.houses:
+        house.occupants.clear()
+    assert service.place(person, 2000, 0).kind == "prison"
+    person.security_needed = SECURITY_ORDER["medium"]
+    assert service.place(person, 300, 0).kind == "prison"
+    person.security_needed = SECURITY_ORDER["low"]
+    person.offence = "sexual"
+    assert service.place(person, 300, 0).kind == "prison"
+
+
+def test_the_sentence_threshold_is_a_lever():
+    model, service, person = _service_and_person(house_max_sentence_days=100)
+    for house in model.estate.houses:
+        house.occupants.clear()
+    assert service.place(person, 300, 0).kind == "prison"
+    assert service.place(person, 90, 0).kind == "detention_house"
+
+
+def test_when_every_house_bed_is_taken_the_person_goes_to_prison():
+    model, service, person = _service_and_person()
+    for house in model.estate.houses:
+        while len(house.occupants) < house.capacity:
+            house.occupants[object()] = None
+    assert service.place(person, 300, 0).kind == "prison"
+
+
+def test_houses_never_exceed_capacity_while_prisons_overcrowd():
+    s = scenario(
+        case_flow={"new_cases_per_year": 4000},
+        reoffending={"enabled": False},
+        run={"years": 2, "warmup_years": 1},
+    )
+    model = RescaleModel(s, np.random.SeedSequence(2))
+    while model.day < model.total_days:
+        model.step()
+        for house in model.estate.houses + model.estate.transition_houses:
+            assert house.population <= house.capacity
+    daily = model.records.daily
+    assert daily[:, INDEX["overcrowding"]].max() > 0  # prisons took the overflow
+    assert daily[:, INDEX["detention_house"]].max() == 35  # houses full, not above
+
+
+def test_with_houses_switched_off_nobody_is_placed_in_one():
+    s = scenario(placement={"houses_enabled": False}, reoffending={"enabled": False})
+    model = run_model(s)
+    assert model.records.daily[:, INDEX["detention_house"]].sum() == 0
+    assert model.records.daily[:, INDEX["house_placements"]].sum() == 0
+    assert model.count[Place.detention_house] == 0

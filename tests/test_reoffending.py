@@ -1,0 +1,75 @@
+"""Reoffending after release, and people coming back as new cases."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from conftest import run_model, scenario
+
+from rescalesim.records import INDEX
+from rescalesim.reoffending import ReoffendingHazard
+from rescalesim.scenario import Reoffending
+
+
+def test_draws_follow_the_hazard_model_exactly():
+    hazard = ReoffendingHazard(Reoffending())
+    rng = np.random.default_rng(0)
+    n = 200_000
+    for log_m in (0.0, math.log(2.0), math.log(0.5)):
+        days = hazard.days_to_offence(np.full(n, log_m), rng)
+        for horizon in (365, 730, 3650):
+            expected = hazard.probability_within(horizon, log_m)
+            assert abs(np.mean(days <= horizon) - expected) < 4 * math.sqrt(0.25 / n)
+    # the reference person matches the scenario's two-year and lifetime probabilities
+    assert math.isclose(hazard.probability_within(730), 0.32)
+    assert math.isclose(hazard.probability_within(1e9), 0.57)
+
+
+def test_some_people_never_offend_again():
+    hazard = ReoffendingHazard(Reoffending())
+    days = hazard.days_to_offence(np.zeros(10_000), np.random.default_rng(1))
+    assert 0.38 < np.mean(np.isinf(days)) < 0.48
+
+
+def _reconviction_by_facility(model):
+    log = model.records.release_log()
+    end = model.total_days - 730
+    cohort = log["release_day"] < end
+    reconvicted = (log["reconviction_day"] >= 0) & (
+        log["reconviction_day"] - log["release_day"] <= 730
+    )
+    return {
+        kind: reconvicted[cohort & (log["ended_in"] == code)].mean()
+        for kind, code in (("prison", 0), ("detention_house", 1))
+    }
+
+
+def test_detention_houses_lower_reconviction_when_their_hazard_ratio_is_below_one():
+    houses = scenario(
+        run={"years": 5, "warmup_years": 0},
+        facilities=[
+            {"name": "prison", "kind": "prison", "region": "north", "capacity": 500},
+            {"name": "house", "kind": "detention_house", "region": "north", "capacity": 200},
+        ],
+        reoffending={"custody_multipliers": {"prison": 1.0, "detention_house": 0.4,
+                                             "transition_house": 1.0, "community_sanction": 1.0}},
+    )
+    rates = _reconviction_by_facility(run_model(houses))
+    assert rates["detention_house"] < rates["prison"] - 0.05
+
+
+def test_reoffending_brings_the_same_people_back_as_new_cases():
+    model = run_model(scenario(run={"years": 3, "warmup_years": 1}))
+    daily = model.records.daily
+    assert daily[:, INDEX["reoffence_cases"]].sum() > 0
+    assert daily[:, INDEX["reconvictions"]].sum() > 0
+    off = run_model(scenario(run={"years": 3, "warmup_years": 1}, reoffending={"enabled": False}))
+    assert off.records.daily[:, INDEX["reoffence_cases"]].sum() == 0
+    assert daily[:, INDEX["new_cases"]].sum() > off.records.daily[:, INDEX["new_cases"]].sum()
+
+
+def test_younger_people_and_community_sanctions_have_the_expected_hazard_direction():
+    hazard = ReoffendingHazard(Reoffending())
+    assert hazard.params.age_log_hazard_per_year < 0  # age: the strongest factor, risk falls
+    assert hazard.log_custody["community_sanction"] < hazard.log_custody["prison"]

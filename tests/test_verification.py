@@ -1,0 +1,82 @@
+"""Verification against results known exactly when mechanisms are switched off.
+
+With reoffending, remand, houses, transition houses and judges' differences off, and prisons
+allowed to overcrowd, custody is an infinite-server queue (M/G/inf): by Little's law the mean
+population equals the arrival rate of custodial sentences times the mean stay, and the
+stationary population is Poisson distributed (variance equal to the mean).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from conftest import scenario
+
+from rescalesim.model import RescaleModel
+from rescalesim.records import INDEX
+from rescalesim.simulation import interval
+
+PLAIN_QUEUE = {
+    "run": {"years": 4, "warmup_years": 0},
+    "case_flow": {"new_cases_per_year": 3000},
+    "remand": {"enabled": False},
+    "placement": {"houses_enabled": False},
+    "transition": {"enabled": False},
+    "reoffending": {"enabled": False},
+    "sentencing": {"severity_enabled": False, "custody_share": 0.5,
+                   "custody_log_odds_per_prior": 0.0},
+}
+
+
+def _expected_stay(s, n=2_000_000):
+    """Mean days held: ceil(fraction x sentence), sentences log-uniform within bands."""
+    rng = np.random.default_rng(12345)
+    edges = np.log(s.sentencing.sentence_band_edges_days)
+    band = rng.choice(len(s.sentencing.sentence_band_shares), n,
+                      p=s.sentencing.sentence_band_shares)
+    sentence = np.exp(edges[band] + rng.random(n) * (edges[band + 1] - edges[band]))
+    return np.ceil(sentence * s.release.conditional_release_fraction).mean()
+
+
+def test_mean_custody_population_obeys_littles_law():
+    s = scenario(**PLAIN_QUEUE)
+    arrivals_per_day = 3000 / 365 * 0.5
+    expected = arrivals_per_day * _expected_stay(s)
+    means, variance_ratios = [], []
+    for seed in range(6):
+        model = RescaleModel(s, np.random.SeedSequence(seed))
+        model.run()
+        stock = model.records.daily[:, INDEX["prison"]]
+        means.append(stock.mean())
+        variance_ratios.append(stock.var() / stock.mean())
+    mean, low, high = interval(means)
+    # within sampling error of the replications (and 2% for the finite look-back)
+    half = max(high - mean, 0.0)
+    assert abs(mean - expected) < 2 * half + 0.02 * expected, (mean, expected, half)
+    # the stationary distribution of an M/G/inf queue is Poisson: variance close to the mean
+    assert 0.6 < np.mean(variance_ratios) < 1.5
+
+
+def test_the_initial_stock_already_holds_the_stationary_population():
+    s = scenario(**PLAIN_QUEUE)
+    expected = 3000 / 365 * 0.5 * _expected_stay(s)
+    first_days = []
+    for seed in range(6):
+        model = RescaleModel(s, np.random.SeedSequence(100 + seed))
+        model.step()
+        first_days.append(model.records.daily[0, INDEX["prison"]])
+    # Poisson with mean `expected`: the mean of six draws lies within 4 standard errors
+    assert abs(np.mean(first_days) - expected) < 4 * math.sqrt(expected / 6) + 0.02 * expected
+
+
+def test_admissions_equal_releases_plus_the_change_in_stock():
+    s = scenario(**PLAIN_QUEUE)
+    model = RescaleModel(s, np.random.SeedSequence(9))
+    model.run()
+    d = model.records.daily
+    custody = d[:, [INDEX[k] for k in ("remand", "prison", "detention_house",
+                                       "transition_house")]].sum(axis=1)
+    admitted = d[1:, INDEX["admissions"]].sum()
+    released = d[1:, INDEX["releases"]].sum()
+    assert custody[-1] - custody[0] == admitted - released
