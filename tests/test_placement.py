@@ -12,8 +12,12 @@ from rescalesim.scenario import SECURITY_ORDER
 
 
 def _service_and_person(**placement):
-    s = scenario(placement=placement, reoffending={"enabled": False}, remand={"enabled": False},
-                 run={"warmup_years": 0})
+    s = scenario(
+        placement=placement,
+        reoffending={"enabled": False},
+        remand={"enabled": False},
+        run={"warmup_years": 0},
+    )
     model = RescaleModel(s, np.random.SeedSequence(1))
     person = model.case_flow.new_people(0, np.array([0]), np.zeros(1))[0]
     person.security_needed = SECURITY_ORDER["low"]

@@ -24,7 +24,8 @@ def _run(stop_each_day=None, **sections):
 
 def _sentenced_in_the_run(model):
     return [
-        p for p in model.people()
+        p
+        for p in model.people()
         if p.place in (Place.prison, Place.detention_house, Place.transition_house)
         and p.custody_start > 0
     ]
@@ -47,8 +48,10 @@ def test_without_conditional_release_the_whole_sentence_is_served():
 def test_a_minimum_time_served_holds_short_sentences_longer():
     model = _run(release={"minimum_days_served": 60}, transition={"enabled": False})
     for person in _sentenced_in_the_run(model):
-        expected = max(60, person.sentence_days / 3) if person.sentence_days > 60 else (
-            person.sentence_days
+        expected = (
+            max(60, person.sentence_days / 3)
+            if person.sentence_days > 60
+            else (person.sentence_days)
         )
         assert person.release_day - person.custody_start == math.ceil(expected)
 

@@ -52,8 +52,14 @@ def test_detention_houses_lower_reconviction_when_their_hazard_ratio_is_below_on
             {"name": "prison", "kind": "prison", "region": "north", "capacity": 500},
             {"name": "house", "kind": "detention_house", "region": "north", "capacity": 200},
         ],
-        reoffending={"custody_multipliers": {"prison": 1.0, "detention_house": 0.4,
-                                             "transition_house": 1.0, "community_sanction": 1.0}},
+        reoffending={
+            "custody_multipliers": {
+                "prison": 1.0,
+                "detention_house": 0.4,
+                "transition_house": 1.0,
+                "community_sanction": 1.0,
+            }
+        },
     )
     rates = _reconviction_by_facility(run_model(houses))
     assert rates["detention_house"] < rates["prison"] - 0.05

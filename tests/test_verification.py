@@ -24,8 +24,11 @@ PLAIN_QUEUE = {
     "placement": {"houses_enabled": False},
     "transition": {"enabled": False},
     "reoffending": {"enabled": False},
-    "sentencing": {"severity_enabled": False, "custody_share": 0.5,
-                   "custody_log_odds_per_prior": 0.0},
+    "sentencing": {
+        "severity_enabled": False,
+        "custody_share": 0.5,
+        "custody_log_odds_per_prior": 0.0,
+    },
 }
 
 
@@ -33,8 +36,9 @@ def _expected_stay(s, n=2_000_000):
     """Mean days held: ceil(fraction x sentence), sentences log-uniform within bands."""
     rng = np.random.default_rng(12345)
     edges = np.log(s.sentencing.sentence_band_edges_days)
-    band = rng.choice(len(s.sentencing.sentence_band_shares), n,
-                      p=s.sentencing.sentence_band_shares)
+    band = rng.choice(
+        len(s.sentencing.sentence_band_shares), n, p=s.sentencing.sentence_band_shares
+    )
     sentence = np.exp(edges[band] + rng.random(n) * (edges[band + 1] - edges[band]))
     return np.ceil(sentence * s.release.conditional_release_fraction).mean()
 
@@ -75,8 +79,9 @@ def test_admissions_equal_releases_plus_the_change_in_stock():
     model = RescaleModel(s, np.random.SeedSequence(9))
     model.run()
     d = model.records.daily
-    custody = d[:, [INDEX[k] for k in ("remand", "prison", "detention_house",
-                                       "transition_house")]].sum(axis=1)
+    custody = d[
+        :, [INDEX[k] for k in ("remand", "prison", "detention_house", "transition_house")]
+    ].sum(axis=1)
     admitted = d[1:, INDEX["admissions"]].sum()
     released = d[1:, INDEX["releases"]].sum()
     assert custody[-1] - custody[0] == admitted - released

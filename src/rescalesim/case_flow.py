@@ -25,8 +25,10 @@ class CaseFlow:
         scenario = model.spec
         self.daily_rates = np.array(
             [
-                scenario.case_flow.new_cases_per_year * scenario.run.population_scale
-                * region.case_share / DAYS_PER_YEAR
+                scenario.case_flow.new_cases_per_year
+                * scenario.run.population_scale
+                * region.case_share
+                / DAYS_PER_YEAR
                 for region in scenario.regions
             ]
         )
@@ -42,7 +44,9 @@ class CaseFlow:
         self.age_shape = (self.age_extra_mean / 10.0) ** 2
         self.people_created = 0
 
-    def new_people(self, day: int, regions: np.ndarray, age_offset_days: np.ndarray) -> list[Person]:
+    def new_people(
+        self, day: int, regions: np.ndarray, age_offset_days: np.ndarray
+    ) -> list[Person]:
         """Create people new to the model in the given regions (one per entry)."""
         rng = self.model.streams["offenders"]
         offenders = self.model.spec.offenders
@@ -58,7 +62,11 @@ class CaseFlow:
         offence = rng.choice(len(self.offences), n, p=self.offence_p)
         priors = rng.poisson(offenders.prior_convictions_mean, n)
         model = self.model
-        risk_levels, security_levels, offences = self.risk_levels, self.security_levels, self.offences
+        risk_levels, security_levels, offences = (
+            self.risk_levels,
+            self.security_levels,
+            self.offences,
+        )
         return [
             Person(
                 model,
@@ -71,8 +79,14 @@ class CaseFlow:
                 prior_convictions=p,
             )
             for r, b, m, k, s, o, p in zip(
-                regions.tolist(), birth_days.tolist(), male.tolist(), risk.tolist(),
-                security.tolist(), offence.tolist(), priors.tolist(), strict=True,
+                regions.tolist(),
+                birth_days.tolist(),
+                male.tolist(),
+                risk.tolist(),
+                security.tolist(),
+                offence.tolist(),
+                priors.tolist(),
+                strict=True,
             )
         ]
 

@@ -7,6 +7,7 @@ allowed; results are written to a folder that appears whole or not at all.
 from __future__ import annotations
 
 import argparse
+import os
 import platform
 import sys
 import time
@@ -17,9 +18,9 @@ from pathlib import Path
 import pandas as pd
 
 from rescalesim import plots
-from rescalesim.metrics import HEADLINE
 from rescalesim.outputs import write_folder, write_json, write_table
 from rescalesim.scenario import Scenario
+from rescalesim.scenario_docs import reference_markdown
 from rescalesim.scenario_file import ScenarioError, load, to_toml
 from rescalesim.simulation import (
     SimulationResult,
@@ -61,13 +62,25 @@ def _seed(text: str) -> int:
 
 
 def _add_run_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--replications", type=_positive_int, help="replications (run.replications)")
+    parser.add_argument(
+        "--replications", type=_positive_int, help="replications (run.replications)"
+    )
     parser.add_argument("--seed", type=_seed, help="master seed (run.seed)")
     parser.add_argument("--years", type=float, help="measured years (run.years)")
     parser.add_argument("--out", type=Path, help="output folder")
     parser.add_argument(
-        "--set", dest="overrides", action="append", default=[], metavar="FIELD=VALUE",
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="FIELD=VALUE",
         help="override a scenario field, e.g. --set placement.house_max_sentence_days=900",
+    )
+    parser.add_argument(
+        "--workers",
+        type=_positive_int,
+        default=os.cpu_count() or 1,
+        help="replications run in this many processes (default: all cores)",
     )
     parser.add_argument("--quiet", action="store_true", help="no progress on stderr")
 
@@ -85,11 +98,17 @@ def build_parser() -> argparse.ArgumentParser:
     compare = commands.add_parser(
         "compare", help="simulate scenarios on common random numbers and compare them"
     )
-    compare.add_argument("scenarios", type=Path, nargs="+", help="scenario files; the first is the base")
+    compare.add_argument(
+        "scenarios", type=Path, nargs="+", help="scenario files; the first is the base"
+    )
     _add_run_options(compare)
 
     check = commands.add_parser("check", help="validate scenario files without running them")
     check.add_argument("files", type=Path, nargs="+")
+
+    commands.add_parser(
+        "fields", help="print every scenario field with its default, unit, range and source"
+    )
     return parser
 
 
@@ -117,9 +136,10 @@ class _Progress:
         left = elapsed / done * (total - done)
         end = "\n" if done == total or not sys.stderr.isatty() else ""
         print(
-            f"\r{self.label}: {done}/{total} replications, {elapsed:.0f} s elapsed, "
-            f"about {left:.0f} s left",
-            end=end, file=sys.stderr, flush=True,
+            f"\r{self.label}: {done}/{total} replications, {elapsed:.0f} s elapsed, about {left:.0f} s left",
+            end=end,
+            file=sys.stderr,
+            flush=True,
         )
 
 
@@ -174,7 +194,7 @@ def command_run(args: argparse.Namespace, argv: list[str]) -> int:
     scenario = _load(args.scenario, args)
     out = args.out or Path("results") / args.scenario.stem
     started = time.perf_counter()
-    result = simulate(scenario, progress=_Progress(scenario.name, args.quiet))
+    result = simulate(scenario, progress=_Progress(scenario.name, args.quiet), workers=args.workers)
     table = headline_table(result.summary)
 
     def fill(folder: Path) -> None:
@@ -194,13 +214,20 @@ def command_compare(args: argparse.Namespace, argv: list[str]) -> int:
     base_run = scenarios[0].run
     # every scenario runs the base's seed and replication count, so replications pair up
     scenarios = [
-        s.model_copy(update={"run": s.run.model_copy(
-            update={"seed": base_run.seed, "replications": base_run.replications})})
+        s.model_copy(
+            update={
+                "run": s.run.model_copy(
+                    update={"seed": base_run.seed, "replications": base_run.replications}
+                )
+            }
+        )
         for s in scenarios
     ]
     out = args.out or Path("results") / "comparison"
     started = time.perf_counter()
-    results = [simulate(s, progress=_Progress(s.name, args.quiet)) for s in scenarios]
+    results = [
+        simulate(s, progress=_Progress(s.name, args.quiet), workers=args.workers) for s in scenarios
+    ]
     headline = pd.concat(
         [headline_table(r.summary).assign(scenario=r.scenario.name) for r in results[:]],
         ignore_index=True,
@@ -215,8 +242,9 @@ def command_compare(args: argparse.Namespace, argv: list[str]) -> int:
         ignore_index=True,
     )
     if not differences.empty:
-        differences = differences[["scenario", "base", "metric", "difference", "ci95_low",
-                                   "ci95_high"]]
+        differences = differences[
+            ["scenario", "base", "metric", "difference", "ci95_low", "ci95_high"]
+        ]
 
     def fill(folder: Path) -> None:
         for i, (path, result) in enumerate(zip(args.scenarios, results, strict=True)):
@@ -241,7 +269,9 @@ def command_compare(args: argparse.Namespace, argv: list[str]) -> int:
         print(f"\n{result.scenario.name} minus {results[0].scenario.name} (paired)")
         print(f"  {'metric':<30}{'difference':>18}{'95% interval':>34}")
         for row in rows.itertuples():
-            interval = f"{_format(row.metric, row.ci95_low)} to {_format(row.metric, row.ci95_high)}"
+            interval = (
+                f"{_format(row.metric, row.ci95_low)} to {_format(row.metric, row.ci95_high)}"
+            )
             print(f"  {row.metric:<30}{_format(row.metric, row.difference):>18}{interval:>34}")
     print(f"\nResults in {out}/")
     return 0
@@ -268,6 +298,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = build_parser().parse_args(argv)
         if args.command == "check":
             return command_check(args)
+        if args.command == "fields":
+            print(reference_markdown(), end="")
+            return 0
         if args.command == "run":
             return command_run(args, ["rescalesim", *argv])
         return command_compare(args, ["rescalesim", *argv])
@@ -275,8 +308,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(error, file=sys.stderr)
         return EXIT_BAD_INPUT
     except OSError as error:  # e.g. an --out folder that cannot be created
-        print(f"rescalesim: cannot write {error.filename or 'results'}: {error.strerror}",
-              file=sys.stderr)
+        print(
+            f"rescalesim: cannot write {error.filename or 'results'}: {error.strerror}",
+            file=sys.stderr,
+        )
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         print("interrupted; no results written", file=sys.stderr)

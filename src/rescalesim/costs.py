@@ -1,5 +1,8 @@
-"""Costs: operating cost per available and per occupied place-day by facility type, community
-sanction days, and the cost of each new conviction of someone released in the model."""
+"""Costs of the justice system as the model sees it.
+
+Operating cost per available and per occupied place-day by facility type, community-sanction
+days, and the cost of each new conviction of someone released in the model.
+"""
 
 from __future__ import annotations
 

@@ -51,9 +51,7 @@ def populate(model: RescaleModel) -> None:
     regions = np.repeat(np.arange(len(counts)), counts)
     n = len(regions)
     arrived = -rng.uniform(0, horizon, n)  # day of the case, before day 0
-    on_remand = (
-        rng.random(n) < spec.remand.share if spec.remand.enabled else np.zeros(n, bool)
-    )
+    on_remand = rng.random(n) < spec.remand.share if spec.remand.enabled else np.zeros(n, bool)
     wait = np.where(
         on_remand,
         model.case_flow.remand_days(n),
@@ -62,7 +60,7 @@ def populate(model: RescaleModel) -> None:
     hearing = np.floor(arrived) + wait
     priors = rng.poisson(spec.offenders.prior_convictions_mean, n)
     custody, lengths = model.bench.decide(regions, priors)
-    served = np.array([model.release_rules.days_to_serve(x) for x in lengths])
+    served = model.release_rules.days_to_serve_many(lengths)
     custody_start = np.where(on_remand, np.floor(arrived), hearing)
     release = np.maximum(hearing, custody_start + np.ceil(served))
     sanction_end = hearing + np.maximum(
@@ -74,13 +72,30 @@ def populate(model: RescaleModel) -> None:
     keep = pending | serving | in_community
     people = model.case_flow.new_people(0, regions[keep], -arrived[keep])
     columns = zip(
-        people, on_remand[keep].tolist(), hearing[keep].tolist(), serving[keep].tolist(),
-        in_community[keep].tolist(), lengths[keep].tolist(), custody_start[keep].tolist(),
-        release[keep].tolist(), sanction_end[keep].tolist(), priors[keep].tolist(), strict=True,
+        people,
+        on_remand[keep].tolist(),
+        hearing[keep].tolist(),
+        serving[keep].tolist(),
+        in_community[keep].tolist(),
+        lengths[keep].tolist(),
+        custody_start[keep].tolist(),
+        release[keep].tolist(),
+        sanction_end[keep].tolist(),
+        priors[keep].tolist(),
+        strict=True,
     )
-    for person, remanded, hearing_day, sentenced, community, sentence, start, out, end, prior in (
-        columns
-    ):
+    for (
+        person,
+        remanded,
+        hearing_day,
+        sentenced,
+        community,
+        sentence,
+        start,
+        out,
+        end,
+        prior,
+    ) in columns:
         person.prior_convictions = prior
         if not (sentenced or community):  # the hearing is still to come
             if remanded:

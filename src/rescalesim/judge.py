@@ -35,8 +35,9 @@ class Bench:
             if sentencing.severity_enabled:
                 # log-normal, truncated at 3 standard deviations: no judge is unboundedly harsh
                 log_severity = rng.normal(0.0, sentencing.severity_sd, sentencing.judges_per_region)
-                severities = np.exp(np.clip(log_severity, -3 * sentencing.severity_sd,
-                                            3 * sentencing.severity_sd))
+                severities = np.exp(
+                    np.clip(log_severity, -3 * sentencing.severity_sd, 3 * sentencing.severity_sd)
+                )
             else:
                 severities = np.ones(sentencing.judges_per_region)
             self.by_region.append([Judge(model, region, float(s)) for s in severities])
@@ -64,9 +65,8 @@ class Bench:
         judge = rng.integers(0, self.severity.shape[1], n)
         severity = self.severity[regions, judge]
         sentencing = self.model.spec.sentencing
-        log_odds = (
-            self.base_log_odds
-            + sentencing.custody_log_odds_per_prior * np.minimum(priors, PRIORS_CAP)
+        log_odds = self.base_log_odds + sentencing.custody_log_odds_per_prior * np.minimum(
+            priors, PRIORS_CAP
         )
         if sentencing.custody_share >= 1.0:
             custody = np.ones(n, bool)

@@ -99,8 +99,13 @@ def monthly(scenario: Scenario, daily: np.ndarray) -> pd.DataFrame:
     offset = np.arange(last - first)
     table["month"] = (offset * 12) // DAYS_PER_YEAR
     means = table.groupby("month")[
-        STOCKS + ["capacity_prison", "capacity_detention_house", "capacity_transition_house",
-                  "overcrowding"]
+        STOCKS
+        + [
+            "capacity_prison",
+            "capacity_detention_house",
+            "capacity_transition_house",
+            "overcrowding",
+        ]
     ].mean()
     sums = table.groupby("month")[FLOWS + ["empty_house_beds"] + COSTS].sum()
     result = pd.concat([means, sums], axis=1).reset_index()

@@ -55,8 +55,8 @@ class RescaleModel(mesa.Model):
     """A country's justice system under one scenario; one step is one day."""
 
     def __init__(self, scenario: Scenario, seed: np.random.SeedSequence | int) -> None:
-        seed_sequence = seed if isinstance(seed, np.random.SeedSequence) else (
-            np.random.SeedSequence(seed)
+        seed_sequence = (
+            seed if isinstance(seed, np.random.SeedSequence) else (np.random.SeedSequence(seed))
         )
         streams = seed_sequence.spawn(len(STREAMS) + 1)
         super().__init__(rng=np.random.default_rng(streams[-1]))
@@ -174,9 +174,7 @@ class RescaleModel(mesa.Model):
         self._hearings(day)
         self.release_rules.open_windows(day)
         self.release_rules.fill_transition_houses(day)
-        returning = [
-            p for p in self.calendar.returns.pop(day, ()) if p.place is Place.at_liberty
-        ]
+        returning = [p for p in self.calendar.returns.pop(day, ()) if p.place is Place.at_liberty]
         self.case_flow.open_cases(returning + self.case_flow.arrivals(day), day)
         self.records.close_day(day)
         self.day += 1
@@ -222,7 +220,11 @@ class RescaleModel(mesa.Model):
             ),
         ).astype(int)
         released, released_from = [], []
-        custody, lengths, community_days = custody.tolist(), lengths.tolist(), community_days.tolist()
+        custody, lengths, community_days = (
+            custody.tolist(),
+            lengths.tolist(),
+            community_days.tolist(),
+        )
         for i, person in enumerate(people):
             self.records.conviction(day, person)
             person.prior_convictions += 1
@@ -293,7 +295,9 @@ class RescaleModel(mesa.Model):
                 if person.facility is not facility:
                     problems.append(f"person {person.unique_id} listed in {facility.name}")
             if not facility.may_exceed_capacity and facility.population > facility.capacity:
-                problems.append(f"{facility.name} holds {facility.population} > {facility.capacity}")
+                problems.append(
+                    f"{facility.name} holds {facility.population} > {facility.capacity}"
+                )
         if any(n != 1 for n in held.values()):
             problems.append("someone is held in more than one facility")
         in_custody = sum(self.count[p] for p in CUSTODY)
@@ -302,4 +306,3 @@ class RescaleModel(mesa.Model):
         if sum(self.count) != len(people):
             problems.append(f"{sum(self.count)} counted but {len(people)} people in the model")
         return problems
-

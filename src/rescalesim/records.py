@@ -16,18 +16,33 @@ if TYPE_CHECKING:
     from rescalesim.person import Person
 
 STOCKS = [
-    "awaiting_trial", "remand", "prison", "detention_house", "transition_house",
-    "community_sanction", "at_liberty",
+    "awaiting_trial",
+    "remand",
+    "prison",
+    "detention_house",
+    "transition_house",
+    "community_sanction",
+    "at_liberty",
 ]
 CAPACITIES = ["capacity_prison", "capacity_detention_house", "capacity_transition_house"]
 FLOWS = [
-    "new_cases", "reoffence_cases", "admissions", "custodial_sentences", "community_sentences",
-    "house_placements", "transition_transfers", "releases", "reconvictions",
+    "new_cases",
+    "reoffence_cases",
+    "admissions",
+    "custodial_sentences",
+    "community_sentences",
+    "house_placements",
+    "transition_transfers",
+    "releases",
+    "reconvictions",
 ]
 STATES = ["overcrowding", "empty_house_beds"]
 COSTS = [
-    "cost_prison_eur", "cost_detention_house_eur", "cost_transition_house_eur",
-    "cost_community_sanction_eur", "cost_new_convictions_eur",
+    "cost_prison_eur",
+    "cost_detention_house_eur",
+    "cost_transition_house_eur",
+    "cost_community_sanction_eur",
+    "cost_new_convictions_eur",
 ]
 COLUMNS = STOCKS + CAPACITIES + FLOWS + STATES + COSTS
 INDEX = {name: i for i, name in enumerate(COLUMNS)}
@@ -97,9 +112,9 @@ class Records:
         row[INDEX["capacity_detention_house"]] = estate.capacity("detention_house")
         row[INDEX["capacity_transition_house"]] = estate.capacity("transition_house")
         row[INDEX["overcrowding"]] = sum(p.overcrowding for p in estate.open_prisons)
-        row[INDEX["empty_house_beds"]] = sum(
-            h.free_places for h in estate.open_houses
-        ) + sum(h.free_places for h in estate.open_transition_houses)
+        row[INDEX["empty_house_beds"]] = sum(h.free_places for h in estate.open_houses) + sum(
+            h.free_places for h in estate.open_transition_houses
+        )
         model.costs.account(row, INDEX)
 
     def release_log(self) -> dict[str, np.ndarray]:

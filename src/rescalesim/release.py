@@ -6,6 +6,8 @@ import math
 from collections import deque
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from rescalesim.person import Place
 
 if TYPE_CHECKING:
@@ -29,6 +31,15 @@ class ReleaseRules:
             return sentence_days
         served = sentence_days * self.rules.conditional_release_fraction
         return min(sentence_days, max(served, self.rules.minimum_days_served))
+
+    def days_to_serve_many(self, sentence_days: np.ndarray) -> np.ndarray:
+        """`days_to_serve` for an array of sentences."""
+        if not self.rules.conditional_release_enabled:
+            return sentence_days
+        served = np.maximum(
+            sentence_days * self.rules.conditional_release_fraction, self.rules.minimum_days_served
+        )
+        return np.minimum(sentence_days, served)
 
     def release_day(self, sentence_days: float, custody_start: int, day: int) -> int:
         """Day of release, counting time already held on remand since `custody_start`."""
@@ -59,7 +70,10 @@ class ReleaseRules:
         queue = self.transition_queue
         while queue:
             person = queue[0]
-            if person.place not in (Place.prison, Place.detention_house) or person.release_day <= day:
+            if (
+                person.place not in (Place.prison, Place.detention_house)
+                or person.release_day <= day
+            ):
                 queue.popleft()  # released or moved since joining the queue
                 continue
             house = self.model.placement.transition_house_for(person)
@@ -73,6 +87,6 @@ class ReleaseRules:
         return [
             person
             for person in self.model.calendar.releases.pop(day, ())
-            if person.release_day == day and person.place in
-            (Place.prison, Place.detention_house, Place.transition_house)
+            if person.release_day == day
+            and person.place in (Place.prison, Place.detention_house, Place.transition_house)
         ]

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from rescalesim.judge import PRIORS_CAP
+from rescalesim.person import DAYS_PER_YEAR_OF_AGE
 
 if TYPE_CHECKING:
     from rescalesim.person import Person
@@ -35,34 +36,45 @@ class ReoffendingHazard:
         share_by_2y = -math.log(1.0 - params.reference_reoffence_2y) / self.total_hazard
         self.scale_days = TWO_YEARS / (-math.log(1.0 - share_by_2y)) ** (1.0 / params.timing_shape)
         self.log_custody = {k: math.log(v) for k, v in params.custody_multipliers.items()}
+        self.log_risk = {k: math.log(v) for k, v in params.risk_multipliers.items()}
 
     def custody_log_multiplier(self, person: Person, ended_in: str) -> float:
         """Log hazard ratio of the stay: time-weighted over prison and house days."""
+        if ended_in == "community_sanction":
+            return self.log_custody["community_sanction"]
         days = person.days_by_kind
-        held = days.get("prison", 0) + days.get("detention_house", 0)
-        value = 0.0
-        if held > 0:
+        house_days = days.get("detention_house", 0)
+        if house_days:
+            prison_days = days.get("prison", 0)
             value = (
-                days.get("prison", 0) * self.log_custody["prison"]
-                + days.get("detention_house", 0) * self.log_custody["detention_house"]
-            ) / held
+                prison_days * self.log_custody["prison"]
+                + house_days * self.log_custody["detention_house"]
+            ) / (prison_days + house_days)
+        else:
+            value = self.log_custody["prison"]
         if ended_in == "transition_house":
             value += self.log_custody["transition_house"]
-        elif ended_in == "community_sanction":
-            value = self.log_custody["community_sanction"]
         return value
 
     def log_multipliers(self, people: list[Person], day: int, ended_in: list[str]) -> np.ndarray:
         """Each person's log hazard ratio against the reference person."""
         p = self.params
-        return np.array(
-            [
-                p.age_log_hazard_per_year * (person.age(day) - REFERENCE_AGE)
-                + math.log(p.risk_multipliers[person.risk])
-                + p.prior_log_hazard * min(person.prior_convictions, PRIORS_CAP)
-                + self.custody_log_multiplier(person, ended)
-                for person, ended in zip(people, ended_in, strict=True)
-            ]
+        n = len(people)
+        ages = (day - np.fromiter((x.birth_day for x in people), float, n)) / DAYS_PER_YEAR_OF_AGE
+        priors = np.minimum(
+            np.fromiter((x.prior_convictions for x in people), float, n), PRIORS_CAP
+        )
+        risk = np.fromiter((self.log_risk[x.risk] for x in people), float, n)
+        custody = np.fromiter(
+            (self.custody_log_multiplier(x, e) for x, e in zip(people, ended_in, strict=True)),
+            float,
+            n,
+        )
+        return (
+            p.age_log_hazard_per_year * (ages - REFERENCE_AGE)
+            + risk
+            + p.prior_log_hazard * priors
+            + custody
         )
 
     def days_to_offence(self, log_multipliers: np.ndarray, rng: np.random.Generator) -> np.ndarray:

@@ -71,28 +71,49 @@ class Run(Section):
     """How long to simulate, from when, and how many replications."""
 
     start_year: int = param(
-        2024, unit="calendar year", ge=1900, le=2200, source="choice of the scenario",
+        2024,
+        unit="calendar year",
+        ge=1900,
+        le=2200,
+        source="choice of the scenario",
         description="Calendar year of the first measured day (after the warm-up).",
     )
     years: float = param(
-        20, unit="years", gt=0, le=100, source="issue 2: 20-year horizon",
+        20,
+        unit="years",
+        gt=0,
+        le=100,
+        source="horizon of the Belgian comparison (20 years)",
         description="Measured years simulated after the warm-up.",
     )
     warmup_years: float = param(
-        20, unit="years", ge=0, le=100,
+        20,
+        unit="years",
+        ge=0,
+        le=100,
         source="model property: people coming back, and their growing records, settle in ~20 years",
         description="Years simulated before measuring, from an initial stock, not counted in metrics.",
     )
     replications: int = param(
-        10, unit="runs", ge=1, le=100_000, source="choice of the scenario",
+        10,
+        unit="runs",
+        ge=1,
+        le=100_000,
+        source="choice of the scenario",
         description="Replications, each with its own seed from numpy SeedSequence.",
     )
     seed: int = param(
-        20240101, unit="integer", ge=0, source="choice of the scenario",
+        20240101,
+        unit="integer",
+        ge=0,
+        source="choice of the scenario",
         description="Master seed; replication i uses SeedSequence(seed).spawn(n)[i].",
     )
     population_scale: float = param(
-        1.0, unit="fraction", gt=0, le=1,
+        1.0,
+        unit="fraction",
+        gt=0,
+        le=1,
         source="model option for fast tests and previews",
         description="Multiplies case arrivals and every capacity; rates and occupancies keep "
         "their meaning, counts and costs scale with it.",
@@ -104,7 +125,11 @@ class Region(Section):
 
     name: str = Field(min_length=1, description="Region name, used by facilities.")
     case_share: float = param(
-        ..., unit="fraction", ge=0, le=1, source="scenario file",
+        ...,
+        unit="fraction",
+        ge=0,
+        le=1,
+        source="scenario file",
         description="Share of new cases arising in this region.",
     )
 
@@ -113,13 +138,19 @@ class CaseFlow(Section):
     """New cases reaching a criminal court, before any decision."""
 
     new_cases_per_year: float = param(
-        14000, unit="cases/year", ge=0, le=10_000_000,
+        14000,
+        unit="cases/year",
+        ge=0,
+        le=10_000_000,
         source="calibrated: Belgian incarcerations 16,911 in 2020 (FPS Justice), stock 11,631 (SPACE I 2024)",
-        description="Poisson rate of cases from people not already in the model; cases from "
-        "reoffending come on top.",
+        description="Poisson rate of cases from people not already in the model; cases from reoffending come on top.",
     )
     trial_delay_days_mean: float = param(
-        120, unit="days", ge=1, le=3650, source="assumption (no public figure in ../shared/data)",
+        120,
+        unit="days",
+        ge=1,
+        le=3650,
+        source="assumption (no public figure in ../shared/data)",
         description="Mean days from case to hearing for people not held on remand (exponential).",
     )
 
@@ -129,17 +160,27 @@ class Remand(Section):
 
     enabled: bool = Field(True, description="Switch the remand mechanism on or off.")
     share: float = param(
-        0.40, unit="fraction of cases", ge=0, le=1,
+        0.40,
+        unit="fraction of cases",
+        ge=0,
+        le=1,
         source="calibrated to a pre-trial share of the stock of 36% (Belgium, Jan 2022, VRT)",
         description="Share of new cases held on remand until the hearing.",
     )
     days_mean: float = param(
-        150, unit="days", gt=0, le=3650,
+        150,
+        unit="days",
+        gt=0,
+        le=3650,
         source="calibrated to a pre-trial share of the stock of 36% (Belgium, Jan 2022, VRT)",
         description="Mean remand duration (gamma distributed).",
     )
     days_cv: float = param(
-        0.8, unit="coefficient of variation", gt=0, le=5, source="assumption",
+        0.8,
+        unit="coefficient of variation",
+        gt=0,
+        le=5,
+        source="assumption",
         description="Spread of remand durations.",
     )
 
@@ -148,36 +189,61 @@ class Offenders(Section):
     """Who the people entering the case flow are."""
 
     male_share: float = param(
-        0.955, unit="fraction", ge=0, le=1,
+        0.955,
+        unit="fraction",
+        ge=0,
+        le=1,
         source="women 4.5% of prisoners (Norway, May 2024, WPB); Belgian share not in data",
         description="Share of men among new cases.",
     )
     age_mean: float = param(
-        33, unit="years", ge=12, le=80,
+        33,
+        unit="years",
+        ge=12,
+        le=80,
         source="mean age 38 of Kortrijk detention-house residents (VRT 2023) minus younger remand flow; assumption",
         description="Mean age at first case in the model (18 plus a gamma distribution).",
     )
     age_minimum: float = param(
-        18, unit="years", ge=10, le=30, source="adult criminal law",
+        18,
+        unit="years",
+        ge=10,
+        le=30,
+        source="adult criminal law",
         description="Youngest age at a case.",
     )
     prior_convictions_mean: float = param(
-        1.0, unit="convictions", ge=0, le=50, source="assumption",
+        1.0,
+        unit="convictions",
+        ge=0,
+        le=50,
+        source="assumption",
         description="Mean prior convictions of people new to the model (Poisson).",
     )
     risk_shares: dict[Literal["low", "medium", "high"], float] = param(
-        {"low": 0.35, "medium": 0.45, "high": 0.20}, unit="fractions", source="assumption",
+        {"low": 0.35, "medium": 0.45, "high": 0.20},
+        unit="fractions",
+        source="assumption",
         description="Shares of assessed reoffending risk.",
     )
     security_shares: dict[SecurityLevel, float] = param(
         {SecurityLevel.low: 0.55, SecurityLevel.medium: 0.35, SecurityLevel.high: 0.10},
-        unit="fractions", source="assumption (no public Belgian classification figures)",
+        unit="fractions",
+        source="assumption (no public Belgian classification figures)",
         description="Shares of the security level each person needs.",
     )
     offence_shares: dict[OffenceType, float] = param(
-        {"property": 0.35, "violence": 0.25, "drugs": 0.20, "sexual": 0.05, "terrorism": 0.005,
-         "traffic": 0.05, "other": 0.095},
-        unit="fractions", source="theft the main offence in Kortrijk (VRT 2023); shares assumption",
+        {
+            "property": 0.35,
+            "violence": 0.25,
+            "drugs": 0.20,
+            "sexual": 0.05,
+            "terrorism": 0.005,
+            "traffic": 0.05,
+            "other": 0.095,
+        },
+        unit="fractions",
+        source="theft the main offence in Kortrijk (VRT 2023); shares assumption",
         description="Shares of offence types.",
     )
 
@@ -196,41 +262,62 @@ class Sentencing(Section):
     """Judges' decisions: custody or a community sanction, and the sentence length."""
 
     custody_share: float = param(
-        0.45, unit="probability", ge=0, le=1,
+        0.45,
+        unit="probability",
+        ge=0,
+        le=1,
         source="calibrated to the Belgian stock (SPACE I 2024) and incarcerations (FPS Justice 2020)",
-        description="Probability of a custodial sentence for a first offender before a judge of "
-        "average severity.",
+        description="Probability of a custodial sentence for a first offender before a judge of average severity.",
     )
     custody_log_odds_per_prior: float = param(
-        0.25, unit="log-odds per prior conviction", ge=-5, le=5, source="assumption",
+        0.25,
+        unit="log-odds per prior conviction",
+        ge=-5,
+        le=5,
+        source="assumption",
         description="How much each prior conviction (up to 5) raises the odds of custody.",
     )
     sentence_band_edges_days: list[float] = param(
-        [30, 90, 180, 365, 1095, 1825, 3650, 7300], unit="days", source=(
+        [30, 90, 180, 365, 1095, 1825, 3650, 7300],
+        unit="days",
+        source=(
             "band edges as in the Norwegian stock table (Prison Insider 2019); Belgian flow "
-            "distribution not found (calibration.md Gaps)"),
+            "distribution not found (calibration.md Gaps)"
+        ),
         description="Edges of the custodial sentence-length bands (increasing, n+1 values).",
     )
     sentence_band_shares: list[float] = param(
-        [0.13, 0.19, 0.25, 0.26, 0.09, 0.055, 0.025], unit="fractions", source=(
-            "assumption, calibrated so that the mean stay is near 8.2 months (Belgium 2014, SPACE)"),
+        [0.13, 0.19, 0.25, 0.26, 0.09, 0.055, 0.025],
+        unit="fractions",
+        source=(
+            "assumption, calibrated so that the mean stay is near 8.2 months (Belgium 2014, SPACE)"
+        ),
         description="Share of custodial sentences in each band; lengths are log-uniform in a band.",
     )
     community_sanction_days_mean: float = param(
-        180, unit="days", gt=0, le=3650,
+        180,
+        unit="days",
+        gt=0,
+        le=3650,
         source="mean EM period 109 days (Beyens & Roosen 2016); community sanctions assumption",
         description="Mean duration of a community sanction (exponential).",
     )
     judges_per_region: int = param(
-        20, unit="judges", ge=1, le=10_000, source="assumption",
+        20,
+        unit="judges",
+        ge=1,
+        le=10_000,
+        source="assumption",
         description="Judges hearing cases in each region; each case goes to one at random.",
     )
     severity_enabled: bool = Field(True, description="Switch differences between judges on or off.")
     severity_sd: float = param(
-        0.25, unit="sd of log severity", ge=0, le=1,
+        0.25,
+        unit="sd of log severity",
+        ge=0,
+        le=1,
         source="random-judge designs (Bhuller et al. 2020) rely on such differences; size assumption",
-        description="Spread of judges' severity; severity multiplies the odds of custody and "
-        "the sentence length.",
+        description="Spread of judges' severity; severity multiplies the odds of custody and the sentence length.",
     )
 
     @model_validator(mode="after")
@@ -256,17 +343,22 @@ class Placement(Section):
         True, description="Switch placement in detention houses on or off (houses stay empty)."
     )
     house_max_sentence_days: float = param(
-        1095, unit="days", ge=0, le=36500,
+        1095,
+        unit="days",
+        ge=0,
+        le=36500,
         source="Belgian detention houses: sentences of at most 3 years (Regie der Gebouwen)",
         description="Longest sentence eligible for a detention house.",
     )
     house_max_security: SecurityLevel = param(
-        SecurityLevel.low, unit="level",
+        SecurityLevel.low,
+        unit="level",
         source="Belgian detention houses: low security risk (Regie der Gebouwen)",
         description="Highest security level a detention house accepts.",
     )
     house_excluded_offences: list[OffenceType] = param(
-        ["sexual", "terrorism"], unit="offence types",
+        ["sexual", "terrorism"],
+        unit="offence types",
         source="Belgian detention houses exclude sex-offence and terrorism convicts (Regie der Gebouwen)",
         description="Offence types never placed in a detention house.",
     )
@@ -282,12 +374,18 @@ class Release(Section):
         True, description="Switch conditional release on (else sentences are served in full)."
     )
     conditional_release_fraction: float = param(
-        1 / 3, unit="fraction of sentence", gt=0, le=1,
+        1 / 3,
+        unit="fraction of sentence",
+        gt=0,
+        le=1,
         source="Belgium: 1/3 for all since 2018 (HLN, Knack 2018); Norway and NL 2/3",
         description="Share of the sentence served before conditional release.",
     )
     minimum_days_served: float = param(
-        0, unit="days", ge=0, le=3650,
+        0,
+        unit="days",
+        ge=0,
+        le=3650,
         source="Norway: at least 60 days (Kriminalomsorgen); none in Belgium",
         description="Least time served before conditional release.",
     )
@@ -298,12 +396,17 @@ class Transition(Section):
 
     enabled: bool = Field(True, description="Switch transfers to transition houses on or off.")
     window_days: float = param(
-        180, unit="days", ge=1, le=3650,
+        180,
+        unit="days",
+        ge=1,
+        le=3650,
         source="Belgian stays about 6 months (Gentbrugge, VRT 2022); seeds allow 18 months",
         description="Days before conditional release from which a transfer is possible.",
     )
     max_security: SecurityLevel = param(
-        SecurityLevel.medium, unit="level", source="assumption",
+        SecurityLevel.medium,
+        unit="level",
+        source="assumption",
         description="Highest security level a transition house accepts.",
     )
 
@@ -316,36 +419,54 @@ class Reoffending(Section):
     hazard ratios act on the whole curve.
     """
 
-    enabled: bool = Field(True, description="Switch reoffending (and people coming back) on or off.")
+    enabled: bool = Field(
+        True, description="Switch reoffending (and people coming back) on or off."
+    )
     reference_reoffence_2y: float = param(
-        0.32, unit="probability", gt=0, lt=1,
+        0.32,
+        unit="probability",
+        gt=0,
+        lt=1,
         source="calibrated: >half of 44.1% re-incarcerated in 6-8 years within 2 years (NICC, Belgium)",
         description="Probability that the reference person (age 30, medium risk, no priors, "
         "released from prison) offends again within 2 years.",
     )
     reference_reoffence_ever: float = param(
-        0.57, unit="probability", gt=0, lt=1,
+        0.57,
+        unit="probability",
+        gt=0,
+        lt=1,
         source="44.1% re-incarcerated within 6-8 years (NICC, Belgium); 54% charged within 3 "
         "years (Norway, Skardhamar & Telle 2012); assumption between them",
-        description="Probability that the reference person ever offends again (must exceed the "
-        "2-year probability).",
+        description="Probability that the reference person ever offends again (must exceed the 2-year probability).",
     )
     timing_shape: float = param(
-        0.7, unit="Weibull shape", gt=0, le=5,
+        0.7,
+        unit="Weibull shape",
+        gt=0,
+        le=5,
         source="assumption: risk highest just after release and falling (shape below 1)",
         description="Shape of the timing of new offences among those who offend again.",
     )
     age_log_hazard_per_year: float = param(
-        -0.035, unit="log hazard per year of age", ge=-1, le=1,
+        -0.035,
+        unit="log hazard per year of age",
+        ge=-1,
+        le=1,
         source="ages 16-20 about 4 times as likely as 60+ (NICC via VRT 2012)",
         description="Effect of age at release on the hazard.",
     )
     risk_multipliers: dict[Literal["low", "medium", "high"], float] = param(
-        {"low": 0.5, "medium": 1.0, "high": 2.0}, unit="hazard ratio", source="assumption",
+        {"low": 0.5, "medium": 1.0, "high": 2.0},
+        unit="hazard ratio",
+        source="assumption",
         description="Hazard ratio by assessed risk.",
     )
     prior_log_hazard: float = param(
-        0.0, unit="log hazard per prior conviction", ge=-2, le=2,
+        0.0,
+        unit="log hazard per prior conviction",
+        ge=-2,
+        le=2,
         source="assumption: assessed risk already carries the record; a positive value compounds "
         "over repeated returns and keeps the system drifting for decades",
         description="Effect of each prior conviction (up to 5) on the hazard.",
@@ -353,17 +474,27 @@ class Reoffending(Section):
     custody_multipliers: dict[
         Literal["prison", "detention_house", "transition_house", "community_sanction"], float
     ] = param(
-        {"prison": 1.0, "detention_house": 0.85, "transition_house": 0.92,
-         "community_sanction": 0.65},
-        unit="hazard ratio", source=(
+        {
+            "prison": 1.0,
+            "detention_house": 0.85,
+            "transition_house": 0.92,
+            "community_sanction": 0.65,
+        },
+        unit="hazard ratio",
+        source=(
             "community: short prison 55% more repeat crime (Wermink et al. 2022) -> 1/1.55; "
             "house: open-prison effect (Mastrobuoni & Terlizzese), no house evaluation found; "
-            "transition: -5 to -10% claim (Exodus, Humo 2019, unverified)"),
+            "transition: -5 to -10% claim (Exodus, Humo 2019, unverified)"
+        ),
         description="Hazard ratio by what custody did: time-weighted over the facilities of the "
         "stay; the transition-house ratio applies on top when the stay ended there.",
     )
     case_delay_days_mean: float = param(
-        30, unit="days", ge=0, le=3650, source="assumption",
+        30,
+        unit="days",
+        ge=0,
+        le=3650,
+        source="assumption",
         description="Mean days from a new offence to the new case (exponential).",
     )
 
@@ -381,11 +512,19 @@ class PlaceCost(Section):
     """Operating cost of one facility type, split into fixed and per-person parts."""
 
     available_place_day: float = param(
-        ..., unit="EUR per available place-day", ge=0, le=10_000, source="scenario file",
+        ...,
+        unit="EUR per available place-day",
+        ge=0,
+        le=10_000,
+        source="scenario file",
         description="Cost of keeping a place open, occupied or not (staff, buildings).",
     )
     occupied_place_day: float = param(
-        ..., unit="EUR per occupied place-day", ge=0, le=10_000, source="scenario file",
+        ...,
+        unit="EUR per occupied place-day",
+        ge=0,
+        le=10_000,
+        source="scenario file",
         description="Extra cost of each person held (food, health, programmes).",
     )
 
@@ -395,27 +534,36 @@ class Costs(Section):
 
     enabled: bool = Field(True, description="Switch cost accounting on or off (all costs zero).")
     prison: PlaceCost = param(
-        PlaceCost(available_place_day=100.0, occupied_place_day=46.5), unit="EUR",
+        PlaceCost(available_place_day=100.0, occupied_place_day=46.5),
+        unit="EUR",
         source="146.5 EUR per prisoner-day (Belgium 2017, De Morgen/DG EPI); fixed/variable split assumption",
         description="Prison costs.",
     )
     detention_house: PlaceCost = param(
-        PlaceCost(available_place_day=150.0, occupied_place_day=40.0), unit="EUR",
+        PlaceCost(available_place_day=150.0, occupied_place_day=40.0),
+        unit="EUR",
         source="not found; ~0.85 staff per place (Kortrijk, WTV 2022) against fewer in prisons; assumption",
         description="Detention-house costs.",
     )
     transition_house: PlaceCost = param(
-        PlaceCost(available_place_day=120.0, occupied_place_day=30.0), unit="EUR",
+        PlaceCost(available_place_day=120.0, occupied_place_day=30.0),
+        unit="EUR",
         source="not found; EUR 900,000 pilot budget for ~15 places (Mechelen, HLN 2019); assumption",
         description="Transition-house costs.",
     )
     community_sanction_day: float = param(
-        25.0, unit="EUR per day", ge=0, le=10_000,
+        25.0,
+        unit="EUR per day",
+        ge=0,
+        le=10_000,
         source="EM 25 EUR/day incl. staff (Beyens & Roosen 2016)",
         description="Cost of a day of community sanction.",
     )
     new_conviction: float = param(
-        10_000.0, unit="EUR per conviction", ge=0, le=10_000_000,
+        10_000.0,
+        unit="EUR per conviction",
+        ge=0,
+        le=10_000_000,
         source="not found (calibration.md Gaps); assumption for courts, police and victims",
         description="Cost of each conviction of a person released in the model (a reoffence).",
     )
@@ -428,24 +576,44 @@ class FacilityGroup(Section):
     kind: FacilityKind = Field(description="prison, detention_house or transition_house.")
     region: str = Field(min_length=1, description="Region where the facilities stand.")
     count: int = param(
-        1, unit="facilities", ge=1, le=10_000, source="scenario file",
+        1,
+        unit="facilities",
+        ge=1,
+        le=10_000,
+        source="scenario file",
         description="Number of identical facilities.",
     )
     capacity: int = param(
-        ..., unit="places per facility", ge=1, le=100_000, source="scenario file",
+        ...,
+        unit="places per facility",
+        ge=1,
+        le=100_000,
+        source="scenario file",
         description="Official places in each facility.",
     )
     opens_year: float | None = param(
-        None, unit="calendar year", ge=1900, le=2300, source="scenario file",
+        None,
+        unit="calendar year",
+        ge=1900,
+        le=2300,
+        source="scenario file",
         description="When the facilities open (fractional years allowed); open from the start "
         "if absent or not after run.start_year.",
     )
     opening_interval_years: float = param(
-        0, unit="years", ge=0, le=50, source="scenario file",
+        0,
+        unit="years",
+        ge=0,
+        le=50,
+        source="scenario file",
         description="Years between the openings of successive facilities of the group.",
     )
     closes_year: float | None = param(
-        None, unit="calendar year", ge=1900, le=2300, source="scenario file",
+        None,
+        unit="calendar year",
+        ge=1900,
+        le=2300,
+        source="scenario file",
         description="When the facilities close; people held there move to a prison.",
     )
 
@@ -487,8 +655,7 @@ class Scenario(Section):
         for i, group in enumerate(self.facilities):
             if group.region not in names:
                 raise ValueError(
-                    f"facilities.{i}.region: '{group.region}' is not a region; "
-                    f"allowed: {', '.join(names)}"
+                    f"facilities.{i}.region: '{group.region}' is not a region; allowed: {', '.join(names)}"
                 )
         if not any(
             g.kind == "prison"

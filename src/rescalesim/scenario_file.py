@@ -95,7 +95,7 @@ def apply_override(data: dict[str, Any], path: list[str], value: Any, origin: st
         if isinstance(node, list):
             if not part.isdigit() or int(part) >= len(node):
                 raise ScenarioError(
-                    f"{origin}: field '{'.'.join(path[:depth + 1])}': no such list item "
+                    f"{origin}: field '{'.'.join(path[: depth + 1])}': no such list item "
                     f"(the list has {len(node)} items, indexed from 0)"
                 )
             if last:
@@ -109,7 +109,7 @@ def apply_override(data: dict[str, Any], path: list[str], value: Any, origin: st
             node = node.setdefault(part, {})
             if not isinstance(node, dict | list):
                 raise ScenarioError(
-                    f"{origin}: field '{'.'.join(path[:depth + 1])}' is a value, not a table"
+                    f"{origin}: field '{'.'.join(path[: depth + 1])}' is a value, not a table"
                 )
 
 
@@ -123,7 +123,9 @@ def _allowed(model: type[BaseModel], loc: tuple[Any, ...]) -> str:
     current: Any = model
     field = None
     for part in loc:
-        if isinstance(part, int) or not (isinstance(current, type) and issubclass(current, BaseModel)):
+        if isinstance(part, int) or not (
+            isinstance(current, type) and issubclass(current, BaseModel)
+        ):
             continue
         field = current.model_fields.get(str(part))
         if field is None:
@@ -141,8 +143,11 @@ def _allowed(model: type[BaseModel], loc: tuple[Any, ...]) -> str:
         for name, sign in (("ge", ">="), ("gt", ">"), ("le", "<="), ("lt", "<")):
             if getattr(meta, name, None) is not None:
                 bounds.append(f"{sign} {getattr(meta, name)}")
-    unit = (field.json_schema_extra or {}).get("unit") if isinstance(
-        field.json_schema_extra, dict) else None
+    unit = (
+        (field.json_schema_extra or {}).get("unit")
+        if isinstance(field.json_schema_extra, dict)
+        else None
+    )
     parts = []
     if bounds:
         parts.append("allowed: " + " and ".join(bounds))

@@ -1,0 +1,198 @@
+"""The command line, run as a user runs it: outputs, reproducibility, bad input."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from conftest import BELGIUM, scenario
+
+from rescalesim.metrics import HEADLINE
+from rescalesim.scenario_file import load, to_toml
+
+TINY = ["--set", "run.years=2.5", "--set", "run.warmup_years=0.5"]
+
+
+def rescalesim(*args: str | Path, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "rescalesim", *map(str, args)],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        check=False,
+        env={**os.environ, "PYTHONWARNINGS": "ignore"},
+    )
+
+
+@pytest.fixture(scope="module")
+def small_file(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("scenarios") / "small.toml"
+    path.write_text(to_toml(scenario()))
+    return path
+
+
+@pytest.fixture(scope="module")
+def run_output(small_file, tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess]:
+    out = tmp_path_factory.mktemp("runs") / "out"
+    result = rescalesim("run", small_file, "--replications", 3, "--seed", 11, "--out", out, *TINY)
+    return out, result
+
+
+def test_run_prints_the_headline_table_and_writes_every_output(run_output, small_file):
+    out, result = run_output
+    assert result.returncode == 0, result.stderr
+    for metric in HEADLINE:
+        assert metric in result.stdout
+    assert "95% interval" in result.stdout
+    assert sorted(p.name for p in out.iterdir()) == [
+        "headline.csv",
+        "manifest.json",
+        "monthly.csv",
+        "scenario.toml",
+        "summary.csv",
+    ]
+    summary = pd.read_csv(out / "summary.csv")
+    assert len(summary) == 3
+    assert set(HEADLINE) <= set(summary.columns)
+    assert {"seed", "scenario_hash", "replication"} <= set(summary.columns)
+    assert summary["seed"].eq(11).all()
+    resolved = load(out / "scenario.toml")
+    assert summary["scenario_hash"].eq(resolved.digest()).all()
+    monthly = pd.read_csv(out / "monthly.csv")
+    assert monthly.groupby("replication").size().eq(30).all()  # 2.5 years of months
+    for column in (
+        "prison",
+        "detention_house",
+        "capacity_prison",
+        "admissions",
+        "releases",
+        "overcrowding",
+    ):
+        assert column in monthly.columns
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["scenarios"][0]["scenario_hash"] == resolved.digest()
+    assert manifest["scenarios"][0]["seed"] == 11
+    assert manifest["version"] and manifest["wall_time_seconds"] > 0
+
+
+def test_the_same_scenario_and_seed_give_byte_identical_summaries(run_output, small_file, tmp_path):
+    out, _ = run_output
+    again = tmp_path / "again"
+    result = rescalesim("run", small_file, "--replications", 3, "--seed", 11, "--out", again, *TINY)
+    assert result.returncode == 0, result.stderr
+    assert (again / "summary.csv").read_bytes() == (out / "summary.csv").read_bytes()
+    assert (again / "monthly.csv").read_bytes() == (out / "monthly.csv").read_bytes()
+    other = tmp_path / "other"
+    rescalesim("run", small_file, "--replications", 3, "--seed", 12, "--out", other, *TINY)
+    assert (other / "summary.csv").read_bytes() != (out / "summary.csv").read_bytes()
+
+
+def test_results_do_not_depend_on_the_number_of_workers(run_output, small_file, tmp_path):
+    out, _ = run_output
+    serial = tmp_path / "serial"
+    result = rescalesim(
+        "run", small_file, "--replications", 3, "--seed", 11, "--workers", 1, "--out", serial, *TINY
+    )
+    assert result.returncode == 0, result.stderr
+    assert (serial / "summary.csv").read_bytes() == (out / "summary.csv").read_bytes()
+    assert (serial / "monthly.csv").read_bytes() == (out / "monthly.csv").read_bytes()
+
+
+def test_a_replication_does_not_depend_on_how_many_are_run(run_output, small_file, tmp_path):
+    out, _ = run_output
+    one = tmp_path / "one"
+    rescalesim("run", small_file, "--replications", 1, "--seed", 11, "--out", one, *TINY)
+    first = pd.read_csv(one / "summary.csv").iloc[0]
+    assert first.equals(pd.read_csv(out / "summary.csv").iloc[0])
+
+
+def test_compare_pairs_replications_and_reports_differences(small_file, tmp_path):
+    houses = tmp_path / "more_houses.toml"
+    houses.write_text(
+        f"extends = '{small_file}'\nname = 'more houses'\n"
+        "[[add_facilities]]\nname = 'new house'\nkind = 'detention_house'\n"
+        "region = 'north'\ncapacity = 30\n"
+    )
+    out = tmp_path / "cmp"
+    result = rescalesim("compare", small_file, houses, "--replications", 3, "--out", out, *TINY)
+    assert result.returncode == 0, result.stderr
+    assert "minus" in result.stdout
+    differences = pd.read_csv(out / "differences.csv")
+    assert set(differences["metric"]) == set(HEADLINE)
+    row = differences.set_index("metric").loc["empty_house_bed_days"]
+    assert row["ci95_low"] <= row["difference"] <= row["ci95_high"]
+    occupancy = differences.set_index("metric").loc["occupancy_prisons"]
+    assert occupancy["difference"] < 0  # thirty more house places relieve the prisons
+    assert (out / "population_capacity.png").stat().st_size > 10_000
+
+
+@pytest.mark.parametrize(
+    ("args", "fragments"),
+    [
+        (["run", "missing.toml"], ["missing.toml", "not found"]),
+        (["run", "{bad}"], ["bad.toml", "remand.share", "<= 1"]),
+        (["run", "{small}", "--set", "remand.sahre=0.1"], ["remand.sahre", "unknown field"]),
+        (["run", "{small}", "--set", "run.years=-1"], ["run.years", "> 0"]),
+        (["run", "{small}", "--replications", "0"], ["--replications", "1 or more"]),
+        (["run", "{small}", "--frobnicate"], ["unrecognized", "--frobnicate"]),
+        (["run", "{small}", "--set", "nonsense"], ["FIELD=VALUE"]),
+        (["check", "{bad}"], ["bad.toml", "remand.share"]),
+        (["dance"], ["invalid choice", "dance"]),
+    ],
+)
+def test_bad_input_exits_2_with_one_line_and_writes_nothing(small_file, tmp_path, args, fragments):
+    bad = tmp_path / "bad.toml"
+    bad.write_text(f"extends = '{small_file}'\n[remand]\nshare = 1.5\n")
+    out = tmp_path / "never"
+    argv = [a.replace("{bad}", str(bad)).replace("{small}", str(small_file)) for a in args]
+    if argv[0] == "run":
+        argv += ["--out", str(out)]
+    result = rescalesim(*argv, cwd=tmp_path)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    for fragment in fragments:
+        assert fragment in lines[0]
+    assert not out.exists()
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".never")]
+
+
+def test_check_accepts_the_shipped_scenarios():
+    result = rescalesim("check", *sorted(BELGIUM.glob("*.toml")))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.count(": ok") == 2
+
+
+def test_a_failed_run_leaves_earlier_results_untouched(small_file, tmp_path, monkeypatch):
+    from rescalesim import cli
+
+    out = tmp_path / "keep"
+    out.mkdir()
+    (out / "summary.csv").write_text("earlier results\n")
+
+    def explode(*args, **kwargs):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(cli.plots, "population_and_capacity", explode)
+    with pytest.raises(RuntimeError):
+        cli.main(
+            [
+                "compare",
+                str(small_file),
+                str(small_file),
+                "--replications",
+                "1",
+                "--out",
+                str(out),
+                "--quiet",
+                *TINY,
+            ]
+        )
+    assert (out / "summary.csv").read_text() == "earlier results\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["keep"]
