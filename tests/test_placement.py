@@ -83,3 +83,28 @@ def test_with_houses_switched_off_nobody_is_placed_in_one():
     assert model.records.daily[:, INDEX["detention_house"]].sum() == 0
     assert model.records.daily[:, INDEX["house_placements"]].sum() == 0
     assert model.count[Place.detention_house] == 0
+
+
+def test_facilities_open_and_close_on_their_dates_and_closing_moves_people_to_prison():
+    s = scenario(
+        run={"years": 2, "warmup_years": 0},
+        reoffending={"enabled": False},
+        facilities=[
+            {"name": "north prison", "kind": "prison", "region": "north", "capacity": 400},
+            {"name": "old prison", "kind": "prison", "region": "south", "capacity": 300,
+             "closes_year": 2031.0},
+            {"name": "new house", "kind": "detention_house", "region": "north", "capacity": 20,
+             "opens_year": 2030.5},
+        ],
+    )
+    model = run_model(s)
+    d = model.records.daily
+    opens, closes = round(0.5 * 365), 365
+    assert d[opens - 1, INDEX["capacity_detention_house"]] == 0
+    assert d[opens, INDEX["capacity_detention_house"]] == 20
+    assert d[opens:, INDEX["detention_house"]].max() > 0
+    assert d[closes - 1, INDEX["capacity_prison"]] == 700
+    assert d[closes, INDEX["capacity_prison"]] == 400
+    old = next(f for f in model.estate.prisons if f.name == "old prison")
+    assert old.population == 0
+    assert model.invariant_violations() == []

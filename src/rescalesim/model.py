@@ -83,6 +83,11 @@ class RescaleModel(mesa.Model):
         self.costs = CostAccounts(self)
         self.hearings_held = 0
         populate(self)
+        # Openings and closings are rare: Mesa events, between the end of the previous day and
+        # the start of their day (day d's step runs at Mesa time d + 1).
+        for day in sorted(self.estate.changes):
+            if 0 < day < self.total_days:
+                self.schedule_event(self._open_and_close_facilities, at=day + 0.5)
 
     # -- moving people ---------------------------------------------------------------------
 
@@ -167,8 +172,6 @@ class RescaleModel(mesa.Model):
         """Simulate one day."""
         day = self.day
         self.records.start_day(day)
-        if day in self.estate.changes:
-            self._estate_changes(day)
         self._releases(day)
         self._sanctions_ending(day)
         self._hearings(day)
@@ -179,7 +182,9 @@ class RescaleModel(mesa.Model):
         self.records.close_day(day)
         self.day += 1
 
-    def _estate_changes(self, day: int) -> None:
+    def _open_and_close_facilities(self) -> None:
+        day = self.day
+        self.records.start_day(day)
         self.estate.refresh(day)
         for facility in self.estate.closing_today(day):
             for person in list(facility.occupants):
@@ -260,9 +265,8 @@ class RescaleModel(mesa.Model):
         self.to_liberty(released, day, released_from)
 
     def run(self) -> None:
-        """Simulate the warm-up and the measured years."""
-        while self.day < self.total_days:
-            self.step()
+        """Simulate the warm-up and the measured years (one Mesa time unit per day)."""
+        self.run_until(self.total_days)
 
     # -- checks ------------------------------------------------------------------------------
 

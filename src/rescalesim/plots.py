@@ -29,36 +29,64 @@ def _band(series: pd.DataFrame, column: str) -> tuple[np.ndarray, np.ndarray, np
 def population_and_capacity(
     monthly_by_scenario: Sequence[tuple[str, pd.DataFrame]], path: Path
 ) -> Path:
-    """People in custody against places, over time, one panel per scenario, with bands."""
+    """People against places over time, per scenario: all custody above, houses below.
+
+    Lines are means over replications; bands hold the middle 95% of replications.
+    """
     n = len(monthly_by_scenario)
-    fig, axes = plt.subplots(1, n, figsize=(6.5 * n, 4.5), sharey=True, squeeze=False)
-    for ax, (name, monthly) in zip(axes[0], monthly_by_scenario, strict=True):
+    fig, axes = plt.subplots(
+        2,
+        n,
+        figsize=(6.5 * n, 7),
+        sharex=True,
+        sharey="row",
+        squeeze=False,
+        gridspec_kw={"height_ratios": [3, 2]},
+    )
+    rows = (
+        (("in_custody", "people in custody", "tab:red"), ("places", "official places", "black")),
+        (
+            ("houses", "people in detention and transition houses", "tab:green"),
+            ("house_places", "house places", "black"),
+        ),
+    )
+    for col, (name, monthly) in enumerate(monthly_by_scenario):
         table = monthly.copy()
         table["in_custody"] = table[CUSTODY].sum(axis=1)
         table["houses"] = table["detention_house"] + table["transition_house"]
-        table["places"] = table[
-            ["capacity_prison", "capacity_detention_house", "capacity_transition_house"]
-        ].sum(axis=1)
         table["house_places"] = (
             table["capacity_detention_house"] + table["capacity_transition_house"]
         )
-        for column, label, colour in (
-            ("in_custody", "people in custody", "tab:red"),
-            ("places", "official places", "black"),
-            ("houses", "people in houses", "tab:green"),
-            ("house_places", "house places", "tab:olive"),
-        ):
-            mean, low, high, dates = _band(table, column)
-            x = np.arange(len(dates))
-            ax.plot(x, mean, color=colour, label=label)
-            ax.fill_between(x, low, high, color=colour, alpha=0.2, linewidth=0)
+        table["places"] = table["capacity_prison"] + table["house_places"]
+        for row, lines in enumerate(rows):
+            ax = axes[row][col]
+            for column, label, colour in lines:
+                mean, low, high, dates = _band(table, column)
+                x = np.arange(len(dates))
+                places = colour == "black"  # places dashed, so full houses still show people
+                ax.plot(
+                    x,
+                    mean,
+                    color=colour,
+                    label=label,
+                    linewidth=1.4 if places else 2.2,
+                    linestyle="--" if places else "-",
+                    zorder=3 if places else 2,
+                )
+                ax.fill_between(x, low, high, color=colour, alpha=0.18, linewidth=0)
+            ax.grid(alpha=0.3)
         ticks = np.arange(0, len(dates), 24)
-        ax.set_xticks(ticks, [dates[i][:4] for i in ticks])
-        ax.set_title(name)
-        ax.set_xlabel("year")
-        ax.grid(alpha=0.3)
-    axes[0][0].set_ylabel("people or places (monthly mean; band: 95% of replications)")
-    axes[0][0].legend(loc="center right", fontsize=8)
+        axes[1][col].set_xticks(ticks, [dates[i][:4] for i in ticks])
+        axes[1][col].set_xlabel("year")
+        axes[0][col].set_title(name)
+    for row in axes:
+        top = max(ax.get_ylim()[1] for ax in row)
+        row[0].set_ylim(0, top * 1.05)  # rows share y: one call sets the whole row
+    axes[0][0].set_ylabel("people or places")
+    axes[1][0].set_ylabel("people or places in houses")
+    axes[0][0].legend(loc="lower right", fontsize=8)
+    axes[1][0].legend(loc="lower right", fontsize=8)
+    fig.suptitle("Custody against capacity (monthly means; bands: 95% of replications)", y=0.995)
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     plt.close(fig)
