@@ -91,10 +91,20 @@ def test_facilities_open_and_close_on_their_dates_and_closing_moves_people_to_pr
         reoffending={"enabled": False},
         facilities=[
             {"name": "north prison", "kind": "prison", "region": "north", "capacity": 400},
-            {"name": "old prison", "kind": "prison", "region": "south", "capacity": 300,
-             "closes_year": 2031.0},
-            {"name": "new house", "kind": "detention_house", "region": "north", "capacity": 20,
-             "opens_year": 2030.5},
+            {
+                "name": "old prison",
+                "kind": "prison",
+                "region": "south",
+                "capacity": 300,
+                "closes_year": 2031.0,
+            },
+            {
+                "name": "new house",
+                "kind": "detention_house",
+                "region": "north",
+                "capacity": 20,
+                "opens_year": 2030.5,
+            },
         ],
     )
     model = run_model(s)

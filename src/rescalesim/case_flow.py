@@ -119,10 +119,10 @@ class CaseFlow:
             1, np.ceil(rng.exponential(scenario.case_flow.trial_delay_days_mean, n))
         ).astype(int)
         hearings = model.calendar.hearings
+        model.records.new_cases(people)
         for person, remanded, remand_for, delay in zip(
             people, on_remand.tolist(), remand_days.tolist(), trial_delays.tolist(), strict=True
         ):
-            model.records.new_case(day, person)
             if remanded:
                 prison = model.placement.prison_for(person, day)
                 model.enter_custody(person, prison, Place.remand, day)

@@ -211,38 +211,45 @@ class RescaleModel(mesa.Model):
         people = [p for p in self.calendar.hearings.pop(day, ()) if p.hearing_day == day]
         if not people:
             return
-        self.hearings_held += len(people)
+        n = len(people)
+        self.hearings_held += n
         custody, lengths = self.bench.decide(
-            np.fromiter((p.region for p in people), int, len(people)),
-            np.fromiter((p.prior_convictions for p in people), int, len(people)),
+            np.fromiter((p.region for p in people), int, n),
+            np.fromiter((p.prior_convictions for p in people), int, n),
         )
+        to_serve = np.ceil(self.release_rules.days_to_serve_many(lengths))
         community_days = np.maximum(
             1,
             np.ceil(
                 self.streams["sentencing"].exponential(
-                    self.spec.sentencing.community_sanction_days_mean, len(people)
+                    self.spec.sentencing.community_sanction_days_mean, n
                 )
             ),
-        ).astype(int)
+        )
+        records = self.records
+        records.count("custodial_sentences", int(custody.sum()))
+        records.count("community_sentences", n - int(custody.sum()))
+        sanction_ends = self.calendar.sanction_ends
         released, released_from = [], []
-        custody, lengths, community_days = (
+        for person, custodial, sentence, serve, community in zip(
+            people,
             custody.tolist(),
             lengths.tolist(),
+            to_serve.tolist(),
             community_days.tolist(),
-        )
-        for i, person in enumerate(people):
-            self.records.conviction(day, person)
+            strict=True,
+        ):
+            if person.last_release >= 0:
+                records.conviction(day, person)
             person.prior_convictions += 1
             on_remand = person.place is Place.remand
-            if custody[i]:
-                self.records.count("custodial_sentences")
-                sentence = lengths[i]
+            if custodial:
                 person.sentence_days = sentence
-                start = person.custody_start if on_remand else day
-                release_day = self.release_rules.release_day(sentence, start, day)
+                # remand counts towards the sentence
+                release_day = max(day, (person.custody_start if on_remand else day) + int(serve))
                 if release_day <= day:  # remand already covers the time to serve
                     kind = self.leave_custody(person, day)
-                    self.records.release(day, person, kind)
+                    records.release(day, person, kind)
                     released.append(person)
                     released_from.append(kind)
                     continue
@@ -253,15 +260,14 @@ class RescaleModel(mesa.Model):
                 else:
                     self.enter_custody(person, facility, place, day)
                     if place is Place.detention_house:
-                        self.records.count("house_placements")
+                        records.count("house_placements")
                 self.release_rules.schedule(person, release_day, day)
             else:
-                self.records.count("community_sentences")
                 if on_remand:
                     self.leave_custody(person, day)
                 self.move(person, Place.community_sanction)
-                person.release_day = day + community_days[i]
-                self.calendar.sanction_ends[person.release_day].append(person)
+                person.release_day = day + int(community)
+                sanction_ends[person.release_day].append(person)
         self.to_liberty(released, day, released_from)
 
     def run(self) -> None:

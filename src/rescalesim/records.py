@@ -71,11 +71,10 @@ class Records:
         """Add to one of today's flows."""
         self.today[self._flow[flow]] += n
 
-    def new_case(self, day: int, person: Person) -> None:
-        """A case opens; a case from a released person is a reoffence case."""
-        self.today[self._flow["new_cases"]] += 1
-        if person.last_release >= 0:
-            self.today[self._flow["reoffence_cases"]] += 1
+    def new_cases(self, people: list[Person]) -> None:
+        """Cases open; a case from a released person is a reoffence case."""
+        self.today[self._flow["new_cases"]] += len(people)
+        self.today[self._flow["reoffence_cases"]] += sum(p.last_release >= 0 for p in people)
 
     def conviction(self, day: int, person: Person) -> None:
         """A hearing ends in a conviction; the first after a release is its reconviction."""

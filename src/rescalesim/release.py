@@ -41,10 +41,6 @@ class ReleaseRules:
         )
         return np.minimum(sentence_days, served)
 
-    def release_day(self, sentence_days: float, custody_start: int, day: int) -> int:
-        """Day of release, counting time already held on remand since `custody_start`."""
-        return max(day, custody_start + math.ceil(self.days_to_serve(sentence_days)))
-
     def schedule(self, person: Person, release_day: int, day: int) -> None:
         """Book the release and, when transition houses exist, the start of the window."""
         calendar = self.model.calendar
