@@ -128,7 +128,8 @@ def test_compare_pairs_replications_and_reports_differences(small_file, tmp_path
     assert row["ci95_low"] <= row["difference"] <= row["ci95_high"]
     occupancy = differences.set_index("metric").loc["occupancy_prisons"]
     assert occupancy["difference"] < 0  # thirty more house places relieve the prisons
-    assert (out / "population_capacity.png").stat().st_size > 10_000
+    for figure in ("population_capacity.png", "cost_by_component.png", "reconviction.png"):
+        assert (out / figure).stat().st_size > 10_000, figure
 
 
 @pytest.mark.parametrize(

@@ -115,3 +115,20 @@ def test_facilities_must_stand_in_a_known_region():
 def test_overriding_an_unknown_field_is_an_error():
     with pytest.raises(ScenarioError, match="unknown field"):
         load(BELGIUM / "status_quo.toml", ["remand.sahre=0.1"])
+
+
+def test_a_partial_table_of_hazard_ratios_keeps_the_other_defaults():
+    changed = load(
+        BELGIUM / "status_quo.toml", ["reoffending.custody_multipliers.detention_house=0.7"]
+    )
+    ratios = changed.reoffending.custody_multipliers
+    assert ratios["detention_house"] == 0.7
+    assert ratios["prison"] == 1.0 and ratios["community_sanction"] == 0.65
+    with pytest.raises(ScenarioError, match="sum to 1"):
+        load(BELGIUM / "status_quo.toml", ["offenders.risk_shares.low=0.5"])
+
+
+def test_a_partial_cost_table_keeps_the_other_rate():
+    changed = load(BELGIUM / "status_quo.toml", ["costs.detention_house.available_place_day=200"])
+    assert changed.costs.detention_house.available_place_day == 200
+    assert changed.costs.detention_house.occupied_place_day == 40.0

@@ -22,12 +22,8 @@ from rescalesim.outputs import write_folder, write_json, write_table
 from rescalesim.scenario import Scenario
 from rescalesim.scenario_docs import reference_markdown
 from rescalesim.scenario_file import ScenarioError, load, to_toml
-from rescalesim.simulation import (
-    SimulationResult,
-    headline_table,
-    paired_differences,
-    simulate,
-)
+from rescalesim.simulation import SimulationResult, compare, headline_table, simulate
+from rescalesim.sweep import SweepError, load_sweep, run_sweep
 
 EXIT_BAD_INPUT = 2
 
@@ -102,6 +98,22 @@ def build_parser() -> argparse.ArgumentParser:
         "scenarios", type=Path, nargs="+", help="scenario files; the first is the base"
     )
     _add_run_options(compare)
+
+    sweep = commands.add_parser(
+        "sweep", help="run a parameter sweep (grid, Latin hypercube, Sobol, Morris)"
+    )
+    sweep.add_argument("sweep", type=Path, help="sweep TOML file")
+    sweep.add_argument("--executor", choices=["serial", "processes", "dask"], default="processes")
+    sweep.add_argument(
+        "--workers",
+        type=_positive_int,
+        default=os.cpu_count() or 1,
+        help="processes or Dask workers (default: all cores)",
+    )
+    sweep.add_argument("--scheduler", help="address of a running Dask scheduler (tcp://host:port)")
+    sweep.add_argument("--resume", action="store_true", help="finish an interrupted sweep")
+    sweep.add_argument("--out", type=Path, help="output folder")
+    sweep.add_argument("--quiet", action="store_true", help="no progress bar")
 
     check = commands.add_parser("check", help="validate scenario files without running them")
     check.add_argument("files", type=Path, nargs="+")
@@ -211,54 +223,30 @@ def command_run(args: argparse.Namespace, argv: list[str]) -> int:
 def command_compare(args: argparse.Namespace, argv: list[str]) -> int:
     """``rescalesim compare``: common random numbers, paired differences against the first."""
     scenarios = [_load(path, args) for path in args.scenarios]
-    base_run = scenarios[0].run
-    # every scenario runs the base's seed and replication count, so replications pair up
-    scenarios = [
-        s.model_copy(
-            update={
-                "run": s.run.model_copy(
-                    update={"seed": base_run.seed, "replications": base_run.replications}
-                )
-            }
-        )
-        for s in scenarios
-    ]
     out = args.out or Path("results") / "comparison"
     started = time.perf_counter()
-    results = [
-        simulate(s, progress=_Progress(s.name, args.quiet), workers=args.workers) for s in scenarios
-    ]
-    headline = pd.concat(
-        [headline_table(r.summary).assign(scenario=r.scenario.name) for r in results[:]],
-        ignore_index=True,
-    )[["scenario", "metric", "mean", "ci95_low", "ci95_high"]]
-    differences = pd.concat(
-        [
-            paired_differences(results[0].summary, r.summary).assign(
-                scenario=r.scenario.name, base=results[0].scenario.name
-            )
-            for r in results[1:]
-        ],
-        ignore_index=True,
+    comparison = compare(
+        scenarios, progress=lambda name: _Progress(name, args.quiet), workers=args.workers
     )
-    if not differences.empty:
-        differences = differences[
-            ["scenario", "base", "metric", "difference", "ci95_low", "ci95_high"]
-        ]
+    results = comparison.results
 
     def fill(folder: Path) -> None:
         for i, (path, result) in enumerate(zip(args.scenarios, results, strict=True)):
             sub = folder / f"{i + 1}-{path.stem}"
             sub.mkdir()
             _write_scenario_files(sub, result)
-        write_table(headline, folder / "headline.csv")
-        write_table(differences, folder / "differences.csv")
-        plots.population_and_capacity(
-            [(r.scenario.name, r.monthly) for r in results], folder / "population_capacity.png"
+        write_table(comparison.headline, folder / "headline.csv")
+        write_table(comparison.differences, folder / "differences.csv")
+        monthly = [(r.scenario.name, r.monthly) for r in results]
+        plots.population_and_capacity(monthly, folder / "population_capacity.png")
+        plots.cost_by_component(monthly, folder / "cost_by_component.png")
+        plots.reconviction(
+            [(r.scenario.name, r.summary) for r in results], folder / "reconviction.png"
         )
         write_json(_manifest(results, started, argv), folder / "manifest.json")
 
     write_folder(out, fill)
+    headline, differences = comparison.headline, comparison.differences
     for result in results:
         _print_headline(
             f"{result.scenario.name} ({result.scenario.run.replications} replications)",
@@ -274,6 +262,41 @@ def command_compare(args: argparse.Namespace, argv: list[str]) -> int:
             )
             print(f"  {row.metric:<30}{_format(row.metric, row.difference):>18}{interval:>34}")
     print(f"\nResults in {out}/")
+    return 0
+
+
+def command_sweep(args: argparse.Namespace) -> int:
+    """``rescalesim sweep``: every run of a design, resumable, on any executor."""
+    sweep = load_sweep(args.sweep)
+    out = args.out or Path("results") / "sweeps" / args.sweep.stem
+    if args.scheduler and args.executor != "dask":
+        raise UsageError("rescalesim sweep: --scheduler needs --executor dask")
+    print(
+        f"{sweep.spec.name}: {len(sweep.design)} points x {sweep.spec.replications} replications"
+        f" = {sweep.runs} runs ({sweep.spec.design} design) -> {out}/",
+        file=sys.stderr,
+    )
+    runs = run_sweep(
+        sweep,
+        out,
+        executor=args.executor,
+        workers=args.workers,
+        scheduler=args.scheduler,
+        resume=args.resume,
+        progress=not args.quiet,
+    )
+    failed = runs[runs["status"] != "ok"]
+    print(f"{len(runs)} runs in {out}/runs.parquet; {len(failed)} failed")
+    for row in failed.head(5).itertuples():
+        print(f"  failed: point {row.point}, replication {row.replication}: {row.error}")
+    if (out / "sensitivity.csv").exists():
+        table = pd.read_csv(out / "sensitivity.csv")
+        print(f"sensitivity indices (95% intervals) in {out}/sensitivity.csv:")
+        for row in table.itertuples():
+            print(
+                f"  {row.outcome:<26}{row.parameter:<44}{row.index:<8}"
+                f"{row.value:>9.3f} +/- {row.conf:.3f}"
+            )
     return 0
 
 
@@ -303,8 +326,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0
         if args.command == "run":
             return command_run(args, ["rescalesim", *argv])
+        if args.command == "sweep":
+            return command_sweep(args)
         return command_compare(args, ["rescalesim", *argv])
-    except (UsageError, ScenarioError) as error:
+    except (UsageError, ScenarioError, SweepError) as error:
         print(error, file=sys.stderr)
         return EXIT_BAD_INPUT
     except OSError as error:  # e.g. an --out folder that cannot be created

@@ -91,3 +91,110 @@ def population_and_capacity(
     fig.savefig(path, dpi=120)
     plt.close(fig)
     return path
+
+
+def sensitivity(table: pd.DataFrame, design: str, path: Path) -> Path:
+    """Bar chart of sensitivity indices per outcome, with 95% confidence intervals."""
+    outcomes = list(dict.fromkeys(table["outcome"]))
+    first, second = ("S1", "ST") if design == "sobol" else ("mu_star", "sigma")
+    labels = {
+        "S1": "first-order index S1",
+        "ST": "total index ST",
+        "mu_star": "mean |elementary effect| (mu*)",
+        "sigma": "spread of effects (sigma)",
+    }
+    fig, axes = plt.subplots(1, len(outcomes), figsize=(5 * len(outcomes), 4.2), squeeze=False)
+    for ax, outcome in zip(axes[0], outcomes, strict=True):
+        part = table[table["outcome"] == outcome]
+        parameters = list(dict.fromkeys(part["parameter"]))
+        y = np.arange(len(parameters))
+        for offset, (index, colour) in zip(
+            (-0.2, 0.2), ((first, "tab:blue"), (second, "tab:orange")), strict=True
+        ):
+            rows = part[part["index"] == index].set_index("parameter").loc[parameters]
+            errors = rows["conf"].fillna(0).to_numpy()
+            ax.barh(
+                y + offset,
+                rows["value"],
+                height=0.38,
+                xerr=errors,
+                color=colour,
+                label=labels[index],
+                capsize=3,
+            )
+        ax.set_yticks(y, parameters, fontsize=8)
+        ax.invert_yaxis()
+        ax.axvline(0, color="black", linewidth=0.8)
+        ax.set_title(outcome)
+        ax.grid(axis="x", alpha=0.3)
+    axes[0][0].legend(fontsize=8, loc="lower right")
+    fig.suptitle(f"Sensitivity ({'Sobol' if design == 'sobol' else 'Morris'}; bars: 95% intervals)")
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return path
+
+
+def reconviction(summaries: Sequence[tuple[str, pd.DataFrame]], path: Path) -> Path:
+    """Reconviction within 2 years per scenario: mean and 95% interval over replications."""
+    from rescalesim.simulation import interval
+
+    fig, ax = plt.subplots(figsize=(1.6 + 1.8 * len(summaries), 4))
+    for i, (_name, summary) in enumerate(summaries):
+        for offset, metric, colour, label in (
+            (-0.18, "reconviction_2y", "tab:purple", "any new conviction"),
+            (0.18, "reincarceration_2y", "tab:gray", "back in custody"),
+        ):
+            mean, low, high = interval(summary[metric])
+            ax.bar(
+                i + offset, 100 * mean, width=0.34, color=colour, label=label if i == 0 else None
+            )
+            if high == high:  # an interval needs two replications
+                ax.errorbar(
+                    i + offset,
+                    100 * mean,
+                    yerr=[[100 * (mean - low)], [100 * (high - mean)]],
+                    color="black",
+                    capsize=4,
+                )
+    ax.set_xticks(range(len(summaries)), [name for name, _ in summaries], fontsize=8)
+    ax.set_ylabel("% of releases, within 2 years (95% interval)")
+    ax.set_title("Reoffending after release")
+    ax.legend(fontsize=8)
+    ax.grid(axis="y", alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return path
+
+
+COST_COMPONENTS = {
+    "cost_prison_eur": ("prisons", "tab:red"),
+    "cost_detention_house_eur": ("detention houses", "tab:green"),
+    "cost_transition_house_eur": ("transition houses", "tab:olive"),
+    "cost_community_sanction_eur": ("community sanctions", "tab:blue"),
+    "cost_new_convictions_eur": ("new convictions", "tab:purple"),
+}
+
+
+def cost_by_component(monthly_by_scenario: Sequence[tuple[str, pd.DataFrame]], path: Path) -> Path:
+    """Mean cost per year by component, stacked, per scenario."""
+    fig, ax = plt.subplots(figsize=(1.6 + 1.8 * len(monthly_by_scenario), 4.5))
+    for i, (_name, monthly) in enumerate(monthly_by_scenario):
+        years = monthly.groupby("replication").size().mean() / 12
+        bottom = 0.0
+        for column, (label, colour) in COST_COMPONENTS.items():
+            per_year = monthly.groupby("replication")[column].sum().mean() / years / 1e6
+            ax.bar(
+                i, per_year, bottom=bottom, color=colour, label=label if i == 0 else None, width=0.6
+            )
+            bottom += per_year
+    ax.set_xticks(range(len(monthly_by_scenario)), [n for n, _ in monthly_by_scenario], fontsize=8)
+    ax.set_ylabel("million EUR per year (mean over replications)")
+    ax.set_title("Cost by component")
+    ax.legend(fontsize=8, loc="lower right")
+    ax.grid(axis="y", alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return path

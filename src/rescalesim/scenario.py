@@ -46,6 +46,23 @@ class Section(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
+    @model_validator(mode="before")
+    @classmethod
+    def _complete_mappings(cls, data: Any) -> Any:
+        """A partial table (one hazard ratio, one cost rate) keeps the other defaults."""
+        if not isinstance(data, dict):
+            return data
+        completed = dict(data)
+        for name, field in cls.model_fields.items():
+            given, default = data.get(name), field.default
+            if not isinstance(given, dict):
+                continue
+            if isinstance(default, dict):
+                completed[name] = {**default, **given}
+            elif isinstance(default, BaseModel):
+                completed[name] = {**default.model_dump(), **given}
+        return completed
+
 
 class SecurityLevel(StrEnum):
     """Security level a person needs or a facility provides, ordered low to high."""

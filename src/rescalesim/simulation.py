@@ -133,3 +133,41 @@ def paired_differences(
         mean, low, high = interval(joined[f"{metric}_other"] - joined[f"{metric}_base"])
         rows.append({"metric": metric, "difference": mean, "ci95_low": low, "ci95_high": high})
     return pd.DataFrame(rows)
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Scenarios run on common random numbers, with paired differences against the first."""
+
+    results: list[SimulationResult]
+    headline: pd.DataFrame  # scenario, metric, mean, ci95_low, ci95_high
+    differences: pd.DataFrame  # scenario, base, metric, difference, ci95_low, ci95_high
+
+
+def compare(
+    scenarios: Sequence[Scenario],
+    replications: int | None = None,
+    seed: int | None = None,
+    progress: Callable[[str], Callable[[int, int], None] | None] | None = None,
+    workers: int = 1,
+) -> Comparison:
+    """Run each scenario with the same seeds (the first scenario's unless given) and compare."""
+    base = scenarios[0].run
+    n = replications if replications is not None else base.replications
+    master = seed if seed is not None else base.seed
+    results = [
+        simulate(s, n, master, progress(s.name) if progress else None, workers) for s in scenarios
+    ]
+    headline = pd.concat(
+        [headline_table(r.summary).assign(scenario=r.scenario.name) for r in results],
+        ignore_index=True,
+    )[["scenario", "metric", "mean", "ci95_low", "ci95_high"]]
+    columns = ["scenario", "base", "metric", "difference", "ci95_low", "ci95_high"]
+    parts = [
+        paired_differences(results[0].summary, r.summary).assign(
+            scenario=r.scenario.name, base=results[0].scenario.name
+        )[columns]
+        for r in results[1:]
+    ]
+    differences = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)
+    return Comparison(results, headline, differences)

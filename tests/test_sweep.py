@@ -1,0 +1,299 @@
+"""Sweeps: designs, executors, resume after a kill, sensitivity, failures."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import ROOT, scenario
+
+from rescalesim.scenario_file import ScenarioError, to_toml
+from rescalesim.sweep import SweepError, load_sweep, run_sweep
+
+TINY = {"run": {"years": 1.2, "warmup_years": 0.3}, "case_flow": {"new_cases_per_year": 600}}
+
+GRID = """
+name = "tiny grid"
+base = "base.toml"
+design = "grid"
+replications = 2
+seed = 5
+
+[[parameters]]
+field = "placement.house_max_sentence_days"
+levels = [200, 1000]
+
+[[parameters]]
+field = "remand.share"
+levels = [0.2, 0.4, 0.6]
+"""
+
+
+@pytest.fixture
+def folder(tmp_path) -> Path:
+    (tmp_path / "base.toml").write_text(to_toml(scenario(**TINY)))
+    (tmp_path / "grid.toml").write_text(GRID)
+    return tmp_path
+
+
+def _comparable(runs: pd.DataFrame) -> pd.DataFrame:
+    return runs.drop(columns=[]).reset_index(drop=True)
+
+
+def test_a_grid_covers_every_combination_and_every_run_has_its_seed_and_hash(folder):
+    sweep = load_sweep(folder / "grid.toml")
+    assert len(sweep.design) == 6 and sweep.runs == 12
+    runs = run_sweep(sweep, folder / "out", executor="serial", progress=False)
+    assert len(runs) == 12
+    assert (runs["status"] == "ok").all()
+    assert runs[["point", "replication"]].drop_duplicates().shape[0] == 12
+    assert set(runs["remand.share"]) == {0.2, 0.4, 0.6}
+    assert runs["seed"].eq(5).all()
+    assert runs.groupby("point")["scenario_hash"].nunique().eq(1).all()
+    assert runs["scenario_hash"].nunique() == 6
+    # the remand share is a real lever: more remand, larger remand share of the stock
+    by_share = runs.groupby("remand.share")["remand_share"].mean()
+    assert by_share[0.2] < by_share[0.4] < by_share[0.6]
+    assert (folder / "out" / "runs.parquet").exists()
+
+
+def test_results_are_identical_whatever_the_executor_and_the_worker_count(folder):
+    serial = run_sweep(
+        load_sweep(folder / "grid.toml"), folder / "serial", "serial", progress=False
+    )
+    one = run_sweep(
+        load_sweep(folder / "grid.toml"), folder / "one", "processes", workers=1, progress=False
+    )
+    two = run_sweep(
+        load_sweep(folder / "grid.toml"), folder / "two", "processes", workers=2, progress=False
+    )
+    dask = run_sweep(
+        load_sweep(folder / "grid.toml"), folder / "dask", "dask", workers=2, progress=False
+    )
+    for other in (one, two, dask):
+        pd.testing.assert_frame_equal(serial, other)
+    assert (folder / "serial" / "runs.parquet").read_bytes() == (
+        folder / "dask" / "runs.parquet"
+    ).read_bytes()
+
+
+def test_a_running_dask_scheduler_can_be_used_by_address(folder):
+    from dask.distributed import LocalCluster
+
+    with LocalCluster(
+        n_workers=2, threads_per_worker=1, host="127.0.0.1", dashboard_address=None
+    ) as cluster:
+        assert cluster.scheduler_address.startswith("tcp://127.0.0.1:")
+        runs = run_sweep(
+            load_sweep(folder / "grid.toml"),
+            folder / "remote",
+            "dask",
+            scheduler=cluster.scheduler_address,
+            progress=False,
+        )
+    serial = run_sweep(
+        load_sweep(folder / "grid.toml"), folder / "serial", "serial", progress=False
+    )
+    pd.testing.assert_frame_equal(serial, runs)
+
+
+def test_a_sweep_killed_with_sigkill_resumes_to_the_same_results(folder):
+    slower = GRID.replace("levels = [0.2, 0.4, 0.6]", "levels = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6]")
+    (folder / "grid.toml").write_text(slower)
+    out = folder / "killed"
+    command = [
+        sys.executable,
+        "-m",
+        "rescalesim",
+        "sweep",
+        str(folder / "grid.toml"),
+        "--executor",
+        "processes",
+        "--workers",
+        "2",
+        "--out",
+        str(out),
+        "--quiet",
+    ]
+    process = subprocess.Popen(
+        command, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    runs_folder = out / "runs"
+    deadline = time.time() + 120
+    while time.time() < deadline:
+        if runs_folder.exists() and len(list(runs_folder.glob("*.json"))) >= 5:
+            break
+        time.sleep(0.05)
+    os.killpg(process.pid, signal.SIGKILL)  # the whole group: the sweep and its workers
+    process.wait()
+    finished_before = len(list(runs_folder.glob("*.json")))
+    assert 5 <= finished_before < 24, "the kill came after the sweep had finished"
+    assert not (out / "runs.parquet").exists()
+
+    again = subprocess.run(
+        command[:-1] + ["--resume", "--quiet"], capture_output=True, text=True, check=False
+    )
+    assert again.returncode == 0, again.stderr
+    resumed = pd.read_parquet(out / "runs.parquet")
+    assert len(resumed) == 24
+    assert resumed[["point", "replication"]].drop_duplicates().shape[0] == 24
+    assert not list(runs_folder.glob(".*.tmp"))
+    straight = run_sweep(
+        load_sweep(folder / "grid.toml"), folder / "straight", "serial", progress=False
+    )
+    pd.testing.assert_frame_equal(straight, resumed)
+
+
+def test_an_existing_sweep_folder_needs_resume_and_the_same_sweep(folder):
+    run_sweep(load_sweep(folder / "grid.toml"), folder / "out", "serial", progress=False)
+    with pytest.raises(SweepError, match="--resume"):
+        run_sweep(load_sweep(folder / "grid.toml"), folder / "out", "serial", progress=False)
+    (folder / "grid.toml").write_text(GRID.replace("seed = 5", "seed = 6"))
+    with pytest.raises(SweepError, match="different sweep"):
+        run_sweep(
+            load_sweep(folder / "grid.toml"), folder / "out", "serial", resume=True, progress=False
+        )
+
+
+def test_a_run_that_raises_is_recorded_as_failed_and_the_sweep_goes_on(folder, monkeypatch):
+    from rescalesim import executors
+
+    real = executors.run_replication
+
+    def fragile(s, seed, replication):
+        if s.remand.share == 0.4 and replication == 1:
+            raise FloatingPointError("simulated fault")
+        return real(s, seed, replication)
+
+    monkeypatch.setattr(executors, "run_replication", fragile)
+    runs = run_sweep(load_sweep(folder / "grid.toml"), folder / "out", "serial", progress=False)
+    failed = runs[runs["status"] == "failed"]
+    assert len(failed) == 2 and (runs["status"] == "ok").sum() == 10
+    assert failed["error"].str.contains("FloatingPointError: simulated fault").all()
+
+
+SOBOL = """
+name = "tiny sobol"
+base = "base.toml"
+design = "sobol"
+samples = 16
+seed = 2
+outcomes = ["custody_population_mean"]
+
+[[parameters]]
+field = "sentencing.custody_share"
+low = 0.2
+high = 0.8
+
+[[parameters]]
+field = "remand.share"
+low = 0.1
+high = 0.5
+
+[[parameters]]
+field = "costs.community_sanction_day"   # costs never change who is in custody
+low = 5
+high = 100
+"""
+
+
+def test_sobol_ranks_a_parameter_the_model_ignores_at_about_zero(folder):
+    (folder / "sobol.toml").write_text(SOBOL)
+    sweep = load_sweep(folder / "sobol.toml")
+    assert sweep.runs == 16 * (3 + 2)
+    run_sweep(sweep, folder / "out", "processes", workers=2, progress=False)
+    table = pd.read_csv(folder / "out" / "sensitivity.csv")
+    total = table[table["index"] == "ST"].set_index("parameter")
+    assert total.loc["costs.community_sanction_day", "value"] == pytest.approx(0, abs=1e-9)
+    assert total.loc["sentencing.custody_share", "value"] > 0.3
+    assert total["value"].idxmax() == "sentencing.custody_share"
+    assert (folder / "out" / "sensitivity.png").stat().st_size > 5_000
+
+
+def test_designs_sample_inside_their_ranges_and_distributions(folder):
+    (folder / "lhs.toml").write_text(
+        'base = "base.toml"\ndesign = "lhs"\nsamples = 50\n'
+        '[[parameters]]\nfield = "remand.share"\nlow = 0.2\nhigh = 0.3\n'
+        '[[parameters]]\nfield = "costs.new_conviction"\ndistribution = "loguniform"\n'
+        "low = 100\nhigh = 10000\n"
+        '[[parameters]]\nfield = "transition.window_days"\ndistribution = "triangular"\n'
+        "low = 90\nmode = 180\nhigh = 548\ninteger = true\n"
+    )
+    design = load_sweep(folder / "lhs.toml").design
+    assert design["remand.share"].between(0.2, 0.3).all()
+    # Latin hypercube: one sample in each of the 50 equal slices of the range
+    slices = np.floor((design["remand.share"] - 0.2) / 0.1 * 50).astype(int)
+    assert sorted(slices) == list(range(50))
+    assert design["costs.new_conviction"].between(100, 10000).all()
+    assert (np.log10(design["costs.new_conviction"]) < 3).mean() == pytest.approx(0.5, abs=0.05)
+    assert design["transition.window_days"].map(type).eq(int).all()
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        (
+            'base = "base.toml"\ndesign = "grid"\n[[parameters]]\nfield = "remand.share"\n'
+            "low = 0.1\nhigh = 0.2\n",
+            "a grid needs levels",
+        ),
+        (
+            'base = "base.toml"\ndesign = "sobol"\nsamples = 10\n[[parameters]]\n'
+            'field = "remand.share"\nlow = 0.1\nhigh = 0.2\n',
+            "power of two",
+        ),
+        (
+            'base = "base.toml"\ndesign = "lhs"\n[[parameters]]\nfield = "remand.sahre"\n'
+            "low = 0.1\nhigh = 0.2\n",
+            "not a scenario field",
+        ),
+        (
+            'base = "base.toml"\ndesign = "lhs"\n[[parameters]]\nfield = "remand.share"\n'
+            "low = 0.1\nhigh = 2.0\n",
+            "remand.share",
+        ),
+        (
+            'base = "base.toml"\ndesign = "lhs"\nsampels = 3\n[[parameters]]\n'
+            'field = "remand.share"\nlow = 0.1\nhigh = 0.2\n',
+            "sampels",
+        ),
+    ],
+)
+def test_bad_sweep_files_are_reported_with_the_field(folder, text, fragment):
+    (folder / "bad.toml").write_text(text)
+    with pytest.raises(ScenarioError) as raised:
+        load_sweep(folder / "bad.toml")
+    assert fragment in str(raised.value) and "bad.toml" in str(raised.value)
+
+
+def test_the_shipped_sweep_files_are_valid():
+    for path in sorted((ROOT / "scenarios" / "sweeps").glob("*.toml")):
+        sweep = load_sweep(path)
+        assert sweep.runs > 0, path
+
+
+def test_ema_workbench_drives_the_model_entry_point(folder):
+    ema = pytest.importorskip("ema_workbench")
+    from rescalesim.workbench import model
+
+    ema_model = ema.Model("rescalesim", function=model)
+    ema_model.constants = [ema.Constant("scenario", str(folder / "base.toml"))]
+    ema_model.uncertainties = [ema.RealParameter("sentencing__custody_share", 0.2, 0.8)]
+    ema_model.levers = [ema.IntegerParameter("placement__house_max_sentence_days", 100, 1000)]
+    ema_model.outcomes = [
+        ema.ScalarOutcome("custody_population_mean"),
+        ema.ScalarOutcome("occupancy_houses"),
+    ]
+    with ema.SequentialEvaluator(ema_model) as evaluator:
+        experiments, outcomes = evaluator.perform_experiments(scenarios=6, policies=1)
+    assert len(experiments) == 6
+    custody = outcomes["custody_population_mean"]
+    share = experiments["sentencing__custody_share"].to_numpy()
+    assert np.corrcoef(share, custody)[0, 1] > 0.8  # more custody decisions, more in custody
