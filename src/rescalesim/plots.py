@@ -103,8 +103,14 @@ def sensitivity(table: pd.DataFrame, design: str, path: Path) -> Path:
         "mu_star": "mean |elementary effect| (mu*)",
         "sigma": "spread of effects (sigma)",
     }
-    fig, axes = plt.subplots(1, len(outcomes), figsize=(5 * len(outcomes), 4.2), squeeze=False)
-    for ax, outcome in zip(axes[0], outcomes, strict=True):
+    columns = min(2, len(outcomes))
+    rows_of_panels = -(-len(outcomes) // columns)
+    fig, axes = plt.subplots(
+        rows_of_panels, columns, figsize=(7 * columns, 0.6 + 3.4 * rows_of_panels), squeeze=False
+    )
+    for ax in axes.flat[len(outcomes) :]:
+        ax.set_visible(False)
+    for ax, outcome in zip(axes.flat, outcomes, strict=False):
         part = table[table["outcome"] == outcome]
         parameters = list(dict.fromkeys(part["parameter"]))
         y = np.arange(len(parameters))
@@ -127,9 +133,10 @@ def sensitivity(table: pd.DataFrame, design: str, path: Path) -> Path:
         ax.axvline(0, color="black", linewidth=0.8)
         ax.set_title(outcome)
         ax.grid(axis="x", alpha=0.3)
-    axes[0][0].legend(fontsize=8, loc="lower right")
+    fig.tight_layout(rect=(0, 0.06, 1, 0.97))
+    handles, names = axes[0][0].get_legend_handles_labels()
+    fig.legend(handles, names, loc="lower center", ncols=2, fontsize=9)
     fig.suptitle(f"Sensitivity ({'Sobol' if design == 'sobol' else 'Morris'}; bars: 95% intervals)")
-    fig.tight_layout()
     fig.savefig(path, dpi=120)
     plt.close(fig)
     return path
