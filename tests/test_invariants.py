@@ -27,6 +27,17 @@ def small_scenarios(draw):
         transition={"enabled": draw(st.booleans()), "window_days": draw(st.integers(10, 600))},
         reoffending={"enabled": draw(st.booleans())},
         sentencing={"severity_sd": draw(st.floats(0, 1))},
+        placement={
+            "regime": draw(st.sampled_from(["judge", "service"])),
+            "service_risk_aversion": draw(st.floats(0, 1)),
+        },
+        capacity={
+            "overflow": draw(
+                st.sampled_from(["overcrowd", "queue", "electronic_monitoring", "early_release"])
+            )
+        },
+        net_widening={"marginal_share": draw(st.floats(0, 1))},
+        security={"over_classification_share": draw(st.floats(0, 1))},
         facilities=[
             {"name": "p1", "kind": "prison", "region": "north", "capacity": prison_cap},
             {

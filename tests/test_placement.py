@@ -20,7 +20,7 @@ def _service_and_person(**placement):
     )
     model = RescaleModel(s, np.random.SeedSequence(1))
     person = model.case_flow.new_people(0, np.array([0]), np.zeros(1))[0]
-    person.security_needed = SECURITY_ORDER["low"]
+    person.security_needed = person.security_assigned = SECURITY_ORDER["low"]
     person.offence = "property"
     return model, model.placement, person
 
@@ -38,9 +38,9 @@ def test_long_sentences_high_security_and_excluded_offences_go_to_prison():
     for house in model.estate.houses:
         house.occupants.clear()
     assert service.place(person, 2000, 0).kind == "prison"
-    person.security_needed = SECURITY_ORDER["medium"]
+    person.security_assigned = SECURITY_ORDER["medium"]
     assert service.place(person, 300, 0).kind == "prison"
-    person.security_needed = SECURITY_ORDER["low"]
+    person.security_needed = person.security_assigned = SECURITY_ORDER["low"]
     person.offence = "sexual"
     assert service.place(person, 300, 0).kind == "prison"
 

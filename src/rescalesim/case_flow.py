@@ -61,13 +61,17 @@ class CaseFlow:
         security = rng.choice(len(self.security_levels), n, p=self.security_p)
         offence = rng.choice(len(self.offences), n, p=self.offence_p)
         priors = rng.poisson(offenders.prior_convictions_mean, n)
+        over = (
+            self.model.streams["security"].random(n)
+            < self.model.spec.security.over_classification_share
+        )
         model = self.model
         risk_levels, security_levels, offences = (
             self.risk_levels,
             self.security_levels,
             self.offences,
         )
-        return [
+        people = [
             Person(
                 model,
                 region=r,
@@ -89,6 +93,11 @@ class CaseFlow:
                 strict=True,
             )
         ]
+        highest = max(SECURITY_ORDER.values())
+        for person, raised in zip(people, over.tolist(), strict=True):
+            if raised:
+                person.security_assigned = min(person.security_needed + 1, highest)
+        return people
 
     def arrivals(self, day: int) -> list[Person]:
         """Today's cases from people new to the model."""

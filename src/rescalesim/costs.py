@@ -37,4 +37,7 @@ class CostAccounts:
         row[index["cost_community_sanction_eur"]] = (
             row[index["community_sanction"]] * costs.community_sanction_day
         )
+        row[index["cost_electronic_monitoring_eur"]] = (
+            row[index["electronic_monitoring"]] * costs.electronic_monitoring_day
+        )
         row[index["cost_new_convictions_eur"]] = row[index["reconvictions"]] * costs.new_conviction

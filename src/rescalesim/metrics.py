@@ -34,6 +34,14 @@ SUPPORTING = [
     "house_placements_per_year",
     "transition_transfers_per_year",
     "mean_stay_days",
+    "persons_in_custody_per_year",
+    "drawn_into_custody_per_year",
+    "placement_refusals_per_year",
+    "house_waiting_list_mean",
+    "sentence_queue_mean",
+    "queue_wait_days_mean",
+    "diverted_to_em_per_year",
+    "early_releases_per_year",
 ]
 CUSTODY_STOCKS = ["remand", "prison", "detention_house", "transition_house"]
 
@@ -89,6 +97,16 @@ def headline(scenario: Scenario, daily: np.ndarray, release_log: dict[str, np.nd
         "transition_transfers_per_year": float(table["transition_transfers"].sum() / years),
         # Little's law: mean stock over the entry rate gives the mean length of stay
         "mean_stay_days": _ratio(custody.sum(), admissions),
+        "persons_in_custody_per_year": float(table["persons_in_custody"].sum() / years),
+        "drawn_into_custody_per_year": float(table["drawn_into_custody"].sum() / years),
+        "placement_refusals_per_year": float(table["placement_refusals"].sum() / years),
+        "house_waiting_list_mean": float(table["house_waiting_list"].mean()),
+        "sentence_queue_mean": float(table["sentence_queue"].mean()),
+        "queue_wait_days_mean": _ratio(
+            table["queue_days_waited"].sum(), table["sentences_queued"].sum()
+        ),
+        "diverted_to_em_per_year": float(table["diverted_to_em"].sum() / years),
+        "early_releases_per_year": float(table["early_releases"].sum() / years),
     }
 
 
@@ -105,6 +123,7 @@ def monthly(scenario: Scenario, daily: np.ndarray) -> pd.DataFrame:
             "capacity_detention_house",
             "capacity_transition_house",
             "overcrowding",
+            "house_waiting_list",
         ]
     ].mean()
     sums = table.groupby("month")[FLOWS + ["empty_house_beds"] + COSTS].sum()

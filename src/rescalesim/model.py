@@ -22,6 +22,7 @@ from rescalesim.estate import Estate
 from rescalesim.facility import Facility
 from rescalesim.initial_stock import populate
 from rescalesim.judge import Bench
+from rescalesim.overflow import Overflow
 from rescalesim.person import CUSTODY, Person, Place
 from rescalesim.placement import PlacementService
 from rescalesim.records import Records
@@ -31,7 +32,18 @@ from rescalesim.scenario import Scenario
 
 # One independent random stream per mechanism, so that switching one mechanism does not shift
 # the random numbers of the others (common random numbers across compared scenarios).
-STREAMS = ("arrivals", "offenders", "remand", "judges", "sentencing", "reoffending", "initial")
+STREAMS = (
+    "arrivals",
+    "offenders",
+    "remand",
+    "judges",
+    "sentencing",
+    "reoffending",
+    "initial",
+    "placement",
+    "net_widening",
+    "security",
+)
 
 KIND_PLACE = {
     "prison": Place.prison,
@@ -49,6 +61,7 @@ class Calendar:
         self.transition_windows: defaultdict[int, list[Person]] = defaultdict(list)
         self.sanction_ends: defaultdict[int, list[Person]] = defaultdict(list)
         self.returns: defaultdict[int, list[Person]] = defaultdict(list)
+        self.placement_decisions: defaultdict[int, list[Person]] = defaultdict(list)
 
 
 class RescaleModel(mesa.Model):
@@ -81,6 +94,7 @@ class RescaleModel(mesa.Model):
         self.release_rules = ReleaseRules(self)
         self.hazard = ReoffendingHazard(scenario.reoffending)
         self.costs = CostAccounts(self)
+        self.overflow = Overflow(self)
         self.hearings_held = 0
         populate(self)
         # Openings and closings are rare: Mesa events, between the end of the previous day and
@@ -104,6 +118,7 @@ class RescaleModel(mesa.Model):
     def enter_custody(self, person: Person, facility: Facility, place: Place, day: int) -> None:
         """A person comes into custody from outside."""
         self.records.custody_entry(day, person)
+        self.records.person_in_custody(day, person)
         person.custody_start = day
         person.days_by_kind = {}
         person.kind_since = day
@@ -172,13 +187,18 @@ class RescaleModel(mesa.Model):
         """Simulate one day."""
         day = self.day
         self.records.start_day(day)
+        self.records.count_people_in_custody(day)
         self._releases(day)
         self._sanctions_ending(day)
         self._hearings(day)
+        if self.spec.placement.regime == "service":
+            self.placement.decide(day)
+        self.overflow.admit_from_queue(day)
         self.release_rules.open_windows(day)
         self.release_rules.fill_transition_houses(day)
         returning = [p for p in self.calendar.returns.pop(day, ()) if p.place is Place.at_liberty]
         self.case_flow.open_cases(returning + self.case_flow.arrivals(day), day)
+        self.overflow.release_early(day)
         self.records.close_day(day)
         self.day += 1
 
@@ -200,12 +220,14 @@ class RescaleModel(mesa.Model):
         self.to_liberty(people, day, ended_in)
 
     def _sanctions_ending(self, day: int) -> None:
+        # community sanctions and sentences served under electronic monitoring
         people = [
             p
-            for p in self.calendar.sanction_ends.pop(day, ())
-            if p.place is Place.community_sanction and p.release_day == day
+            for p in dict.fromkeys(self.calendar.sanction_ends.pop(day, ()))
+            if p.place in (Place.community_sanction, Place.electronic_monitoring)
+            and p.release_day == day
         ]
-        self.to_liberty(people, day, ["community_sanction"] * len(people))
+        self.to_liberty(people, day, [p.place.name for p in people])
 
     def _hearings(self, day: int) -> None:
         people = [p for p in self.calendar.hearings.pop(day, ()) if p.hearing_day == day]
@@ -213,23 +235,29 @@ class RescaleModel(mesa.Model):
             return
         n = len(people)
         self.hearings_held += n
+        spec = self.spec
         custody, lengths = self.bench.decide(
             np.fromiter((p.region for p in people), int, n),
             np.fromiter((p.prior_convictions for p in people), int, n),
         )
-        to_serve = np.ceil(self.release_rules.days_to_serve_many(lengths))
         community_days = np.maximum(
             1,
             np.ceil(
                 self.streams["sentencing"].exponential(
-                    self.spec.sentencing.community_sanction_days_mean, n
+                    spec.sentencing.community_sanction_days_mean, n
                 )
             ),
         )
+        if spec.net_widening.enabled:
+            drawn_in = self._net_widening(people, custody, lengths)
+            custody = custody | drawn_in
+            lengths = np.where(
+                drawn_in, np.minimum(lengths, spec.placement.house_max_sentence_days), lengths
+            )
+        to_serve = np.ceil(self.release_rules.days_to_serve_many(lengths))
         records = self.records
         records.count("custodial_sentences", int(custody.sum()))
         records.count("community_sentences", n - int(custody.sum()))
-        sanction_ends = self.calendar.sanction_ends
         released, released_from = [], []
         for person, custodial, sentence, serve, community in zip(
             people,
@@ -242,33 +270,67 @@ class RescaleModel(mesa.Model):
             if person.last_release >= 0:
                 records.conviction(day, person)
             person.prior_convictions += 1
+            if not custodial:
+                self._community_sanction(person, day, int(community))
+                continue
+            person.sentence_days = sentence
             on_remand = person.place is Place.remand
-            if custodial:
-                person.sentence_days = sentence
-                # remand counts towards the sentence
-                release_day = max(day, (person.custody_start if on_remand else day) + int(serve))
-                if release_day <= day:  # remand already covers the time to serve
-                    kind = self.leave_custody(person, day)
-                    records.release(day, person, kind)
-                    released.append(person)
-                    released_from.append(kind)
-                    continue
-                facility = self.placement.place(person, sentence, day)
-                place = KIND_PLACE[facility.kind]
-                if on_remand:
-                    self.transfer(person, facility, place, day)
-                else:
-                    self.enter_custody(person, facility, place, day)
-                    if place is Place.detention_house:
-                        records.count("house_placements")
-                self.release_rules.schedule(person, release_day, day)
-            else:
-                if on_remand:
-                    self.leave_custody(person, day)
-                self.move(person, Place.community_sanction)
-                person.release_day = day + int(community)
-                sanction_ends[person.release_day].append(person)
+            # remand counts towards the sentence
+            release_day = max(day, (person.custody_start if on_remand else day) + int(serve))
+            if release_day <= day:  # remand already covers the time to serve
+                kind = self.leave_custody(person, day)
+                records.release(day, person, kind)
+                released.append(person)
+                released_from.append(kind)
+                continue
+            self._start_custodial_sentence(person, sentence, release_day, on_remand, day)
         self.to_liberty(released, day, released_from)
+
+    def _net_widening(self, people: list[Person], custody: np.ndarray, lengths: np.ndarray):
+        """Community-sanction cases drawn into short custody while a house bed is free."""
+        rng = self.streams["net_widening"]
+        u = rng.random(len(people))
+        drawn_in = np.zeros(len(people), bool)
+        share = self.spec.net_widening.marginal_share
+        houses = self.estate.open_houses
+        for i, person in enumerate(people):
+            if custody[i] or u[i] >= share:
+                continue
+            if self.placement.eligible_for_house(person, 0) and self.placement.house_with_room(
+                person.region, houses
+            ):
+                drawn_in[i] = True
+        self.records.count("drawn_into_custody", int(drawn_in.sum()))
+        return drawn_in
+
+    def _community_sanction(self, person: Person, day: int, days: int) -> None:
+        if person.place is Place.remand:
+            self.leave_custody(person, day)
+        self.move(person, Place.community_sanction)
+        person.release_day = day + days
+        self.calendar.sanction_ends[person.release_day].append(person)
+
+    def _start_custodial_sentence(
+        self, person: Person, sentence: float, release_day: int, on_remand: bool, day: int
+    ) -> None:
+        """Placement by the judge or by the service, or overflow when prisons are full."""
+        judge_places = self.spec.placement.regime == "judge"
+        facility = self.placement.place(person, sentence, day) if judge_places else None
+        if facility is None or facility.kind == "prison":
+            if self.overflow.diverts(person, sentence, release_day, on_remand, day):
+                return
+            if facility is None:
+                facility = person.facility if on_remand else self.placement.prison_for(person, day)
+        place = KIND_PLACE[facility.kind]
+        if on_remand:
+            self.transfer(person, facility, place, day)
+        else:
+            self.enter_custody(person, facility, place, day)
+            if place is Place.detention_house:
+                self.records.count("house_placements")
+        self.release_rules.schedule(person, release_day, day)
+        if not judge_places:
+            self.placement.book_decision(person, day)
 
     def run(self) -> None:
         """Simulate the warm-up and the measured years (one Mesa time unit per day)."""

@@ -23,6 +23,8 @@ class Place(IntEnum):
     transition_house = 4
     community_sanction = 5
     at_liberty = 6  # released, may offend again
+    sentence_queue = 7  # sentenced to custody, waiting at liberty for a place (Norway)
+    electronic_monitoring = 8  # serving the sentence at home under EM
 
 
 CUSTODY = (Place.remand, Place.prison, Place.detention_house, Place.transition_house)
@@ -49,6 +51,8 @@ class Person(mesa.Agent):
         self.male = male
         self.risk = risk
         self.security_needed = security_needed
+        # placement uses the assigned level, which over-classification can raise
+        self.security_assigned = security_needed
         self.offence = offence
         self.prior_convictions = prior_convictions
         self.place: Place | None = None  # set when the model first places the person
@@ -62,6 +66,7 @@ class Person(mesa.Agent):
         self.hearing_day = -1
         # index of this person's last release in the model's release log, for reconviction
         self.last_release = -1
+        self.custody_year = None  # last measured year counted in persons_in_custody
 
     def age(self, day: float) -> float:
         """Age in years on a model day."""

@@ -1,15 +1,21 @@
 """Placement: where a sentenced person serves, by eligibility and free places.
 
-In this version the judge's decision is carried out at the hearing (the court places); a house
-takes a person only if eligible and a bed is free, and prisons take everyone else.
+Two regimes. 'judge': the court places at the hearing; a house takes a person if eligible and a
+bed is free, prisons take everyone else. 'service': everyone sentenced starts in prison and a
+central placement service decides later; it may turn eligible people down (risk aversion, "the
+fear of sharing control"), and keeps approved people on a waiting list until a house bed frees.
+This is how small facilities can stand partly empty while prisons overflow.
 """
 
 from __future__ import annotations
 
+import math
+from collections import deque
 from typing import TYPE_CHECKING
 
 import mesa
 
+from rescalesim.person import Place
 from rescalesim.scenario import SECURITY_ORDER
 
 if TYPE_CHECKING:
@@ -35,6 +41,9 @@ class PlacementService(mesa.Agent):
         self._ranked_on = -1
         self._ranked: list[list[Prison]] = []
         self._dealt: list[int] = []
+        # regime 'service': approved people waiting in prison for a house bed, first come first
+        self.waiting_list: deque[Person] = deque()
+        self.refusals = 0
 
     def eligible_for_house(self, person: Person, sentence_days: float) -> bool:
         """The rules of the scenario: sentence length, security level, offence type."""
@@ -42,7 +51,7 @@ class PlacementService(mesa.Agent):
         return (
             rules.houses_enabled
             and sentence_days <= rules.house_max_sentence_days
-            and person.security_needed <= self.house_max_security
+            and person.security_assigned <= self.house_max_security
             and person.offence not in self.excluded
         )
 
@@ -56,6 +65,10 @@ class PlacementService(mesa.Agent):
                 if fallback is None:
                     fallback = facility
         return fallback
+
+    def house_with_room(self, region: int, houses: list[Facility]) -> Facility | None:
+        """An open detention house with a free bed, home region first."""
+        return self._with_room(houses, region)
 
     def prison_for(self, person: Person, day: int) -> Prison:
         """An open prison of the home region (any region if it has none), least crowded first.
@@ -86,6 +99,46 @@ class PlacementService(mesa.Agent):
 
     def transition_house_for(self, person: Person) -> Facility | None:
         """A transition house with a free bed, home region first, if the person may go."""
-        if person.security_needed > self.transition_max_security:
+        if person.security_assigned > self.transition_max_security:
             return None
         return self._with_room(self.model.estate.open_transition_houses, person.region)
+
+    # -- regime 'service' -----------------------------------------------------------------
+
+    def book_decision(self, person: Person, day: int) -> None:
+        """Regime 'service': the decision on a newly sentenced person falls after a delay."""
+        rules = self.model.spec.placement
+        rng = self.model.streams["placement"]
+        delay = math.ceil(rng.exponential(rules.service_decision_days_mean))
+        if day + delay < person.release_day:
+            self.model.calendar.placement_decisions[day + delay].append(person)
+
+    def decide(self, day: int) -> None:
+        """Regime 'service': today's decisions. Turned down, placed, or on the waiting list."""
+        rng = self.model.streams["placement"]
+        aversion = self.model.spec.placement.service_risk_aversion
+        for person in self.model.calendar.placement_decisions.pop(day, ()):
+            if person.place is not Place.prison or person.release_day <= day:
+                continue
+            if not self.eligible_for_house(person, person.sentence_days):
+                continue
+            if rng.random() < aversion:
+                self.refusals += 1
+                self.model.records.count("placement_refusals")
+                continue
+            self.waiting_list.append(person)
+        self.serve_waiting_list(day)
+
+    def serve_waiting_list(self, day: int) -> None:
+        """Move approved people from prison into free house beds, first come first served."""
+        queue = self.waiting_list
+        while queue:
+            person = queue[0]
+            if person.place is not Place.prison or person.release_day <= day + 1:
+                queue.popleft()  # released, moved or too close to release to be worth a move
+                continue
+            house = self._with_room(self.model.estate.open_houses, person.region)
+            if house is None:
+                break
+            queue.popleft()
+            self.model.transfer(person, house, Place.detention_house, day)

@@ -23,6 +23,8 @@ STOCKS = [
     "transition_house",
     "community_sanction",
     "at_liberty",
+    "sentence_queue",
+    "electronic_monitoring",
 ]
 CAPACITIES = ["capacity_prison", "capacity_detention_house", "capacity_transition_house"]
 FLOWS = [
@@ -35,13 +37,21 @@ FLOWS = [
     "transition_transfers",
     "releases",
     "reconvictions",
+    "placement_refusals",
+    "drawn_into_custody",
+    "sentences_queued",
+    "queue_days_waited",
+    "diverted_to_em",
+    "early_releases",
+    "persons_in_custody",
 ]
-STATES = ["overcrowding", "empty_house_beds"]
+STATES = ["overcrowding", "empty_house_beds", "house_waiting_list"]
 COSTS = [
     "cost_prison_eur",
     "cost_detention_house_eur",
     "cost_transition_house_eur",
     "cost_community_sanction_eur",
+    "cost_electronic_monitoring_eur",
     "cost_new_convictions_eur",
 ]
 COLUMNS = STOCKS + CAPACITIES + FLOWS + STATES + COSTS
@@ -70,6 +80,26 @@ class Records:
     def count(self, flow: str, n: int = 1) -> None:
         """Add to one of today's flows."""
         self.today[self._flow[flow]] += n
+
+    def _measured_year(self, day: int) -> int | None:
+        offset = day - self.model.spec.warmup_days
+        return offset // 365 if offset >= 0 else None
+
+    def person_in_custody(self, day: int, person: Person) -> None:
+        """Count each person once per measured year in which they spend any day in custody."""
+        year = self._measured_year(day)
+        if year is not None and person.custody_year != year:
+            person.custody_year = year
+            self.today[self._flow["persons_in_custody"]] += 1
+
+    def count_people_in_custody(self, day: int) -> None:
+        """On the first day of a measured year, count everyone already held."""
+        year = self._measured_year(day)
+        if year is None or (day - self.model.spec.warmup_days) % 365:
+            return
+        for facility in self.model.estate.facilities:
+            for person in facility.occupants:
+                self.person_in_custody(day, person)
 
     def new_cases(self, people: list[Person]) -> None:
         """Cases open; a case from a released person is a reoffence case."""
@@ -114,6 +144,7 @@ class Records:
         row[INDEX["empty_house_beds"]] = sum(h.free_places for h in estate.open_houses) + sum(
             h.free_places for h in estate.open_transition_houses
         )
+        row[INDEX["house_waiting_list"]] = len(model.placement.waiting_list)
         model.costs.account(row, INDEX)
 
     def release_log(self) -> dict[str, np.ndarray]:

@@ -57,7 +57,7 @@ class ReleaseRules:
             if (
                 person.place in (Place.prison, Place.detention_house)
                 and person.release_day > day
-                and person.security_needed <= may_go
+                and person.security_assigned <= may_go
             ):
                 self.transition_queue.append(person)
 

@@ -40,8 +40,8 @@ class ReoffendingHazard:
 
     def custody_log_multiplier(self, person: Person, ended_in: str) -> float:
         """Log hazard ratio of the stay: time-weighted over prison and house days."""
-        if ended_in == "community_sanction":
-            return self.log_custody["community_sanction"]
+        if ended_in in ("community_sanction", "electronic_monitoring"):
+            return self.log_custody[ended_in]
         days = person.days_by_kind
         house_days = days.get("detention_house", 0)
         if house_days:

@@ -382,6 +382,88 @@ class Placement(Section):
     prefer_home_region: bool = Field(
         True, description="Place in the home region when a place fits there (proximity)."
     )
+    regime: Literal["judge", "service"] = Field(
+        "judge",
+        description="Who decides placement: 'judge' places at the hearing; 'service' (a central "
+        "placement service) decides later, may turn eligible people down, and keeps a waiting "
+        "list when no house bed is free.",
+    )
+    service_decision_days_mean: float = param(
+        30,
+        unit="days",
+        ge=0,
+        le=730,
+        source="assumption (no public figure in ../shared/data)",
+        description="Regime 'service': mean days from sentence to the placement decision "
+        "(exponential); the person waits in prison.",
+    )
+    service_risk_aversion: float = param(
+        0.0,
+        unit="probability",
+        ge=0,
+        le=1,
+        source="seeds: 'the fear of sharing control'; Kortrijk held 27 of 57 after a year "
+        "(VRT 2023), Dutch KVJJ about 30% full (NRC 2022)",
+        description="Regime 'service': chance that an eligible person is turned down for a house.",
+    )
+
+
+class Security(Section):
+    """Classification: the level a person is assigned can be higher than the level needed."""
+
+    over_classification_share: float = param(
+        0.15,
+        unit="fraction",
+        ge=0,
+        le=1,
+        source="assumption: the seeds report many held at a needlessly high level ('people almost "
+        "always return from leave'); no figure in ../shared/data",
+        description="Share of people assigned one security level above what they need; "
+        "placement uses the assigned level.",
+    )
+
+
+class NetWidening(Section):
+    """Milder custody drawing in people who would otherwise get a community sanction."""
+
+    enabled: bool = Field(True, description="Switch net-widening on or off.")
+    marginal_share: float = param(
+        0.05,
+        unit="probability",
+        ge=0,
+        le=1,
+        source="Norway: up to 750 people possibly incarcerated because EM existed, against ~2,900 "
+        "EM entries a year (2020 study, doi:10.1080/2578983X.2020.1805235); share assumed",
+        description="Chance that a house-eligible case a judge would give a community sanction "
+        "gets short custody instead, while a detention-house bed is free.",
+    )
+
+
+class Capacity(Section):
+    """What happens when prison places run out."""
+
+    overflow: Literal["overcrowd", "queue", "electronic_monitoring", "early_release"] = Field(
+        "overcrowd",
+        description="overcrowd (Belgium: people on the floor); queue sentences at liberty until a "
+        "place frees (Norway); divert short sentences to electronic monitoring; release early "
+        "(Belgium 2024).",
+    )
+    em_max_sentence_days: float = param(
+        548,
+        unit="days",
+        ge=0,
+        le=36500,
+        source="Belgium: sentences up to 18 months may be served under EM (Brussels Times 2019)",
+        description="Overflow 'electronic_monitoring': longest sentence diverted to EM.",
+    )
+    early_release_max_days: float = param(
+        180,
+        unit="days",
+        ge=0,
+        le=3650,
+        source="Belgium 2024-25: extended leave up to 6 months before release (Brussels Signal 2024)",
+        description="Overflow 'early_release': only people this close to release may go early.",
+    )
 
 
 class Release(Section):
@@ -489,17 +571,26 @@ class Reoffending(Section):
         description="Effect of each prior conviction (up to 5) on the hazard.",
     )
     custody_multipliers: dict[
-        Literal["prison", "detention_house", "transition_house", "community_sanction"], float
+        Literal[
+            "prison",
+            "detention_house",
+            "transition_house",
+            "community_sanction",
+            "electronic_monitoring",
+        ],
+        float,
     ] = param(
         {
             "prison": 1.0,
             "detention_house": 0.85,
             "transition_house": 0.92,
             "community_sanction": 0.65,
+            "electronic_monitoring": 0.85,
         },
         unit="hazard ratio",
         source=(
             "community: short prison 55% more repeat crime (Wermink et al. 2022) -> 1/1.55; "
+            "EM instead of prison about -15% (Andersen & Telle 2022); "
             "house: open-prison effect (Mastrobuoni & Terlizzese), no house evaluation found; "
             "transition: -5 to -10% claim (Exodus, Humo 2019, unverified)"
         ),
@@ -575,6 +666,14 @@ class Costs(Section):
         le=10_000,
         source="EM 25 EUR/day incl. staff (Beyens & Roosen 2016)",
         description="Cost of a day of community sanction.",
+    )
+    electronic_monitoring_day: float = param(
+        25.0,
+        unit="EUR per day",
+        ge=0,
+        le=10_000,
+        source="EM 25 EUR/day incl. staff (Beyens & Roosen 2016)",
+        description="Cost of a day of electronic monitoring.",
     )
     new_conviction: float = param(
         10_000.0,
@@ -661,6 +760,9 @@ class Scenario(Section):
     transition: Transition = Transition()
     reoffending: Reoffending = Reoffending()
     costs: Costs = Costs()
+    security: Security = Security()
+    net_widening: NetWidening = NetWidening()
+    capacity: Capacity = Capacity()
     facilities: list[FacilityGroup] = Field(min_length=1, description="The facility estate.")
 
     @model_validator(mode="after")

@@ -1,0 +1,100 @@
+"""Capacity pressure: what happens to a sentence when prison places run out.
+
+One policy per scenario (``capacity.overflow``): 'overcrowd' (people sleep on the floor, as in
+Belgium), 'queue' (the sentence waits at liberty until a place frees, as in Norway),
+'electronic_monitoring' (short sentences are served at home), or 'early_release' (people close to
+release leave early to relieve crowding, as in Belgium in 2024).
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from typing import TYPE_CHECKING
+
+from rescalesim.person import Place
+
+if TYPE_CHECKING:
+    from rescalesim.model import RescaleModel
+    from rescalesim.person import Person
+
+
+class Overflow:
+    """Applies the scenario's overflow policy."""
+
+    def __init__(self, model: RescaleModel) -> None:
+        self.model = model
+        self.rules = model.spec.capacity
+        # 'queue': (person, days to serve) in order of sentencing
+        self.queue: deque[tuple[Person, int]] = deque()
+
+    def free_prison_places(self) -> int:
+        """Official prison places not taken, nationally (negative when overcrowded)."""
+        prisons = self.model.estate.open_prisons
+        return sum(p.capacity - len(p.occupants) for p in prisons)
+
+    def diverts(
+        self, person: Person, sentence: float, release_day: int, on_remand: bool, day: int
+    ) -> bool:
+        """Whether a sentence bound for a full prison is queued or served under EM instead."""
+        policy = self.rules.overflow
+        if policy in ("overcrowd", "early_release") or self.free_prison_places() > 0:
+            return False
+        model = self.model
+        if policy == "queue" and not on_remand:
+            # people held on remand are already inside; only those at liberty can wait
+            model.move(person, Place.sentence_queue)
+            self.queue.append((person, release_day - day))
+            model.records.count("sentences_queued")
+            return True
+        if policy == "electronic_monitoring" and sentence <= self.rules.em_max_sentence_days:
+            if on_remand:
+                model.leave_custody(person, day)
+            model.move(person, Place.electronic_monitoring)
+            person.release_day = release_day
+            model.calendar.sanction_ends[release_day].append(person)
+            model.records.count("diverted_to_em")
+            return True
+        return False
+
+    def admit_from_queue(self, day: int) -> None:
+        """'queue': start the oldest waiting sentences while prison places are free."""
+        if not self.queue:
+            return
+        model = self.model
+        free = self.free_prison_places()
+        while self.queue and free > 0:
+            person, to_serve = self.queue.popleft()
+            model.enter_custody(person, model.placement.prison_for(person, day), Place.prison, day)
+            model.release_rules.schedule(person, day + to_serve, day)
+            model.records.count("queue_days_waited", day - person.hearing_day)
+            free -= 1
+
+    def release_early(self, day: int) -> None:
+        """'early_release': people in overcrowded prisons nearest to release go now."""
+        if self.rules.overflow != "early_release":
+            return
+        model = self.model
+        excess = sum(p.overcrowding for p in model.estate.open_prisons)
+        if excess <= 0:
+            return
+        releases = model.calendar.releases
+        chosen: dict[Person, None] = {}
+        for ahead in range(1, int(self.rules.early_release_max_days) + 1):
+            for person in releases.get(day + ahead, ()):
+                if (
+                    person not in chosen
+                    and person.place is Place.prison
+                    and person.release_day == day + ahead
+                    and person.facility.overcrowding > 0
+                ):
+                    chosen[person] = None
+                    model.leave_custody(person, day)  # frees the place at once
+                    if len(chosen) >= excess:
+                        break
+            if len(chosen) >= excess:
+                break
+        people = list(chosen)
+        for person in people:
+            model.records.release(day, person, "prison")
+        model.records.count("early_releases", len(people))
+        model.to_liberty(people, day, ["prison"] * len(people))

@@ -1,0 +1,147 @@
+"""Mechanisms of the source texts, each shown moving outcomes in the expected direction."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from conftest import run_model, scenario
+
+from rescalesim.metrics import headline
+from rescalesim.model import RescaleModel
+from rescalesim.person import Place
+from rescalesim.records import INDEX
+
+CROWDED = {
+    "run": {"years": 3, "warmup_years": 1},
+    "case_flow": {"new_cases_per_year": 3000},
+    "reoffending": {"enabled": False},
+    "facilities": [
+        {"name": "prison", "kind": "prison", "region": "north", "capacity": 350},
+        {"name": "south prison", "kind": "prison", "region": "south", "capacity": 250},
+        {
+            "name": "houses",
+            "kind": "detention_house",
+            "region": "north",
+            "capacity": 25,
+            "count": 3,
+        },
+        {"name": "transition", "kind": "transition_house", "region": "north", "capacity": 8},
+    ],
+}
+
+
+def _metrics(seed=1, **sections):
+    merged = {**CROWDED, **sections}
+    s = scenario(**merged)
+    model = run_model(s, seed)
+    return headline(s, model.records.daily, model.records.release_log()), model
+
+
+def test_with_a_risk_averse_placement_service_houses_stand_empty_while_prisons_overflow():
+    judge, _ = _metrics(placement={"regime": "judge"})
+    service, model = _metrics(
+        placement={
+            "regime": "service",
+            "service_risk_aversion": 0.7,
+            "service_decision_days_mean": 45,
+        }
+    )
+    assert service["empty_house_bed_days"] > judge["empty_house_bed_days"] + 1000
+    assert service["overcrowding_mean"] > judge["overcrowding_mean"]
+    assert service["occupancy_houses"] < judge["occupancy_houses"]
+    assert service["placement_refusals_per_year"] > 0
+    assert judge["placement_refusals_per_year"] == 0
+
+
+def test_a_service_without_risk_aversion_fills_houses_from_its_waiting_list():
+    service, model = _metrics(
+        placement={
+            "regime": "service",
+            "service_risk_aversion": 0.0,
+            "service_decision_days_mean": 10,
+        }
+    )
+    assert service["occupancy_houses"] > 0.8
+    assert service["house_waiting_list_mean"] > 0  # more approved people than beds
+    assert model.invariant_violations() == []
+
+
+def test_net_widening_draws_community_cases_into_custody_while_house_beds_are_free():
+    roomy = [
+        {"name": "prison", "kind": "prison", "region": "north", "capacity": 600},
+        {
+            "name": "houses",
+            "kind": "detention_house",
+            "region": "north",
+            "capacity": 60,
+            "count": 4,
+        },
+    ]
+    off, _ = _metrics(facilities=roomy, net_widening={"enabled": False})
+    on, _ = _metrics(facilities=roomy, net_widening={"enabled": True, "marginal_share": 0.3})
+    assert off["drawn_into_custody_per_year"] == 0
+    assert on["drawn_into_custody_per_year"] > 50
+    assert on["custodial_sentences_per_year"] > off["custodial_sentences_per_year"] + 50
+    assert on["persons_in_custody_per_year"] > off["persons_in_custody_per_year"]
+    assert on["custody_population_mean"] > off["custody_population_mean"]
+
+
+def test_over_classification_keeps_eligible_people_out_of_houses():
+    roomy = [
+        {"name": "prison", "kind": "prison", "region": "north", "capacity": 600},
+        {
+            "name": "houses",
+            "kind": "detention_house",
+            "region": "north",
+            "capacity": 80,
+            "count": 4,
+        },
+    ]
+    fair, _ = _metrics(facilities=roomy, security={"over_classification_share": 0.0})
+    over, _ = _metrics(facilities=roomy, security={"over_classification_share": 0.8})
+    assert over["house_placements_per_year"] < 0.8 * fair["house_placements_per_year"]
+    assert over["empty_house_bed_days"] > fair["empty_house_bed_days"]
+
+
+def test_queueing_sentences_keeps_sentenced_people_out_of_full_prisons():
+    crowd, _ = _metrics(capacity={"overflow": "overcrowd"})
+    queue, model = _metrics(capacity={"overflow": "queue"})
+    assert crowd["overcrowding_mean"] > 20
+    assert queue["overcrowding_mean"] < 0.5 * crowd["overcrowding_mean"]
+    assert queue["sentence_queue_mean"] > 0 and queue["queue_wait_days_mean"] > 0
+    assert model.records.daily[:, INDEX["sentence_queue"]].max() > 0
+    assert model.invariant_violations() == []
+
+
+def test_diverting_short_sentences_to_electronic_monitoring_relieves_prisons():
+    crowd, _ = _metrics(capacity={"overflow": "overcrowd"})
+    em, model = _metrics(capacity={"overflow": "electronic_monitoring"})
+    assert em["diverted_to_em_per_year"] > 0
+    assert em["overcrowding_mean"] < crowd["overcrowding_mean"]
+    assert model.records.daily[:, INDEX["cost_electronic_monitoring_eur"]].sum() > 0
+    assert model.records.daily[:, INDEX["electronic_monitoring"]].max() > 0
+
+
+def test_early_release_relieves_crowding_with_people_close_to_their_date():
+    crowd, _ = _metrics(capacity={"overflow": "overcrowd"})
+    early, model = _metrics(capacity={"overflow": "early_release", "early_release_max_days": 120})
+    assert early["early_releases_per_year"] > 0
+    assert early["overcrowding_mean"] < crowd["overcrowding_mean"]
+    assert early["mean_stay_days"] < crowd["mean_stay_days"]
+    assert model.invariant_violations() == []
+
+
+@pytest.mark.parametrize("overflow", ["queue", "electronic_monitoring", "early_release"])
+def test_people_are_conserved_under_every_overflow_policy_and_regime(overflow):
+    s = scenario(
+        **{**CROWDED, "reoffending": {"enabled": True}},
+        capacity={"overflow": overflow},
+        placement={"regime": "service", "service_risk_aversion": 0.3},
+    )
+    model = RescaleModel(s, np.random.SeedSequence(5))
+    while model.day < model.total_days:
+        model.step()
+        if model.day % 90 == 0:
+            assert model.invariant_violations() == []
+    assert model.case_flow.people_created == len(model.people()) + model.exits
+    assert all(p.place in Place for p in model.people())
