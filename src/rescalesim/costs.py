@@ -21,6 +21,15 @@ class CostAccounts:
         self.model = model
         self.costs = model.spec.costs
 
+    def capital(self, facilities: list) -> None:
+        """One-off building cost of facilities opening today."""
+        if not self.costs.enabled:
+            return
+        rates = self.costs.capital_per_place
+        self.model.records.count(
+            "cost_capital_eur", sum(f.capacity * rates[f.kind] for f in facilities)
+        )
+
     def account(self, row: np.ndarray, index: dict[str, int]) -> None:
         """Cost components of the day in the row; all zero when costs are switched off."""
         if not self.costs.enabled:
@@ -36,6 +45,16 @@ class CostAccounts:
             )
         row[index["cost_community_sanction_eur"]] = (
             row[index["community_sanction"]] * costs.community_sanction_day
+        )
+        houses = self.model.estate.open_houses + self.model.estate.open_transition_houses
+        per_resident_day = costs.municipal_incentive_per_resident_year / 365
+        cap_day = costs.municipal_incentive_cap_year / 365
+        row[index["cost_municipal_incentive_eur"]] = sum(
+            min(len(h.occupants) * per_resident_day, cap_day) for h in houses
+        )
+        row[index["cost_social_enterprise_revenue_eur"]] = (
+            -(row[index["detention_house"]] + row[index["transition_house"]])
+            * costs.social_enterprise_revenue_per_resident_day
         )
         row[index["cost_electronic_monitoring_eur"]] = (
             row[index["electronic_monitoring"]] * costs.electronic_monitoring_day

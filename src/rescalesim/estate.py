@@ -26,6 +26,7 @@ class Estate:
         scenario = model.spec
         region_index = {r.name: i for i, r in enumerate(scenario.regions)}
         scale = scenario.run.population_scale
+        community = scenario.community
         self.facilities: list[Facility] = []
         self.changes: dict[int, list[Facility]] = defaultdict(list)
         for group in scenario.facilities:
@@ -44,6 +45,16 @@ class Estate:
                     capacity=max(1, math.ceil(group.capacity * scale)),
                     opens_day=opens_day,
                     closes_day=closes_day,
+                    work_education_share=(
+                        group.work_education_share
+                        if group.work_education_share is not None
+                        else community.work_education_share[group.kind]
+                    ),
+                    lived_experience_staff=(
+                        group.lived_experience_staff
+                        if group.lived_experience_staff is not None
+                        else community.lived_experience_staff[group.kind]
+                    ),
                 )
                 self.facilities.append(facility)
                 self.changes[opens_day].append(facility)
@@ -66,6 +77,10 @@ class Estate:
         self.transition_houses = [f for f in self.facilities if isinstance(f, TransitionHouse)]
         if not self.open_prisons:
             raise ValueError(f"no prison is open on day {day}: remand and overflow need one")
+
+    def opening_today(self, day: int) -> list[Facility]:
+        """Facilities that open today."""
+        return [f for f in self.changes.get(day, []) if f.opens_day == day]
 
     def closing_today(self, day: int) -> list[Facility]:
         """Facilities that close today; their occupants must move."""

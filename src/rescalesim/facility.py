@@ -29,6 +29,8 @@ class Facility(mesa.Agent):
         capacity: int,
         opens_day: int,
         closes_day: int | None,
+        work_education_share: float = 0.0,
+        lived_experience_staff: bool = False,
     ) -> None:
         super().__init__(model)
         self.name = name
@@ -36,6 +38,8 @@ class Facility(mesa.Agent):
         self.capacity = capacity
         self.opens_day = opens_day
         self.closes_day = closes_day
+        self.work_education_share = work_education_share
+        self.lived_experience_staff = lived_experience_staff
         # insertion-ordered so that any walk over occupants is reproducible
         self.occupants: dict[Person, None] = {}
 

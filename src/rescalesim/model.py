@@ -92,7 +92,7 @@ class RescaleModel(mesa.Model):
         self.bench = Bench(self)
         self.case_flow = CaseFlow(self)
         self.release_rules = ReleaseRules(self)
-        self.hazard = ReoffendingHazard(scenario.reoffending)
+        self.hazard = ReoffendingHazard(scenario.reoffending, scenario.community)
         self.costs = CostAccounts(self)
         self.overflow = Overflow(self)
         self.hearings_held = 0
@@ -122,13 +122,21 @@ class RescaleModel(mesa.Model):
         person.custody_start = day
         person.days_by_kind = {}
         person.kind_since = day
+        person.work_days = 0.0
+        person.lived_experience_days = person.away_days = 0
         facility.admit(person)
         person.facility = facility
         self.move(person, place)
 
     def _close_segment(self, person: Person, day: int) -> None:
-        kind = person.facility.kind
-        person.days_by_kind[kind] = person.days_by_kind.get(kind, 0) + day - person.kind_since
+        facility = person.facility
+        days = day - person.kind_since
+        person.days_by_kind[facility.kind] = person.days_by_kind.get(facility.kind, 0) + days
+        person.work_days += days * facility.work_education_share
+        if facility.lived_experience_staff:
+            person.lived_experience_days += days
+        if facility.region != person.region:
+            person.away_days += days
         person.kind_since = day
 
     def transfer(self, person: Person, facility: Facility, place: Place, day: int) -> None:
@@ -206,6 +214,8 @@ class RescaleModel(mesa.Model):
         day = self.day
         self.records.start_day(day)
         self.estate.refresh(day)
+        if day >= self.spec.warmup_days:
+            self.costs.capital(self.estate.opening_today(day))
         for facility in self.estate.closing_today(day):
             for person in list(facility.occupants):
                 prison = self.placement.prison_for(person, day)

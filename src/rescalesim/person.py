@@ -61,6 +61,10 @@ class Person(mesa.Agent):
         self.custody_start = 0
         self.days_by_kind: dict[str, int] = {}
         self.kind_since = 0
+        # days of the stay in work or education, with lived-experience staff, away from home
+        self.work_days = 0.0
+        self.lived_experience_days = 0
+        self.away_days = 0
         self.sentence_days = 0.0
         self.release_day = -1
         self.hearing_day = -1

@@ -180,7 +180,11 @@ COST_COMPONENTS = {
     "cost_detention_house_eur": ("detention houses", "tab:green"),
     "cost_transition_house_eur": ("transition houses", "tab:olive"),
     "cost_community_sanction_eur": ("community sanctions", "tab:blue"),
+    "cost_electronic_monitoring_eur": ("electronic monitoring", "tab:cyan"),
     "cost_new_convictions_eur": ("new convictions", "tab:purple"),
+    "cost_capital_eur": ("building new places", "tab:brown"),
+    "cost_municipal_incentive_eur": ("municipal incentives", "tab:pink"),
+    "cost_social_enterprise_revenue_eur": ("social-enterprise revenue (negative)", "tab:gray"),
 }
 
 

@@ -53,6 +53,9 @@ COSTS = [
     "cost_community_sanction_eur",
     "cost_electronic_monitoring_eur",
     "cost_new_convictions_eur",
+    "cost_capital_eur",
+    "cost_municipal_incentive_eur",
+    "cost_social_enterprise_revenue_eur",
 ]
 COLUMNS = STOCKS + CAPACITIES + FLOWS + STATES + COSTS
 INDEX = {name: i for i, name in enumerate(COLUMNS)}
@@ -71,7 +74,8 @@ class Records:
         self.release_ended_in: list[int] = []
         self.reconviction_day: list[int] = []
         self.reincarceration_day: list[int] = []
-        self._flow = {name: INDEX[name] for name in FLOWS}
+        # flows and one-off costs are added during the day
+        self._flow = {name: INDEX[name] for name in FLOWS + ["cost_capital_eur"]}
 
     def start_day(self, day: int) -> None:
         """Point the flow counters at today's row."""

@@ -20,7 +20,7 @@ from rescalesim.person import DAYS_PER_YEAR_OF_AGE
 
 if TYPE_CHECKING:
     from rescalesim.person import Person
-    from rescalesim.scenario import Reoffending
+    from rescalesim.scenario import Community, Reoffending
 
 REFERENCE_AGE = 30.0
 TWO_YEARS = 730.0
@@ -29,8 +29,14 @@ TWO_YEARS = 730.0
 class ReoffendingHazard:
     """Draws days from release to a new offence for a batch of released people."""
 
-    def __init__(self, params: Reoffending) -> None:
+    def __init__(self, params: Reoffending, community: Community | None = None) -> None:
         self.params = params
+        # community integration: log hazard ratios per share of custody days
+        self.log_work = self.log_lived = self.log_away = 0.0
+        if community is not None and community.enabled:
+            self.log_work = math.log(community.work_education_hazard_ratio)
+            self.log_lived = math.log(community.lived_experience_hazard_ratio)
+            self.log_away = math.log(community.away_from_home_hazard_ratio)
         # the reference person fixes A (ever) and the Weibull scale (within two years)
         self.total_hazard = -math.log(1.0 - params.reference_reoffence_ever)
         share_by_2y = -math.log(1.0 - params.reference_reoffence_2y) / self.total_hazard
@@ -54,6 +60,13 @@ class ReoffendingHazard:
             value = self.log_custody["prison"]
         if ended_in == "transition_house":
             value += self.log_custody["transition_house"]
+        held = sum(days.values())
+        if held > 0:
+            value += (
+                person.work_days * self.log_work
+                + person.lived_experience_days * self.log_lived
+                + person.away_days * self.log_away
+            ) / held
         return value
 
     def log_multipliers(self, people: list[Person], day: int, ended_in: list[str]) -> np.ndarray:

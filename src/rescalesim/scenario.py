@@ -466,6 +466,61 @@ class Capacity(Section):
     )
 
 
+KindShares = dict[Literal["prison", "detention_house", "transition_house"], float]
+KindFlags = dict[Literal["prison", "detention_house", "transition_house"], bool]
+
+
+class Community(Section):
+    """Community integration: work and education, staff with lived experience, proximity.
+
+    Each acts on the reoffending hazard in proportion to the share of custody days it covered.
+    """
+
+    enabled: bool = Field(True, description="Switch community-integration effects on or off.")
+    work_education_share: KindShares = param(
+        {"prison": 0.3, "detention_house": 0.8, "transition_house": 0.9},
+        unit="fraction of residents",
+        source="assumption: house residents work or study outside (seeds; Regie der Gebouwen); "
+        "no occupation rates in ../shared/data",
+        description="Share of residents in work or education, by facility type (a facility "
+        "group may set its own).",
+    )
+    work_education_hazard_ratio: float = param(
+        0.85,
+        unit="hazard ratio",
+        gt=0,
+        le=2,
+        source="employment after release: 63% lower hazard (Skardhamar & Telle 2009, "
+        "observational, an upper bound); incarceration effect through employment (Bhuller et "
+        "al. 2020); sweep 0.6-1.0",
+        description="Hazard ratio for a stay spent wholly in work or education.",
+    )
+    lived_experience_staff: KindFlags = param(
+        {"prison": False, "detention_house": True, "transition_house": True},
+        unit="yes/no",
+        source="seeds: staff with lived experience in houses (Zuivere Koffie, RESCALED)",
+        description="Whether facilities of a type employ staff with lived experience of prison.",
+    )
+    lived_experience_hazard_ratio: float = param(
+        0.92,
+        unit="hazard ratio",
+        gt=0,
+        le=2,
+        source="peer mentoring: significantly lower recidivism in a pilot RCT (Sells et al. "
+        "2020), inconsistent evidence (review 2023); sweep 0.8-1.0",
+        description="Hazard ratio for a stay wholly with such staff.",
+    )
+    away_from_home_hazard_ratio: float = param(
+        1.1,
+        unit="hazard ratio",
+        gt=0,
+        le=2,
+        source="visits: -13% felony reconviction (Duwe & Clark 2013) but no causal effect (Lee "
+        "2019); distance lowers visits; sweep 1.0-1.15",
+        description="Hazard ratio for a stay wholly outside the home region (proximity principle).",
+    )
+
+
 class Release(Section):
     """Conditional release."""
 
@@ -675,6 +730,39 @@ class Costs(Section):
         source="EM 25 EUR/day incl. staff (Beyens & Roosen 2016)",
         description="Cost of a day of electronic monitoring.",
     )
+    capital_per_place: KindShares = param(
+        {"prison": 250_000.0, "detention_house": 127_800.0, "transition_house": 40_000.0},
+        unit="EUR per place",
+        source="houses: EUR 92 m for 15 houses of ~720 places (HLN 2021); transition: EUR 4 m "
+        "for ~100 places (Regie der Gebouwen); prisons: assumption",
+        description="One-off cost of each place of a facility opening during the measured years.",
+    )
+    municipal_incentive_per_resident_year: float = param(
+        1667.0,
+        unit="EUR per resident per year",
+        ge=0,
+        le=1_000_000,
+        source="Belgian law: EUR 1,667 per detainee per year (hetnieuwsmaardananders.nl, ~2024)",
+        description="Paid to the municipality of a detention or transition house.",
+    )
+    municipal_incentive_cap_year: float = param(
+        100_000.0,
+        unit="EUR per house per year",
+        ge=0,
+        le=100_000_000,
+        source="Belgian law: at most EUR 100,000 per municipality (hetnieuwsmaardananders.nl)",
+        description="Cap of the municipal incentive (one municipality per house).",
+    )
+    social_enterprise_revenue_per_resident_day: float = param(
+        5.0,
+        unit="EUR per resident-day",
+        ge=0,
+        le=1000,
+        source="assumption: houses' social enterprises (prison coffee roaster, social "
+        "restaurant: seeds); no revenue figure in ../shared/data",
+        description="Revenue of detention and transition houses' social enterprises, "
+        "subtracted from costs.",
+    )
     new_conviction: float = param(
         10_000.0,
         unit="EUR per conviction",
@@ -732,6 +820,18 @@ class FacilityGroup(Section):
         source="scenario file",
         description="When the facilities close; people held there move to a prison.",
     )
+    work_education_share: float | None = param(
+        None,
+        unit="fraction of residents",
+        ge=0,
+        le=1,
+        source="scenario file",
+        description="Share of residents in work or education here (else community's default "
+        "for the type).",
+    )
+    lived_experience_staff: bool | None = Field(
+        None, description="Staff with lived experience here (else community's default)."
+    )
 
     @model_validator(mode="after")
     def _closes_after_opening(self) -> FacilityGroup:
@@ -761,6 +861,7 @@ class Scenario(Section):
     reoffending: Reoffending = Reoffending()
     costs: Costs = Costs()
     security: Security = Security()
+    community: Community = Community()
     net_widening: NetWidening = NetWidening()
     capacity: Capacity = Capacity()
     facilities: list[FacilityGroup] = Field(min_length=1, description="The facility estate.")
