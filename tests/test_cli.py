@@ -165,9 +165,10 @@ def test_bad_input_exits_2_with_one_line_and_writes_nothing(small_file, tmp_path
 
 
 def test_check_accepts_the_shipped_scenarios():
-    result = rescalesim("check", *sorted(BELGIUM.glob("*.toml")))
+    files = sorted(BELGIUM.glob("*.toml"))
+    result = rescalesim("check", *files)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.count(": ok") == 2
+    assert result.stdout.count(": ok") == len(files) >= 4
 
 
 def test_a_failed_run_leaves_earlier_results_untouched(small_file, tmp_path, monkeypatch):

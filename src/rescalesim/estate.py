@@ -56,6 +56,7 @@ class Estate:
                         else community.lived_experience_staff[group.kind]
                     ),
                 )
+                facility.sited = group.sited
                 self.facilities.append(facility)
                 self.changes[opens_day].append(facility)
                 if closes_day is not None:
@@ -77,6 +78,20 @@ class Estate:
         self.transition_houses = [f for f in self.facilities if isinstance(f, TransitionHouse)]
         if not self.open_prisons:
             raise ValueError(f"no prison is open on day {day}: remand and overflow need one")
+
+    def postpone_opening(self, facility: Facility) -> None:
+        """Take a planned facility off the calendar until its siting is decided."""
+        self.changes[facility.opens_day].remove(facility)
+        facility.opens_day = None
+
+    def schedule_opening(self, facility: Facility, day: int) -> None:
+        """Open a facility on `day` (a Mesa event refreshes the open lists then)."""
+        if facility.closes_day is not None and day >= facility.closes_day:
+            return
+        facility.opens_day = day
+        self.changes[day].append(facility)
+        if day < self.model.total_days:
+            self.model.schedule_event(self.model._open_and_close_facilities, at=day + 0.5)
 
     def opening_today(self, day: int) -> list[Facility]:
         """Facilities that open today."""

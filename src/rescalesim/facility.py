@@ -27,7 +27,7 @@ class Facility(mesa.Agent):
         name: str,
         region: int,
         capacity: int,
-        opens_day: int,
+        opens_day: int | None,
         closes_day: int | None,
         work_education_share: float = 0.0,
         lived_experience_staff: bool = False,
@@ -45,7 +45,11 @@ class Facility(mesa.Agent):
 
     def is_open(self, day: int) -> bool:
         """Whether the facility takes and holds people on this day."""
-        return self.opens_day <= day and (self.closes_day is None or day < self.closes_day)
+        return (
+            self.opens_day is not None
+            and self.opens_day <= day
+            and (self.closes_day is None or day < self.closes_day)
+        )
 
     @property
     def population(self) -> int:

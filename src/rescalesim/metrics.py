@@ -42,6 +42,11 @@ SUPPORTING = [
     "queue_wait_days_mean",
     "diverted_to_em_per_year",
     "early_releases_per_year",
+    "houses_planned",
+    "houses_opened",
+    "houses_delayed",
+    "houses_relocated",
+    "houses_abandoned",
 ]
 CUSTODY_STOCKS = ["remand", "prison", "detention_house", "transition_house"]
 
@@ -124,6 +129,7 @@ def monthly(scenario: Scenario, daily: np.ndarray) -> pd.DataFrame:
             "capacity_transition_house",
             "overcrowding",
             "house_waiting_list",
+            "houses_open",
         ]
     ].mean()
     sums = table.groupby("month")[FLOWS + ["empty_house_beds"] + COSTS].sum()

@@ -29,6 +29,7 @@ from rescalesim.records import Records
 from rescalesim.release import ReleaseRules
 from rescalesim.reoffending import ReoffendingHazard
 from rescalesim.scenario import Scenario
+from rescalesim.siting import SitingProcess
 
 # One independent random stream per mechanism, so that switching one mechanism does not shift
 # the random numbers of the others (common random numbers across compared scenarios).
@@ -43,6 +44,7 @@ STREAMS = (
     "placement",
     "net_widening",
     "security",
+    "siting",
 )
 
 KIND_PLACE = {
@@ -96,7 +98,9 @@ class RescaleModel(mesa.Model):
         self.costs = CostAccounts(self)
         self.overflow = Overflow(self)
         self.hearings_held = 0
+        self._estate_changed_on = -1
         populate(self)
+        self.siting = SitingProcess(self)
         # Openings and closings are rare: Mesa events, between the end of the previous day and
         # the start of their day (day d's step runs at Mesa time d + 1).
         for day in sorted(self.estate.changes):
@@ -212,10 +216,16 @@ class RescaleModel(mesa.Model):
 
     def _open_and_close_facilities(self) -> None:
         day = self.day
+        if self._estate_changed_on == day:
+            return  # two events fell on the same day: the changes are done
+        self._estate_changed_on = day
         self.records.start_day(day)
         self.estate.refresh(day)
+        opening = self.estate.opening_today(day)
+        for facility in opening:
+            self.siting.house_opened(facility)
         if day >= self.spec.warmup_days:
-            self.costs.capital(self.estate.opening_today(day))
+            self.costs.capital(opening)
         for facility in self.estate.closing_today(day):
             for person in list(facility.occupants):
                 prison = self.placement.prison_for(person, day)

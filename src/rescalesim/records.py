@@ -45,7 +45,7 @@ FLOWS = [
     "early_releases",
     "persons_in_custody",
 ]
-STATES = ["overcrowding", "empty_house_beds", "house_waiting_list"]
+STATES = ["overcrowding", "empty_house_beds", "house_waiting_list", "houses_open"]
 COSTS = [
     "cost_prison_eur",
     "cost_detention_house_eur",
@@ -149,6 +149,7 @@ class Records:
             h.free_places for h in estate.open_transition_houses
         )
         row[INDEX["house_waiting_list"]] = len(model.placement.waiting_list)
+        row[INDEX["houses_open"]] = len(estate.open_houses) + len(estate.open_transition_houses)
         model.costs.account(row, INDEX)
 
     def release_log(self) -> dict[str, np.ndarray]:

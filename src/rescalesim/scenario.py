@@ -521,6 +521,144 @@ class Community(Section):
     )
 
 
+Intervention = Literal[
+    "neighbourhood_meeting", "visit_existing_house", "community_events", "paid_liaison"
+]
+
+
+class Siting(Section):
+    """Each planned house must be accepted by a municipality before it can open."""
+
+    enabled: bool = Field(
+        False,
+        description="Switch siting on (planned houses may be delayed, relocated or "
+        "abandoned) or off (they open on their planned dates).",
+    )
+    decision_lead_years: float = param(
+        1.0,
+        unit="years",
+        ge=0,
+        le=20,
+        source="assumption",
+        description="The siting decision falls this long before the planned opening.",
+    )
+    build_lag_years: float = param(
+        1.0,
+        unit="years",
+        ge=0,
+        le=20,
+        source="Kortrijk: planned Feb 2022, opened Sep 2022 after objections (HLN, KW, VRT)",
+        description="Least time from acceptance to opening.",
+    )
+    base_log_odds: float = param(
+        -1.9,
+        unit="log-odds",
+        ge=-10,
+        le=10,
+        source="calibrated: 3 of 15 planned Belgian houses open after about 4 years (In de "
+        "Gazette 2025; Regie der Gebouwen)",
+        description="Acceptance of a house involving a small town late, with no social "
+        "facilities and no intervention.",
+    )
+    city_share: float = param(
+        0.3,
+        unit="fraction",
+        ge=0,
+        le=1,
+        source="assumption",
+        description="Share of candidate municipalities that are large cities.",
+    )
+    city_log_odds: float = param(
+        0.8,
+        unit="log-odds",
+        ge=-5,
+        le=5,
+        source="seeds: large cities accept more easily (Kortrijk, Vorst, Leuven)",
+        description="Extra acceptance in a large city.",
+    )
+    social_facilities_share: float = param(
+        0.4,
+        unit="fraction",
+        ge=0,
+        le=1,
+        source="assumption",
+        description="Share of candidate municipalities already hosting social facilities.",
+    )
+    social_facilities_log_odds: float = param(
+        0.6,
+        unit="log-odds",
+        ge=-5,
+        le=5,
+        source="seeds: towns that host social facilities accept more easily",
+        description="Extra acceptance where social facilities exist.",
+    )
+    early_involvement: KindFlags = param(
+        {"prison": False, "detention_house": False, "transition_house": True},
+        unit="yes/no",
+        source="seeds: NGO-run transition houses involve the community early, federal "
+        "detention houses late (Leuven: 150 neighbours invited)",
+        description="Whether the community is involved early, by facility type.",
+    )
+    early_involvement_log_odds: float = param(
+        1.0,
+        unit="log-odds",
+        ge=-5,
+        le=5,
+        source="assumption, direction from the seeds",
+        description="Extra acceptance with early involvement.",
+    )
+    interventions: list[Intervention] = Field(
+        default_factory=list,
+        description="Interventions used at every siting: neighbourhood_meeting, "
+        "visit_existing_house, community_events, paid_liaison.",
+    )
+    intervention_log_odds: dict[Intervention, float] = param(
+        {
+            "neighbourhood_meeting": 0.3,
+            "visit_existing_house": 0.5,
+            "community_events": 0.3,
+            "paid_liaison": 0.4,
+        },
+        unit="log-odds",
+        source="assumptions; direction from the seeds (Leuven event, Kortrijk neighbour survey, "
+        "the Belgian municipal incentive)",
+        description="Extra acceptance from each intervention used.",
+    )
+    relocation_share: float = param(
+        0.5,
+        unit="probability",
+        ge=0,
+        le=1,
+        source="Verviers abandoned after residents' outcry, sites sought elsewhere (Le Soir 2022)",
+        description="After a refusal: chance of trying another municipality (else the same one "
+        "again later).",
+    )
+    retry_delay_years: float = param(
+        1.0,
+        unit="years",
+        gt=0,
+        le=20,
+        source="assumption",
+        description="Time before the next attempt after a refusal.",
+    )
+    max_attempts: int = param(
+        3,
+        unit="attempts",
+        ge=1,
+        le=50,
+        source="assumption",
+        description="Refusals after which a planned house is abandoned.",
+    )
+    acceptance_growth_log_odds: float = param(
+        0.2,
+        unit="log-odds per open house",
+        ge=0,
+        le=5,
+        source="acceptance grows after opening (Kortrijk neighbour survey, seeds)",
+        description="Each house that opens raises the acceptance of later sitings.",
+    )
+
+
 class Release(Section):
     """Conditional release."""
 
@@ -832,6 +970,11 @@ class FacilityGroup(Section):
     lived_experience_staff: bool | None = Field(
         None, description="Staff with lived experience here (else community's default)."
     )
+    sited: bool = Field(
+        False,
+        description="Already accepted by its municipality: opens on its date even when siting "
+        "is on.",
+    )
 
     @model_validator(mode="after")
     def _closes_after_opening(self) -> FacilityGroup:
@@ -862,6 +1005,7 @@ class Scenario(Section):
     costs: Costs = Costs()
     security: Security = Security()
     community: Community = Community()
+    siting: Siting = Siting()
     net_widening: NetWidening = NetWidening()
     capacity: Capacity = Capacity()
     facilities: list[FacilityGroup] = Field(min_length=1, description="The facility estate.")

@@ -47,6 +47,7 @@ def run_replication(scenario: Scenario, seed: int, replication: int) -> Replicat
         "seed": seed,
         "replication": replication,
         **headline(scenario, model.records.daily, log),
+        **model.siting.summary(model.total_days - 1),
         "hearings": model.hearings_held,
     }
     series = monthly(scenario, model.records.daily)

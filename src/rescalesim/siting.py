@@ -1,0 +1,122 @@
+"""Siting and community acceptance: each planned house must be accepted by a municipality.
+
+A `Municipality` agent decides on a planned house with a probability that depends on its size,
+the social facilities it already hosts, whether the community was involved early, the
+interventions used (neighbourhood meetings, visits to an existing house, community events, a
+paid liaison) and how many houses already opened (acceptance grows after opening). A refusal
+delays the house (the same municipality later) or relocates it (another municipality); after
+too many refusals the house is abandoned. Decisions are Mesa events.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+import mesa
+from scipy.special import expit
+
+from rescalesim.scenario import DAYS_PER_YEAR
+
+if TYPE_CHECKING:
+    from rescalesim.facility import Facility
+    from rescalesim.model import RescaleModel
+
+SITED_KINDS = ("detention_house", "transition_house")
+
+
+class Municipality(mesa.Agent):
+    """A candidate municipality for one planned house."""
+
+    def __init__(self, model: RescaleModel, facility: Facility) -> None:
+        super().__init__(model)
+        rules = model.spec.siting
+        rng = model.streams["siting"]
+        self.facility = facility
+        self.city = bool(rng.random() < rules.city_share)
+        self.social_facilities = bool(rng.random() < rules.social_facilities_share)
+        self.early_involvement = rules.early_involvement[facility.kind]
+
+    def acceptance(self) -> float:
+        """Probability of accepting the house now."""
+        rules = self.model.spec.siting
+        log_odds = (
+            rules.base_log_odds
+            + rules.city_log_odds * self.city
+            + rules.social_facilities_log_odds * self.social_facilities
+            + rules.early_involvement_log_odds * self.early_involvement
+            + sum(rules.intervention_log_odds[i] for i in rules.interventions)
+            + rules.acceptance_growth_log_odds * self.model.siting.opened
+        )
+        return float(expit(log_odds))
+
+    def decide(self) -> None:
+        """Mesa event: accept or refuse the planned house."""
+        accepted = self.model.streams["siting"].random() < self.acceptance()
+        self.model.siting.outcome(self, accepted)
+
+
+class SitingProcess:
+    """Planned houses, their municipalities and what became of them."""
+
+    def __init__(self, model: RescaleModel) -> None:
+        self.model = model
+        self.rules = model.spec.siting
+        self.opened = 0
+        self.status: dict[Facility, str] = {}  # planned, accepted, abandoned
+        self.refusals: dict[Facility, int] = {}
+        self.relocations: dict[Facility, int] = {}
+        self.planned_day: dict[Facility, int] = {}
+        if not self.rules.enabled:
+            return
+        lead = round(self.rules.decision_lead_years * DAYS_PER_YEAR)
+        for facility in model.estate.facilities:
+            if facility.kind not in SITED_KINDS or facility.opens_day == 0 or facility.sited:
+                continue  # existing or already accepted
+            planned = facility.opens_day
+            self.planned_day[facility] = planned
+            model.estate.postpone_opening(facility)
+            self.status[facility] = "planned"
+            self.refusals[facility] = self.relocations[facility] = 0
+            self._schedule(Municipality(model, facility), max(0, planned - lead))
+
+    def _schedule(self, municipality: Municipality, day: int) -> None:
+        if day < self.model.total_days:
+            # a quarter day in: after the previous day's step, before an opening on this day
+            self.model.schedule_event(municipality.decide, at=day + 0.25)
+
+    def outcome(self, municipality: Municipality, accepted: bool) -> None:
+        """Open the house after the build lag, or delay, relocate or abandon it."""
+        model, rules, facility = self.model, self.rules, municipality.facility
+        day = model.day
+        if accepted:
+            self.status[facility] = "accepted"
+            lag = math.ceil(rules.build_lag_years * DAYS_PER_YEAR)
+            model.estate.schedule_opening(facility, max(self.planned_day[facility], day + lag))
+            return
+        self.refusals[facility] += 1
+        if self.refusals[facility] >= rules.max_attempts:
+            self.status[facility] = "abandoned"
+            return
+        retry = day + math.ceil(rules.retry_delay_years * DAYS_PER_YEAR)
+        if model.streams["siting"].random() < rules.relocation_share:
+            self.relocations[facility] += 1
+            municipality = Municipality(model, facility)
+        self._schedule(municipality, retry)
+
+    def house_opened(self, facility: Facility) -> None:
+        """Called when a sited house opens: acceptance of later sitings grows."""
+        if facility in self.status:
+            self.opened += 1
+
+    def summary(self, day: int) -> dict[str, float]:
+        """Houses planned, opened, delayed, relocated and abandoned by `day`."""
+        planned = list(self.status)
+        opened = [f for f in planned if f.opens_day is not None and f.opens_day <= day]
+        return {
+            "houses_planned": float(len(planned)),
+            "houses_opened": float(len(opened)),
+            "houses_delayed": float(sum(f.opens_day > self.planned_day[f] for f in opened)),
+            "houses_relocated": float(sum(self.relocations[f] > 0 for f in planned)),
+            "houses_abandoned": float(sum(self.status[f] == "abandoned" for f in planned)),
+        }
