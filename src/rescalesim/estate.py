@@ -93,6 +93,18 @@ class Estate:
         if day < self.model.total_days:
             self.model.schedule_event(self.model._open_and_close_facilities, at=day + 0.5)
 
+    def schedule_closing(self, facility: Facility, day: int) -> None:
+        """Close a facility on `day`; its occupants move to prisons."""
+        facility.closes_day = day
+        self.changes[day].append(facility)
+        if day < self.model.total_days:
+            self.model.schedule_event(self.model._open_and_close_facilities, at=day + 0.5)
+
+    def add_facility(self, facility: Facility, opens_day: int) -> None:
+        """A facility decided during the run (a new prison), opening on `opens_day`."""
+        self.facilities.append(facility)
+        self.schedule_opening(facility, opens_day)
+
     def opening_today(self, day: int) -> list[Facility]:
         """Facilities that open today."""
         return [f for f in self.changes.get(day, []) if f.opens_day == day]

@@ -39,6 +39,10 @@ class Facility(mesa.Agent):
         self.opens_day = opens_day
         self.closes_day = closes_day
         self.work_education_share = work_education_share
+        self.sited = False  # accepted by its municipality before the run (see siting)
+        # occupancy over the year being reviewed by the policymaker
+        self.occupied_days = 0
+        self.open_days = 0
         self.lived_experience_staff = lived_experience_staff
         # insertion-ordered so that any walk over occupants is reproducible
         self.occupants: dict[Person, None] = {}

@@ -47,6 +47,9 @@ SUPPORTING = [
     "houses_delayed",
     "houses_relocated",
     "houses_abandoned",
+    "houses_closed",
+    "prison_places_built",
+    "prison_places_closed",
 ]
 CUSTODY_STOCKS = ["remand", "prison", "detention_house", "transition_house"]
 

@@ -25,6 +25,7 @@ from rescalesim.judge import Bench
 from rescalesim.overflow import Overflow
 from rescalesim.person import CUSTODY, Person, Place
 from rescalesim.placement import PlacementService
+from rescalesim.policymaker import Policymaker
 from rescalesim.records import Records
 from rescalesim.release import ReleaseRules
 from rescalesim.reoffending import ReoffendingHazard
@@ -45,6 +46,7 @@ STREAMS = (
     "net_widening",
     "security",
     "siting",
+    "policy",
 )
 
 KIND_PLACE = {
@@ -101,6 +103,7 @@ class RescaleModel(mesa.Model):
         self._estate_changed_on = -1
         populate(self)
         self.siting = SitingProcess(self)
+        self.policymaker = Policymaker(self)
         # Openings and closings are rare: Mesa events, between the end of the previous day and
         # the start of their day (day d's step runs at Mesa time d + 1).
         for day in sorted(self.estate.changes):
@@ -211,6 +214,8 @@ class RescaleModel(mesa.Model):
         returning = [p for p in self.calendar.returns.pop(day, ()) if p.place is Place.at_liberty]
         self.case_flow.open_cases(returning + self.case_flow.arrivals(day), day)
         self.overflow.release_early(day)
+        if self.spec.policy.enabled:
+            self.policymaker.observe_day()
         self.records.close_day(day)
         self.day += 1
 
@@ -224,6 +229,8 @@ class RescaleModel(mesa.Model):
         opening = self.estate.opening_today(day)
         for facility in opening:
             self.siting.house_opened(facility)
+            if facility.kind == "detention_house" and day > 0:
+                self.policymaker.house_opened(facility)
         if day >= self.spec.warmup_days:
             self.costs.capital(opening)
         for facility in self.estate.closing_today(day):

@@ -659,6 +659,79 @@ class Siting(Section):
     )
 
 
+class PolicyFeedback(Section):
+    """A policymaker reviews the system every year and changes the estate."""
+
+    enabled: bool = Field(False, description="Switch the yearly policy review on or off.")
+    house_underuse_occupancy: float = param(
+        0.6,
+        unit="occupancy",
+        ge=0,
+        le=1,
+        source="seeds: underused houses are closed and large prisons built again; threshold "
+        "assumed (Dutch KVJJ about 30% full, NRC 2022)",
+        description="A house below this yearly occupancy counts as underused that year.",
+    )
+    house_underuse_years: int = param(
+        3,
+        unit="years",
+        ge=1,
+        le=50,
+        source="seeds: 'if houses stay underused for a few years'",
+        description="Consecutive underused years after which closing the house is proposed.",
+    )
+    commitment: float = param(
+        0.5,
+        unit="probability",
+        ge=0,
+        le=1,
+        source="seeds: a shared 'dot on the horizon' resists reversal; value assumed",
+        description="Chance each year that a proposed closure is resisted.",
+    )
+    overcrowding_share: float = param(
+        0.05,
+        unit="fraction of places",
+        ge=0,
+        le=5,
+        source="assumption",
+        description="Yearly mean overcrowding above this share of prison places counts as "
+        "persistent overcrowding that year.",
+    )
+    overcrowding_years: int = param(
+        2,
+        unit="years",
+        ge=1,
+        le=50,
+        source="assumption",
+        description="Consecutive overcrowded years after which prison places are built.",
+    )
+    prison_places_built: int = param(
+        300,
+        unit="places",
+        ge=1,
+        le=100_000,
+        source="new Belgian prisons of 280-444 places (HBVL 2022)",
+        description="Places of each new prison built in response.",
+    )
+    prison_build_lag_years: float = param(
+        4.0,
+        unit="years",
+        ge=0,
+        le=30,
+        source="Haren announced 2008, opened 2022 (rescaled.org/history); assumption",
+        description="Years from the decision to build until the prison opens.",
+    )
+    prison_places_closed_per_house_place: float = param(
+        0.0,
+        unit="places",
+        ge=0,
+        le=5,
+        source="RESCALED: 'opening detention houses entails closing down prisons'; 0 = houses "
+        "add to the estate",
+        description="Prison places closed for each house place that opens during the run.",
+    )
+
+
 class Release(Section):
     """Conditional release."""
 
@@ -1006,6 +1079,7 @@ class Scenario(Section):
     security: Security = Security()
     community: Community = Community()
     siting: Siting = Siting()
+    policy: PolicyFeedback = PolicyFeedback()
     net_widening: NetWidening = NetWidening()
     capacity: Capacity = Capacity()
     facilities: list[FacilityGroup] = Field(min_length=1, description="The facility estate.")

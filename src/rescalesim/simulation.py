@@ -48,6 +48,7 @@ def run_replication(scenario: Scenario, seed: int, replication: int) -> Replicat
         "replication": replication,
         **headline(scenario, model.records.daily, log),
         **model.siting.summary(model.total_days - 1),
+        **model.policymaker.summary(),
         "hearings": model.hearings_held,
     }
     series = monthly(scenario, model.records.daily)

@@ -1,0 +1,125 @@
+"""Policy feedback: a policymaker reviews the system every year.
+
+Houses that stay underused for several years are proposed for closure, and closed unless the
+commitment to rescaling resists ("a trend we have been seeing for decades", the seeds);
+persistent overcrowding makes the policymaker build prison places, which open after a lag; and
+as houses open, prison places may close (houses meant to replace prisons).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+import mesa
+from mesa.time import Schedule
+
+from rescalesim.prison import Prison
+from rescalesim.scenario import DAYS_PER_YEAR
+
+if TYPE_CHECKING:
+    from rescalesim.facility import Facility
+    from rescalesim.model import RescaleModel
+
+
+class Policymaker(mesa.Agent):
+    """Reviews occupancy and crowding once a year and changes the estate."""
+
+    def __init__(self, model: RescaleModel) -> None:
+        super().__init__(model)
+        self.rules = model.spec.policy
+        self.underused_years: dict[Facility, int] = {}
+        self.overcrowded_years = 0
+        self.houses_closed = 0
+        self.prison_places_built = 0
+        self.prison_places_closed = 0
+        self._year_overcrowding = 0.0
+        self._year_places = 0.0
+        if self.rules.enabled:
+            # three quarters into the last day of each year, after that day's step
+            first = model.spec.warmup_days + DAYS_PER_YEAR + 0.75
+            model.schedule_recurring(self.review, Schedule(interval=DAYS_PER_YEAR, start=first))
+
+    def observe_day(self) -> None:
+        """Add today's occupancy and crowding to the year being reviewed."""
+        estate = self.model.estate
+        for house in estate.open_houses:
+            house.occupied_days += len(house.occupants)
+            house.open_days += 1
+        self._year_overcrowding += sum(p.overcrowding for p in estate.open_prisons)
+        self._year_places += sum(p.capacity for p in estate.open_prisons)
+
+    def review(self) -> None:
+        """Mesa event, yearly: close underused houses, build prisons, as the rules say."""
+        model, rules = self.model, self.rules
+        day = model.day
+        rng = model.streams["policy"]
+        for house in list(model.estate.open_houses):
+            if house.open_days == 0:
+                continue
+            occupancy = house.occupied_days / (house.open_days * house.capacity)
+            house.occupied_days = house.open_days = 0
+            underused = occupancy < rules.house_underuse_occupancy
+            years = self.underused_years.get(house, 0) + 1 if underused else 0
+            self.underused_years[house] = years
+            if years >= rules.house_underuse_years and rng.random() >= rules.commitment:
+                model.estate.schedule_closing(house, day + 1)
+                self.houses_closed += 1
+        crowded = self._year_places > 0 and (
+            self._year_overcrowding / self._year_places > rules.overcrowding_share
+        )
+        self._year_overcrowding = self._year_places = 0.0
+        self.overcrowded_years = self.overcrowded_years + 1 if crowded else 0
+        if self.overcrowded_years >= rules.overcrowding_years:
+            self._build_prison(day)
+            self.overcrowded_years = 0
+
+    def _build_prison(self, day: int) -> None:
+        model = self.model
+        crowded = max(
+            range(len(model.spec.regions)),
+            key=lambda r: sum(p.overcrowding for p in model.estate.open_prisons if p.region == r),
+        )
+        capacity = max(
+            1, math.ceil(self.rules.prison_places_built * model.spec.run.population_scale)
+        )
+        prison = Prison(
+            model,
+            name=f"new prison {self.prison_places_built + 1}",
+            region=crowded,
+            capacity=capacity,
+            opens_day=None,
+            closes_day=None,
+            work_education_share=model.spec.community.work_education_share["prison"],
+            lived_experience_staff=model.spec.community.lived_experience_staff["prison"],
+        )
+        prison.sited = True
+        model.estate.add_facility(
+            prison, day + math.ceil(self.rules.prison_build_lag_years * DAYS_PER_YEAR)
+        )
+        self.prison_places_built += capacity
+
+    def house_opened(self, house: Facility) -> None:
+        """Close prison places in the house's region as it opens (replacement)."""
+        places = round(house.capacity * self.rules.prison_places_closed_per_house_place)
+        if not self.rules.enabled or places <= 0:
+            return
+        prisons = sorted(
+            (p for p in self.model.estate.open_prisons if p.region == house.region),
+            key=lambda p: -p.capacity,
+        ) or sorted(self.model.estate.open_prisons, key=lambda p: -p.capacity)
+        for prison in prisons:
+            cut = min(places, prison.capacity - 1)
+            prison.capacity -= cut
+            places -= cut
+            self.prison_places_closed += cut
+            if places <= 0:
+                break
+
+    def summary(self) -> dict[str, float]:
+        """What the reviews did."""
+        return {
+            "houses_closed": float(self.houses_closed),
+            "prison_places_built": float(self.prison_places_built),
+            "prison_places_closed": float(self.prison_places_closed),
+        }
