@@ -54,6 +54,7 @@ def test_run_prints_the_headline_table_and_writes_every_output(run_output, small
         "manifest.json",
         "monthly.csv",
         "scenario.toml",
+        "subgroups.csv",
         "summary.csv",
     ]
     summary = pd.read_csv(out / "summary.csv")

@@ -79,3 +79,18 @@ def test_younger_people_and_community_sanctions_have_the_expected_hazard_directi
     hazard = ReoffendingHazard(Reoffending())
     assert hazard.params.age_log_hazard_per_year < 0  # age: the strongest factor, risk falls
     assert hazard.log_custody["community_sanction"] < hazard.log_custody["prison"]
+
+
+def test_outcomes_by_subgroup_show_the_young_reoffending_more():
+    from rescalesim.metrics import subgroups
+
+    s = scenario(run={"years": 6, "warmup_years": 1}, case_flow={"new_cases_per_year": 4000})
+    model = run_model(s)
+    table = subgroups(s, model.records.release_log()).set_index(["by", "group"])
+    assert (
+        table.loc[("age", "under 25"), "reconviction_2y"]
+        > table.loc[("age", "50 and over"), "reconviction_2y"]
+    )
+    by_facility = table.loc["facility"]
+    assert by_facility["releases"].sum() == table.loc["sex"]["releases"].sum()
+    assert by_facility.loc["prison", "releases"] > 0

@@ -198,6 +198,7 @@ def _manifest(results: Sequence[SimulationResult], started: float, command: list
 def _write_scenario_files(folder: Path, result: SimulationResult) -> None:
     write_table(result.summary, folder / "summary.csv")
     write_table(result.monthly, folder / "monthly.csv")
+    write_table(result.subgroups, folder / "subgroups.csv")
     (folder / "scenario.toml").write_text(to_toml(result.scenario), encoding="utf-8")
 
 

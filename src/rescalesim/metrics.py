@@ -144,3 +144,39 @@ def monthly(scenario: Scenario, daily: np.ndarray) -> pd.DataFrame:
     )
     result = result.rename(columns={"empty_house_beds": "empty_house_bed_days"})
     return result
+
+
+AGE_BANDS = [(0, 25, "under 25"), (25, 35, "25-34"), (35, 50, "35-49"), (50, 200, "50 and over")]
+ENDED_IN_NAMES = {0: "prison", 1: "detention_house", 2: "transition_house"}
+
+
+def subgroups(scenario: Scenario, release_log: dict[str, np.ndarray]) -> pd.DataFrame:
+    """Releases and reconviction within 2 years by facility type, sex and age band at release.
+
+    Same cohort and definition as `reconviction_2y` (releases in the measured period with two
+    years of follow-up).
+    """
+    first, last = scenario.warmup_days, scenario.warmup_days + scenario.measured_days
+    day, age = release_log["release_day"], release_log["age"]
+    cohort = (day >= first) & (day < last - FOLLOW_UP_DAYS)
+    event = release_log["reconviction_day"]
+    reconvicted = (event >= 0) & (event - day <= FOLLOW_UP_DAYS)
+    groups = [
+        ("facility", name, release_log["ended_in"] == code) for code, name in ENDED_IN_NAMES.items()
+    ]
+    groups += [("sex", "men", release_log["male"]), ("sex", "women", ~release_log["male"])]
+    groups += [("age", label, (age >= low) & (age < high)) for low, high, label in AGE_BANDS]
+    rows = []
+    for by, group, member in groups:
+        selected = cohort & member
+        rows.append(
+            {
+                "by": by,
+                "group": group,
+                "releases": int(selected.sum()),
+                "reconviction_2y": float(reconvicted[selected].mean())
+                if selected.any()
+                else float("nan"),
+            }
+        )
+    return pd.DataFrame(rows)

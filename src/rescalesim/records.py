@@ -74,6 +74,8 @@ class Records:
         self.release_ended_in: list[int] = []
         self.reconviction_day: list[int] = []
         self.reincarceration_day: list[int] = []
+        self.release_male: list[bool] = []
+        self.release_age: list[float] = []
         # flows and one-off costs are added during the day
         self._flow = {name: INDEX[name] for name in FLOWS + ["cost_capital_eur"]}
 
@@ -132,6 +134,8 @@ class Records:
         self.release_ended_in.append(ENDED_IN[ended_in])
         self.reconviction_day.append(-1)
         self.reincarceration_day.append(-1)
+        self.release_male.append(person.male)
+        self.release_age.append(person.age(day))
 
     def close_day(self, day: int) -> None:
         """Record today's stocks, capacities, crowding and costs."""
@@ -159,4 +163,6 @@ class Records:
             "ended_in": np.array(self.release_ended_in, dtype=np.int64),
             "reconviction_day": np.array(self.reconviction_day, dtype=np.int64),
             "reincarceration_day": np.array(self.reincarceration_day, dtype=np.int64),
+            "male": np.array(self.release_male, dtype=bool),
+            "age": np.array(self.release_age, dtype=float),
         }

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from rescalesim.metrics import HEADLINE, SUPPORTING, headline, monthly
+from rescalesim.metrics import HEADLINE, SUPPORTING, headline, monthly, subgroups
 from rescalesim.model import RescaleModel
 from rescalesim.scenario import Scenario
 
@@ -29,6 +29,7 @@ class Replication:
 
     summary: dict
     monthly: pd.DataFrame
+    subgroups: pd.DataFrame
 
 
 def replication_seed(seed: int, replication: int) -> np.random.SeedSequence:
@@ -52,10 +53,12 @@ def run_replication(scenario: Scenario, seed: int, replication: int) -> Replicat
         "hearings": model.hearings_held,
     }
     series = monthly(scenario, model.records.daily)
-    series.insert(0, "replication", replication)
-    series.insert(0, "seed", seed)
-    series.insert(0, "scenario_hash", row["scenario_hash"])
-    return Replication(row, series)
+    groups = subgroups(scenario, log)
+    for table in (series, groups):
+        table.insert(0, "replication", replication)
+        table.insert(0, "seed", seed)
+        table.insert(0, "scenario_hash", row["scenario_hash"])
+    return Replication(row, series, groups)
 
 
 @dataclass(frozen=True)
@@ -65,6 +68,7 @@ class SimulationResult:
     scenario: Scenario
     summary: pd.DataFrame  # one row per replication
     monthly: pd.DataFrame  # one row per replication and month
+    subgroups: pd.DataFrame  # one row per replication and subgroup
 
 
 def simulate(
@@ -98,7 +102,8 @@ def simulate(
                     progress(done, n)
     summary = pd.DataFrame([r.summary for r in runs])
     series = pd.concat([r.monthly for r in runs], ignore_index=True)
-    return SimulationResult(scenario, summary, series)
+    groups = pd.concat([r.subgroups for r in runs], ignore_index=True)
+    return SimulationResult(scenario, summary, series, groups)
 
 
 def interval(
