@@ -18,6 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 from rescalesim import plots
+from rescalesim.calibration import calibrate, load_targets
 from rescalesim.outputs import write_folder, write_json, write_table
 from rescalesim.scenario import Scenario
 from rescalesim.scenario_docs import reference_markdown
@@ -114,6 +115,17 @@ def build_parser() -> argparse.ArgumentParser:
     sweep.add_argument("--resume", action="store_true", help="finish an interrupted sweep")
     sweep.add_argument("--out", type=Path, help="output folder")
     sweep.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    calibrate = commands.add_parser(
+        "calibrate", help="compare a country's base scenario with its public figures"
+    )
+    calibrate.add_argument("scenario", type=Path, help="scenario TOML file")
+    calibrate.add_argument(
+        "--targets",
+        type=Path,
+        help="targets TOML file (default: targets.toml next to the scenario)",
+    )
+    _add_run_options(calibrate)
 
     check = commands.add_parser("check", help="validate scenario files without running them")
     check.add_argument("files", type=Path, nargs="+")
@@ -301,6 +313,34 @@ def command_sweep(args: argparse.Namespace) -> int:
     return 0
 
 
+def command_calibrate(args: argparse.Namespace) -> int:
+    """``rescalesim calibrate``: exit 1 if any target is missed."""
+    targets = load_targets(args.targets or args.scenario.parent / "targets.toml")
+    if args.years is None:
+        args.years = targets.years  # the figures describe the first years of the run
+    scenario = _load(args.scenario, args)
+    table = calibrate(
+        scenario, targets, workers=args.workers, progress=_Progress(scenario.name, args.quiet)
+    )
+    print(
+        f"\nCalibration of {scenario.name} against {targets.country} "
+        f"({scenario.run.replications} replications, first {scenario.run.years:g} years)"
+    )
+    for row in table.itertuples():
+        verdict = "ok  " if row.within else "MISS"
+        print(
+            f"  {verdict} {row.target}: simulated {row.simulated_mean:,.4g} "
+            f"(95% {row.ci95_low:,.4g} to {row.ci95_high:,.4g}); public {row.public_value:,.4g}, "
+            f"accepted {row.accepted_low:,.4g} to {row.accepted_high:,.4g}"
+        )
+        print(f"       {row.metric}; {row.source}")
+    if args.out is not None:
+        write_folder(args.out, lambda folder: write_table(table, folder / "calibration.csv"))
+    missed = int((~table["within"]).sum())
+    print(f"\n{len(table) - missed} of {len(table)} targets met")
+    return 1 if missed else 0
+
+
 def command_check(args: argparse.Namespace) -> int:
     """``rescalesim check``: validate files, one line each."""
     status = 0
@@ -329,6 +369,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return command_run(args, ["rescalesim", *argv])
         if args.command == "sweep":
             return command_sweep(args)
+        if args.command == "calibrate":
+            return command_calibrate(args)
         return command_compare(args, ["rescalesim", *argv])
     except (UsageError, ScenarioError, SweepError) as error:
         print(error, file=sys.stderr)
