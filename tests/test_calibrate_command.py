@@ -10,6 +10,7 @@ COUNTRIES = [
     ("belgium/status_quo.toml", 0.25),
     ("netherlands/status_quo.toml", 0.25),
     ("norway/decentralised.toml", 0.5),
+    ("netherlands_juvenile/ministry_places.toml", 1.0),
 ]
 
 

@@ -165,11 +165,12 @@ def test_bad_input_exits_2_with_one_line_and_writes_nothing(small_file, tmp_path
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".never")]
 
 
-def test_check_accepts_the_shipped_scenarios():
-    files = sorted(BELGIUM.glob("*.toml"))
+def test_check_accepts_every_shipped_scenario_sweep_and_targets_file():
+    files = sorted((BELGIUM.parent).glob("*/*.toml"))
     result = rescalesim("check", *files)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.count(": ok") == len(files) >= 4
+    assert result.stdout.count(": ok") == len(files) >= 16
+    assert "targets for Norway" in result.stdout and "sweep " in result.stdout
 
 
 def test_a_failed_run_leaves_earlier_results_untouched(small_file, tmp_path, monkeypatch):

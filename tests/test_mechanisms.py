@@ -235,3 +235,20 @@ def test_custody_far_from_home_raises_reoffending_under_the_proximity_principle(
     for person in home[:20]:
         model._close_segment(person, model.day)
         assert hazard.custody_log_multiplier(person, "prison") == 0.0
+
+
+def test_the_dutch_juvenile_paradox_disappears_when_the_judge_places():
+    from conftest import ROOT
+
+    from rescalesim.scenario_file import load
+    from rescalesim.simulation import compare
+
+    folder = ROOT / "scenarios" / "netherlands_juvenile"
+    overrides = ["run.years=3", "run.warmup_years=3"]
+    ministry = load(folder / "ministry_places.toml", overrides)
+    judge = load(folder / "judge_places.toml", overrides)
+    result = compare([ministry, judge], replications=2)
+    table = result.headline.set_index(["scenario", "metric"])["mean"]
+    assert table[(ministry.name, "occupancy_houses")] < 0.45
+    assert table[(judge.name, "occupancy_houses")] > 0.9
+    assert table[(ministry.name, "occupancy_prisons")] > table[(judge.name, "occupancy_prisons")]

@@ -11,6 +11,7 @@ import os
 import platform
 import sys
 import time
+import tomllib
 from collections.abc import Sequence
 from importlib.metadata import version
 from pathlib import Path
@@ -341,17 +342,33 @@ def command_calibrate(args: argparse.Namespace) -> int:
     return 1 if missed else 0
 
 
+def _check_one(path: Path) -> str:
+    """Validate a scenario, sweep or targets file; return a one-line description."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        data = {}  # let the scenario loader report it in its own words
+    if "targets" in data and "regions" not in data:
+        targets = load_targets(path)
+        return f"targets for {targets.country} ({len(targets.targets)} figures)"
+    if "base" in data and "parameters" in data:
+        sweep = load_sweep(path)
+        return f"sweep {sweep.spec.name} ({sweep.runs} runs)"
+    scenario = load(path)
+    return f"{scenario.name}; hash {scenario.digest()}"
+
+
 def command_check(args: argparse.Namespace) -> int:
-    """``rescalesim check``: validate files, one line each."""
+    """``rescalesim check``: validate scenario, sweep and targets files, one line each."""
     status = 0
     for path in args.files:
         try:
-            scenario = load(path)
+            described = _check_one(path)
         except ScenarioError as error:
             print(error, file=sys.stderr)
             status = EXIT_BAD_INPUT
         else:
-            print(f"{path}: ok ({scenario.name}; hash {scenario.digest()})")
+            print(f"{path}: ok ({described})")
     return status
 
 
