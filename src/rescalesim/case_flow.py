@@ -12,6 +12,7 @@ import numpy as np
 
 from rescalesim.person import Person, Place
 from rescalesim.scenario import DAYS_PER_YEAR, SECURITY_ORDER
+from rescalesim.security import classify
 
 if TYPE_CHECKING:
     from rescalesim.model import RescaleModel
@@ -61,10 +62,6 @@ class CaseFlow:
         security = rng.choice(len(self.security_levels), n, p=self.security_p)
         offence = rng.choice(len(self.offences), n, p=self.offence_p)
         priors = rng.poisson(offenders.prior_convictions_mean, n)
-        over = (
-            self.model.streams["security"].random(n)
-            < self.model.spec.security.over_classification_share
-        )
         model = self.model
         risk_levels, security_levels, offences = (
             self.risk_levels,
@@ -93,10 +90,7 @@ class CaseFlow:
                 strict=True,
             )
         ]
-        highest = max(SECURITY_ORDER.values())
-        for person, raised in zip(people, over.tolist(), strict=True):
-            if raised:
-                person.security_assigned = min(person.security_needed + 1, highest)
+        classify(model, people)
         return people
 
     def arrivals(self, day: int) -> list[Person]:

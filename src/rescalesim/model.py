@@ -22,6 +22,7 @@ from rescalesim.estate import Estate
 from rescalesim.facility import Facility
 from rescalesim.initial_stock import populate
 from rescalesim.judge import Bench
+from rescalesim.net_widening import drawn_into_custody
 from rescalesim.overflow import Overflow
 from rescalesim.person import CUSTODY, Person, Place
 from rescalesim.placement import PlacementService
@@ -276,7 +277,7 @@ class RescaleModel(mesa.Model):
             ),
         )
         if spec.net_widening.enabled:
-            drawn_in = self._net_widening(people, custody, lengths)
+            drawn_in = drawn_into_custody(self, people, custody)
             custody = custody | drawn_in
             lengths = np.where(
                 drawn_in, np.minimum(lengths, spec.placement.house_max_sentence_days), lengths
@@ -312,23 +313,6 @@ class RescaleModel(mesa.Model):
                 continue
             self._start_custodial_sentence(person, sentence, release_day, on_remand, day)
         self.to_liberty(released, day, released_from)
-
-    def _net_widening(self, people: list[Person], custody: np.ndarray, lengths: np.ndarray):
-        """Community-sanction cases drawn into short custody while a house bed is free."""
-        rng = self.streams["net_widening"]
-        u = rng.random(len(people))
-        drawn_in = np.zeros(len(people), bool)
-        share = self.spec.net_widening.marginal_share
-        houses = self.estate.open_houses
-        for i, person in enumerate(people):
-            if custody[i] or u[i] >= share:
-                continue
-            if self.placement.eligible_for_house(person, 0) and self.placement.house_with_room(
-                person.region, houses
-            ):
-                drawn_in[i] = True
-        self.records.count("drawn_into_custody", int(drawn_in.sum()))
-        return drawn_in
 
     def _community_sanction(self, person: Person, day: int, days: int) -> None:
         if person.place is Place.remand:

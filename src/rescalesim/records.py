@@ -69,6 +69,7 @@ class Records:
         self.model = model
         self.daily = np.zeros((total_days, len(COLUMNS)))
         self.today = self.daily[0]
+        self.year: int | None = None  # measured year of today, None in the warm-up
         # release log: one entry per release from a custodial sentence
         self.release_day: list[int] = []
         self.release_ended_in: list[int] = []
@@ -82,6 +83,7 @@ class Records:
     def start_day(self, day: int) -> None:
         """Point the flow counters at today's row."""
         self.today = self.daily[day]
+        self.year = self._measured_year(day)
 
     def count(self, flow: str, n: int = 1) -> None:
         """Add to one of today's flows."""
@@ -93,7 +95,7 @@ class Records:
 
     def person_in_custody(self, day: int, person: Person) -> None:
         """Count each person once per measured year in which they spend any day in custody."""
-        year = self._measured_year(day)
+        year = self.year
         if year is not None and person.custody_year != year:
             person.custody_year = year
             self.today[self._flow["persons_in_custody"]] += 1
