@@ -125,8 +125,10 @@ class RescaleModel(mesa.Model):
 
     def enter_custody(self, person: Person, facility: Facility, place: Place, day: int) -> None:
         """A person comes into custody from outside."""
-        self.records.custody_entry(day, person)
-        self.records.person_in_custody(day, person)
+        records = self.records
+        records.custody_entry(day, person)
+        if records.year is not None and person.custody_year != records.year:
+            records.person_in_custody(day, person)
         person.custody_start = day
         person.days_by_kind = {}
         person.kind_since = day
@@ -284,6 +286,7 @@ class RescaleModel(mesa.Model):
             )
         to_serve = np.ceil(self.release_rules.days_to_serve_many(lengths))
         records = self.records
+        sanction_ends = self.calendar.sanction_ends
         records.count("custodial_sentences", int(custody.sum()))
         records.count("community_sentences", n - int(custody.sum()))
         released, released_from = [], []
@@ -299,7 +302,11 @@ class RescaleModel(mesa.Model):
                 records.conviction(day, person)
             person.prior_convictions += 1
             if not custodial:
-                self._community_sanction(person, day, int(community))
+                if person.place is Place.remand:
+                    self.leave_custody(person, day)
+                self.move(person, Place.community_sanction)
+                person.release_day = day + int(community)
+                sanction_ends[person.release_day].append(person)
                 continue
             person.sentence_days = sentence
             on_remand = person.place is Place.remand
@@ -313,13 +320,6 @@ class RescaleModel(mesa.Model):
                 continue
             self._start_custodial_sentence(person, sentence, release_day, on_remand, day)
         self.to_liberty(released, day, released_from)
-
-    def _community_sanction(self, person: Person, day: int, days: int) -> None:
-        if person.place is Place.remand:
-            self.leave_custody(person, day)
-        self.move(person, Place.community_sanction)
-        person.release_day = day + days
-        self.calendar.sanction_ends[person.release_day].append(person)
 
     def _start_custodial_sentence(
         self, person: Person, sentence: float, release_day: int, on_remand: bool, day: int

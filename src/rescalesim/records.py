@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from rescalesim.person import Place
+from rescalesim.person import DAYS_PER_YEAR_OF_AGE, Place
 
 if TYPE_CHECKING:
     from rescalesim.model import RescaleModel
@@ -137,7 +137,7 @@ class Records:
         self.reconviction_day.append(-1)
         self.reincarceration_day.append(-1)
         self.release_male.append(person.male)
-        self.release_age.append(person.age(day))
+        self.release_age.append((day - person.birth_day) / DAYS_PER_YEAR_OF_AGE)
 
     def close_day(self, day: int) -> None:
         """Record today's stocks, capacities, crowding and costs."""
