@@ -171,7 +171,9 @@ class _Progress:
 def _format(metric: str, value: float) -> str:
     if value != value:  # NaN
         return "n/a"
-    if metric in ("reconviction_2y", "reincarceration_2y") or metric.startswith("occupancy"):
+    if metric in ("reconviction_2y", "reincarceration_2y", "remand_share") or metric.startswith(
+        "occupancy"
+    ):
         return f"{value:.1%}"
     return f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.2f}"
 
@@ -329,10 +331,20 @@ def command_calibrate(args: argparse.Namespace) -> int:
     )
     for row in table.itertuples():
         verdict = "ok  " if row.within else "MISS"
+        number = [
+            _format(row.metric, v)
+            for v in (
+                row.simulated_mean,
+                row.ci95_low,
+                row.ci95_high,
+                row.public_value,
+                row.accepted_low,
+                row.accepted_high,
+            )
+        ]
         print(
-            f"  {verdict} {row.target}: simulated {row.simulated_mean:,.4g} "
-            f"(95% {row.ci95_low:,.4g} to {row.ci95_high:,.4g}); public {row.public_value:,.4g}, "
-            f"accepted {row.accepted_low:,.4g} to {row.accepted_high:,.4g}"
+            f"  {verdict} {row.target}: simulated {number[0]} (95% {number[1]} to {number[2]});"
+            f" public {number[3]}, accepted {number[4]} to {number[5]}"
         )
         print(f"       {row.metric}; {row.source}")
     if args.out is not None:
