@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from conftest import run_model, scenario
 
-from rescalesim.metrics import headline
+from rescalesim.metrics import headline, subgroups
 from rescalesim.model import RescaleModel
 from rescalesim.person import Place
 from rescalesim.records import INDEX
@@ -158,14 +158,9 @@ ISOLATED_HAZARDS = {
 }
 
 
-def _reconviction_by(model, selector):
-    log = model.records.release_log()
-    end = model.total_days - 730
-    cohort = log["release_day"] < end
-    reconvicted = (log["reconviction_day"] >= 0) & (
-        log["reconviction_day"] - log["release_day"] <= 730
-    )
-    return reconvicted[cohort & selector(log)].mean()
+def _reconviction_by_facility(model):
+    table = subgroups(model.spec, model.records.release_log()).set_index(["by", "group"])
+    return table.loc["facility", "reconviction_2y"]
 
 
 def test_work_education_and_lived_experience_staff_lower_reoffending_after_a_house():
@@ -200,14 +195,9 @@ def test_work_education_and_lived_experience_staff_lower_reoffending_after_a_hou
     )
     without = run_model(scenario(**base, community={"enabled": False}))
 
-    def house(log):
-        return log["ended_in"] == 1
-
-    def prison(log):
-        return log["ended_in"] == 0
-
-    assert _reconviction_by(with_effects, house) < _reconviction_by(with_effects, prison) - 0.05
-    assert abs(_reconviction_by(without, house) - _reconviction_by(without, prison)) < 0.04
+    effects, none = _reconviction_by_facility(with_effects), _reconviction_by_facility(without)
+    assert effects["detention_house"] < effects["prison"] - 0.05
+    assert abs(none["detention_house"] - none["prison"]) < 0.04
 
 
 def test_custody_far_from_home_raises_reoffending_under_the_proximity_principle():

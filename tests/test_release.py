@@ -80,3 +80,20 @@ def test_without_transition_houses_in_use_nobody_moves_there():
     model = _run(transition={"enabled": False})
     assert model.records.daily[:, INDEX["transition_transfers"]].sum() == 0
     assert model.records.daily[:, INDEX["transition_house"]].sum() == 0
+
+
+def test_a_person_booked_twice_for_the_same_day_is_released_once():
+    # an entry left from an earlier custody spell can fall on the day of the new release
+    s = scenario(reoffending={"enabled": False})
+    model = RescaleModel(s, np.random.SeedSequence(8))
+    person = next(p for p in model.people() if p.place is Place.prison and p.release_day > 5)
+    day = person.release_day
+    model.calendar.releases[day].append(person)
+    model.calendar.hearings[day].append(person)  # and a stale hearing on the same day
+    while model.day <= day:
+        model.step()
+    assert person.place is not Place.prison
+    assert model.invariant_violations() == []
+    assert model.records.daily[day, INDEX["releases"]] == len(
+        [i for i in model.records.release_day if i == day]
+    )

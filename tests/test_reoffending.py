@@ -7,6 +7,7 @@ import math
 import numpy as np
 from conftest import run_model, scenario
 
+from rescalesim.metrics import subgroups
 from rescalesim.records import INDEX
 from rescalesim.reoffending import ReoffendingHazard
 from rescalesim.scenario import Reoffending
@@ -33,16 +34,8 @@ def test_some_people_never_offend_again():
 
 
 def _reconviction_by_facility(model):
-    log = model.records.release_log()
-    end = model.total_days - 730
-    cohort = log["release_day"] < end
-    reconvicted = (log["reconviction_day"] >= 0) & (
-        log["reconviction_day"] - log["release_day"] <= 730
-    )
-    return {
-        kind: reconvicted[cohort & (log["ended_in"] == code)].mean()
-        for kind, code in (("prison", 0), ("detention_house", 1))
-    }
+    table = subgroups(model.spec, model.records.release_log()).set_index(["by", "group"])
+    return table.loc["facility", "reconviction_2y"]
 
 
 def test_detention_houses_lower_reconviction_when_their_hazard_ratio_is_below_one():
@@ -82,8 +75,6 @@ def test_younger_people_and_community_sanctions_have_the_expected_hazard_directi
 
 
 def test_outcomes_by_subgroup_show_the_young_reoffending_more():
-    from rescalesim.metrics import subgroups
-
     s = scenario(run={"years": 6, "warmup_years": 1}, case_flow={"new_cases_per_year": 4000})
     model = run_model(s)
     table = subgroups(s, model.records.release_log()).set_index(["by", "group"])

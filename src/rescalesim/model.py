@@ -58,7 +58,16 @@ KIND_PLACE = {
 
 
 class Calendar:
-    """Future personal events by day. Entries are checked when due, so stale ones are harmless."""
+    """Future personal events by day.
+
+    Entries are checked when due (is the person still where the event assumes?), so stale ones
+    are harmless; and an old entry can fall on the same day as a new one for the same person,
+    so `due` returns each person once.
+    """
+
+    def due(self, events: defaultdict[int, list[Person]], day: int) -> list[Person]:
+        """Take the day's entries of one kind, each person once, in booking order."""
+        return list(dict.fromkeys(events.pop(day, ())))
 
     def __init__(self) -> None:
         self.hearings: defaultdict[int, list[Person]] = defaultdict(list)
@@ -214,7 +223,9 @@ class RescaleModel(mesa.Model):
         self.overflow.admit_from_queue(day)
         self.release_rules.open_windows(day)
         self.release_rules.fill_transition_houses(day)
-        returning = [p for p in self.calendar.returns.pop(day, ()) if p.place is Place.at_liberty]
+        returning = [
+            p for p in self.calendar.due(self.calendar.returns, day) if p.place is Place.at_liberty
+        ]
         self.case_flow.open_cases(returning + self.case_flow.arrivals(day), day)
         self.overflow.release_early(day)
         if self.spec.policy.enabled:
@@ -253,14 +264,14 @@ class RescaleModel(mesa.Model):
         # community sanctions and sentences served under electronic monitoring
         people = [
             p
-            for p in dict.fromkeys(self.calendar.sanction_ends.pop(day, ()))
+            for p in self.calendar.due(self.calendar.sanction_ends, day)
             if p.place in (Place.community_sanction, Place.electronic_monitoring)
             and p.release_day == day
         ]
         self.to_liberty(people, day, [p.place.name for p in people])
 
     def _hearings(self, day: int) -> None:
-        people = [p for p in self.calendar.hearings.pop(day, ()) if p.hearing_day == day]
+        people = [p for p in self.calendar.due(self.calendar.hearings, day) if p.hearing_day == day]
         if not people:
             return
         n = len(people)

@@ -117,7 +117,7 @@ class PlacementService(mesa.Agent):
         """Regime 'service': today's decisions. Turned down, placed, or on the waiting list."""
         rng = self.model.streams["placement"]
         aversion = self.model.spec.placement.service_risk_aversion
-        for person in self.model.calendar.placement_decisions.pop(day, ()):
+        for person in self.model.calendar.due(self.model.calendar.placement_decisions, day):
             if person.place is not Place.prison or person.release_day <= day:
                 continue
             if not self.eligible_for_house(person, person.sentence_days):

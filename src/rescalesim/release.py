@@ -53,7 +53,7 @@ class ReleaseRules:
     def open_windows(self, day: int) -> None:
         """People whose transition window opens today join the queue for a bed."""
         may_go = self.model.placement.transition_max_security
-        for person in self.model.calendar.transition_windows.pop(day, ()):
+        for person in self.model.calendar.due(self.model.calendar.transition_windows, day):
             if (
                 person.place in (Place.prison, Place.detention_house)
                 and person.release_day > day
@@ -82,7 +82,7 @@ class ReleaseRules:
         """People whose conditional release falls today, still in custody."""
         return [
             person
-            for person in self.model.calendar.releases.pop(day, ())
+            for person in self.model.calendar.due(self.model.calendar.releases, day)
             if person.release_day == day
             and person.place in (Place.prison, Place.detention_house, Place.transition_house)
         ]
