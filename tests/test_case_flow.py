@@ -6,6 +6,7 @@ import numpy as np
 from conftest import run_model, scenario
 
 from rescalesim.metrics import headline
+from rescalesim.model import RescaleModel
 from rescalesim.records import INDEX
 
 
@@ -22,13 +23,12 @@ def test_new_cases_arrive_at_the_scenario_rate():
 
 def test_cases_arise_in_regions_by_their_share():
     s = scenario(run={"years": 3, "warmup_years": 0}, reoffending={"enabled": False})
-    model = run_model(s)
-    regions = np.array([p.region for p in model.people()])
-    # everyone created is still in the model (no reoffending: released people leave it) so
-    # use the facilities' view instead: remand entrants by region over the run
-    assert set(regions.tolist()) <= {0, 1}
-    rates = model.case_flow.daily_rates
-    assert np.isclose(rates[0] / rates.sum(), 0.6)
+    model = RescaleModel(s, np.random.SeedSequence(6))
+    regions = np.array([p.region for day in range(2000) for p in model.case_flow.arrivals(day)])
+    expected = 2000 * 2000 / 365
+    assert abs(len(regions) - expected) < 4 * np.sqrt(expected)
+    # binomial: the north's share is 0.6 within four standard errors
+    assert abs(np.mean(regions == 0) - 0.6) < 4 * np.sqrt(0.24 / len(regions))
 
 
 def test_remand_holds_the_scenario_share_of_cases_in_prison_places():

@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from rescalesim.metrics import HEADLINE, SUPPORTING
 from rescalesim.scenario import Scenario
-from rescalesim.scenario_file import ScenarioError
+from rescalesim.scenario_file import ScenarioError, explain
 from rescalesim.simulation import interval, simulate
 
 
@@ -64,10 +64,7 @@ def load_targets(path: Path) -> Targets:
     try:
         return Targets.model_validate(data)
     except ValidationError as error:
-        first = error.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        message = first["msg"].removeprefix("Value error, ")
-        raise ScenarioError(f"{path}: field '{where}': {message}") from None
+        raise ScenarioError(explain(error, str(path), Targets)) from None
 
 
 def calibrate(

@@ -60,7 +60,7 @@ def populate(model: RescaleModel) -> None:
     hearing = np.floor(arrived) + wait
     priors = rng.poisson(spec.offenders.prior_convictions_mean, n)
     custody, lengths = model.bench.decide(regions, priors)
-    served = model.release_rules.days_to_serve_many(lengths)
+    served = model.release_rules.days_to_serve(lengths)
     custody_start = np.where(on_remand, np.floor(arrived), hearing)
     release = np.maximum(hearing, custody_start + np.ceil(served))
     sanction_end = hearing + np.maximum(

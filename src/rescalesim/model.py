@@ -295,7 +295,7 @@ class RescaleModel(mesa.Model):
             lengths = np.where(
                 drawn_in, np.minimum(lengths, spec.placement.house_max_sentence_days), lengths
             )
-        to_serve = np.ceil(self.release_rules.days_to_serve_many(lengths))
+        to_serve = np.ceil(self.release_rules.days_to_serve(lengths))
         records = self.records
         sanction_ends = self.calendar.sanction_ends
         records.count("custodial_sentences", int(custody.sum()))

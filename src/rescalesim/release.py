@@ -25,15 +25,11 @@ class ReleaseRules:
         # people inside their transition window, waiting for a bed, first come first served
         self.transition_queue: deque[Person] = deque()
 
-    def days_to_serve(self, sentence_days: float) -> float:
-        """Days in custody for a sentence: the conditional-release fraction, with a floor."""
-        if not self.rules.conditional_release_enabled:
-            return sentence_days
-        served = sentence_days * self.rules.conditional_release_fraction
-        return min(sentence_days, max(served, self.rules.minimum_days_served))
+    def days_to_serve(self, sentence_days):
+        """Days in custody for a sentence, or an array of sentences.
 
-    def days_to_serve_many(self, sentence_days: np.ndarray) -> np.ndarray:
-        """`days_to_serve` for an array of sentences."""
+        The conditional-release fraction, with a floor, never more than the sentence.
+        """
         if not self.rules.conditional_release_enabled:
             return sentence_days
         served = np.maximum(

@@ -41,6 +41,17 @@ def param(
     )
 
 
+def bounds(field: Any) -> list[str]:
+    """A field's allowed range as text, e.g. ['>= 0', '<= 1']."""
+    signs = (("ge", ">="), ("gt", ">"), ("le", "<="), ("lt", "<"))
+    return [
+        f"{sign} {getattr(meta, name)}"
+        for meta in field.metadata
+        for name, sign in signs
+        if getattr(meta, name, None) is not None
+    ]
+
+
 class Section(BaseModel):
     """Base of every scenario section: immutable, and unknown keys are errors."""
 

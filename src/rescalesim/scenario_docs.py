@@ -6,16 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from rescalesim.scenario import Scenario
-
-
-def _bounds(field: Any) -> str:
-    parts = []
-    for meta in field.metadata:
-        for name, sign in (("ge", ">="), ("gt", ">"), ("le", "<="), ("lt", "<")):
-            if getattr(meta, name, None) is not None:
-                parts.append(f"{sign} {getattr(meta, name)}")
-    return ", ".join(parts)
+from rescalesim.scenario import Scenario, bounds
 
 
 def _default(field: Any) -> str:
@@ -56,7 +47,7 @@ def _rows(model: type[BaseModel], prefix: str):
             path,
             _default(field),
             extra.get("unit", ""),
-            _bounds(field),
+            ", ".join(bounds(field)),
             field.description or "",
             extra.get("source", ""),
         )

@@ -13,7 +13,7 @@ from typing import Any
 import tomli_w
 from pydantic import BaseModel, ValidationError
 
-from rescalesim.scenario import Scenario
+from rescalesim.scenario import Scenario, bounds
 
 MAX_EXTENDS_DEPTH = 20
 
@@ -138,32 +138,28 @@ def _allowed(model: type[BaseModel], loc: tuple[Any, ...]) -> str:
         )
     if field is None:
         return ""
-    bounds = []
-    for meta in field.metadata:
-        for name, sign in (("ge", ">="), ("gt", ">"), ("le", "<="), ("lt", "<")):
-            if getattr(meta, name, None) is not None:
-                bounds.append(f"{sign} {getattr(meta, name)}")
+    allowed = bounds(field)
     unit = (
         (field.json_schema_extra or {}).get("unit")
         if isinstance(field.json_schema_extra, dict)
         else None
     )
     parts = []
-    if bounds:
-        parts.append("allowed: " + " and ".join(bounds))
+    if allowed:
+        parts.append("allowed: " + " and ".join(allowed))
     if unit:
         parts.append(f"unit: {unit}")
     return "; ".join(parts)
 
 
-def explain(error: ValidationError, origin: str) -> str:
-    """One line for the first problem in a validation error."""
+def explain(error: ValidationError, origin: str, schema: type[BaseModel] = Scenario) -> str:
+    """One line for the first problem in a validation error of `schema`."""
     first = error.errors()[0]
     loc = tuple(first["loc"])
     where = _field_location(loc) or "(top level)"
     kind = first["type"]
     if kind == "extra_forbidden":
-        allowed = _allowed(Scenario, loc)
+        allowed = _allowed(schema, loc)
         return f"{origin}: field '{where}': unknown field; {allowed}"
     message = first["msg"].removeprefix("Value error, ")
     # whole-scenario checks name their field at the start of the message: "field: problem"
@@ -176,7 +172,7 @@ def explain(error: ValidationError, origin: str) -> str:
         and not isinstance(first["input"], dict | list)
     ):
         message += f" (got {first['input']!r})"
-    allowed = _allowed(Scenario, loc)
+    allowed = _allowed(schema, loc)
     return f"{origin}: field '{where}': {message}" + (f"; {allowed}" if allowed else "")
 
 

@@ -227,13 +227,7 @@ def load_sweep(path: str | Path) -> Sweep:
     try:
         spec = SweepSpec.model_validate(raw)
     except ValidationError as error:
-        first = error.errors()[0]
-        where = ".".join(str(p) for p in first["loc"]) or "(top level)"
-        message = first["msg"].removeprefix("Value error, ")
-        head, _, rest = message.partition(": ")
-        if where == "(top level)" and rest and " " not in head:
-            where, message = head, rest
-        raise ScenarioError(f"{path}: field '{where}': {message}") from None
+        raise ScenarioError(explain(error, str(path), SweepSpec)) from None
     base_data = read_raw(path.parent / spec.base)
     for text in spec.overrides:
         keys, value = parse_override(text)
