@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import subprocess
@@ -129,8 +130,16 @@ def test_compare_pairs_replications_and_reports_differences(small_file, tmp_path
     assert row["ci95_low"] <= row["difference"] <= row["ci95_high"]
     occupancy = differences.set_index("metric").loc["occupancy_prisons"]
     assert occupancy["difference"] < 0  # thirty more house places relieve the prisons
-    for figure in ("population_capacity.png", "cost_by_component.png", "reconviction.png"):
+    for figure in (
+        "population_capacity.png",
+        "cost_by_component.png",
+        "reconviction.png",
+        "differences.png",
+    ):
         assert (out / figure).stat().st_size > 10_000, figure
+    report = (out / "report.html").read_text()
+    assert base64.b64encode((out / "differences.png").read_bytes()).decode() in report
+    assert "more houses" in report
 
 
 @pytest.mark.parametrize(
@@ -145,6 +154,11 @@ def test_compare_pairs_replications_and_reports_differences(small_file, tmp_path
         (["run", "{small}", "--set", "nonsense"], ["FIELD=VALUE"]),
         (["check", "{bad}"], ["bad.toml", "remand.share"]),
         (["dance"], ["invalid choice", "dance"]),
+        (["compare", "{small}", "{small}"], ["field 'name'", "distinct names"]),
+        (["report", "missing.ipynb"], ["missing.ipynb", "not found"]),
+        (["report", "{small}"], ["small.toml", "not a results folder"]),
+        (["report", "x.ipynb", "-p", "x=1"], ["-p needs --execute"]),
+        (["report", "x.ipynb", "-p", "1x=1", "--execute"], ["'1x=1'", "NAME=VALUE"]),
     ],
 )
 def test_bad_input_exits_2_with_one_line_and_writes_nothing(small_file, tmp_path, args, fragments):
@@ -152,7 +166,7 @@ def test_bad_input_exits_2_with_one_line_and_writes_nothing(small_file, tmp_path
     bad.write_text(f"extends = '{small_file}'\n[remand]\nshare = 1.5\n")
     out = tmp_path / "never"
     argv = [a.replace("{bad}", str(bad)).replace("{small}", str(small_file)) for a in args]
-    if argv[0] == "run":
+    if argv[0] in ("run", "compare"):
         argv += ["--out", str(out)]
     result = rescalesim(*argv, cwd=tmp_path)
     assert result.returncode == 2

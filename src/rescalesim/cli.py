@@ -1,4 +1,4 @@
-"""The command line: ``rescalesim run``, ``compare`` and ``check``.
+"""The command line: ``rescalesim run``, ``compare``, ``sweep``, ``calibrate``, ``report``, ``check``.
 
 Bad input of any kind exits with code 2 and one line naming the file, the field and what is
 allowed; results are written to a folder that appears whole or not at all.
@@ -21,6 +21,14 @@ import pandas as pd
 from rescalesim import plots
 from rescalesim.calibration import calibrate, load_targets
 from rescalesim.outputs import write_folder, write_json, write_table
+from rescalesim.report import (
+    NotebookFailed,
+    ReportError,
+    execute_and_render,
+    format_difference,
+    format_value,
+    render,
+)
 from rescalesim.scenario import Scenario
 from rescalesim.scenario_docs import reference_markdown
 from rescalesim.scenario_file import ScenarioError, load, to_toml
@@ -127,6 +135,26 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_run_options(calibrate)
 
+    report = commands.add_parser(
+        "report", help="render a notebook or a results folder to one self-contained HTML file"
+    )
+    report.add_argument("source", type=Path, help="a notebook (.ipynb) or a results folder")
+    report.add_argument(
+        "--out", type=Path, help="HTML file (default: beside the notebook, or in the folder)"
+    )
+    report.add_argument("--show-code", action="store_true", help="keep the notebook's code")
+    report.add_argument(
+        "--execute", action="store_true", help="run the notebook first (needs papermill)"
+    )
+    report.add_argument(
+        "-p",
+        "--parameter",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="with --execute: a value for the notebook's parameters cell (TOML syntax)",
+    )
+
     check = commands.add_parser("check", help="validate scenario files without running them")
     check.add_argument("files", type=Path, nargs="+")
 
@@ -167,22 +195,13 @@ class _Progress:
         )
 
 
-def _format(metric: str, value: float) -> str:
-    if value != value:  # NaN
-        return "n/a"
-    if metric in ("reconviction_2y", "reincarceration_2y", "remand_share") or metric.startswith(
-        "occupancy"
-    ):
-        return f"{value:.1%}"
-    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.2f}"
-
-
 def _print_headline(title: str, table: pd.DataFrame) -> None:
     print(f"\n{title}")
     print(f"  {'metric':<30}{'mean':>18}{'95% interval':>34}")
     for row in table.itertuples():
-        interval = f"{_format(row.metric, row.ci95_low)} to {_format(row.metric, row.ci95_high)}"
-        print(f"  {row.metric:<30}{_format(row.metric, row.mean):>18}{interval:>34}")
+        low, high = (format_value(row.metric, v) for v in (row.ci95_low, row.ci95_high))
+        interval = f"{low} to {high}"
+        print(f"  {row.metric:<30}{format_value(row.metric, row.mean):>18}{interval:>34}")
 
 
 def _manifest(results: Sequence[SimulationResult], started: float, command: list[str]) -> dict:
@@ -258,7 +277,10 @@ def command_compare(args: argparse.Namespace, argv: list[str]) -> int:
         plots.reconviction(
             [(r.scenario.name, r.summary) for r in results], folder / "reconviction.png"
         )
+        if not comparison.differences.empty:
+            plots.differences(comparison.differences, folder / "differences.png")
         write_json(_manifest(results, started, argv), folder / "manifest.json")
+        render(folder, folder / "report.html")
 
     write_folder(out, fill)
     headline, differences = comparison.headline, comparison.differences
@@ -272,11 +294,12 @@ def command_compare(args: argparse.Namespace, argv: list[str]) -> int:
         print(f"\n{result.scenario.name} minus {results[0].scenario.name} (paired)")
         print(f"  {'metric':<30}{'difference':>18}{'95% interval':>34}")
         for row in rows.itertuples():
-            interval = (
-                f"{_format(row.metric, row.ci95_low)} to {_format(row.metric, row.ci95_high)}"
+            low, high = (format_difference(row.metric, v) for v in (row.ci95_low, row.ci95_high))
+            print(
+                f"  {row.metric:<30}{format_difference(row.metric, row.difference):>18}"
+                f"{low + ' to ' + high:>34}"
             )
-            print(f"  {row.metric:<30}{_format(row.metric, row.difference):>18}{interval:>34}")
-    print(f"\nResults in {out}/")
+    print(f"\nResults in {out}/ (report: {out}/report.html)")
     return 0
 
 
@@ -331,7 +354,7 @@ def command_calibrate(args: argparse.Namespace) -> int:
     for row in table.itertuples():
         verdict = "ok  " if row.within else "MISS"
         number = [
-            _format(row.metric, v)
+            format_value(row.metric, v)
             for v in (
                 row.simulated_mean,
                 row.ci95_low,
@@ -351,6 +374,39 @@ def command_calibrate(args: argparse.Namespace) -> int:
     missed = int((~table["within"]).sum())
     print(f"\n{len(table) - missed} of {len(table)} targets met")
     return 1 if missed else 0
+
+
+def _parameters(texts: list[str]) -> dict:
+    parameters = {}
+    for text in texts:
+        name, sep, value = text.partition("=")
+        if not sep or not name.strip().isidentifier():
+            raise UsageError(f"rescalesim report: parameter '{text}' is not NAME=VALUE")
+        try:
+            parameters[name.strip()] = tomllib.loads(f"v = {value}")["v"]
+        except tomllib.TOMLDecodeError:
+            parameters[name.strip()] = value  # a bare word is a string
+    return parameters
+
+
+def command_report(args: argparse.Namespace) -> int:
+    """``rescalesim report``: a notebook or a results folder as one HTML file."""
+    parameters = _parameters(args.parameter)
+    if (parameters or args.execute) and args.source.suffix != ".ipynb":
+        raise UsageError("rescalesim report: --execute and -p apply to notebooks only")
+    if parameters and not args.execute:
+        raise UsageError("rescalesim report: -p needs --execute")
+    source = args.source
+    if args.execute:
+        try:
+            out = execute_and_render(source, args.out, parameters, args.show_code)
+        except NotebookFailed as error:
+            print(error, file=sys.stderr)
+            return 1
+    else:
+        out = render(source, args.out, args.show_code)
+    print(f"Report in {out}")
+    return 0
 
 
 def _check_one(path: Path) -> str:
@@ -399,8 +455,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return command_sweep(args)
         if args.command == "calibrate":
             return command_calibrate(args)
+        if args.command == "report":
+            return command_report(args)
         return command_compare(args, ["rescalesim", *argv])
-    except (UsageError, ScenarioError, SweepError) as error:
+    except (UsageError, ScenarioError, SweepError, ReportError) as error:
         print(error, file=sys.stderr)
         return EXIT_BAD_INPUT
     except OSError as error:  # e.g. an --out folder that cannot be created

@@ -1,18 +1,62 @@
-"""Figures from result tables (never from the model): readable by people who won't read tables."""
+"""Figures from result tables (never from the model): readable by people who won't read tables.
+
+Every function takes tables, returns a matplotlib `Figure` and, given a path, also saves it as
+PNG. Figures are built without pyplot, so they need no display and no global state: the same
+functions serve the command line, notebooks (``%matplotlib inline`` shows a returned figure) and
+the web page. Every figure states its unit and its uncertainty band.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
 
-import matplotlib
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
 
-matplotlib.use("Agg")  # files only; no screen on servers and CI
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
+from rescalesim.simulation import interval
 
 CUSTODY = ["remand", "prison", "detention_house", "transition_house"]
+COLOURS = ["tab:blue", "tab:orange", "tab:green", "tab:red", "tab:purple", "tab:brown"]
+BAND = "bands: 95% of replications"
+INTERVAL = "bars: 95% confidence interval of the mean"
+
+# Metric: (words for a reader, unit on the axis, factor from the table's unit to the axis's).
+METRIC_AXES = {
+    "reconviction_2y": ("reconviction within 2 years", "% of releases", 100),
+    "reincarceration_2y": ("back in custody within 2 years", "% of releases", 100),
+    "custody_population_mean": ("people in custody", "people (daily mean)", 1),
+    "occupancy_prisons": ("prison occupancy", "% of places", 100),
+    "occupancy_houses": ("house occupancy", "% of places", 100),
+    "overcrowding_mean": ("people above capacity", "people (daily mean)", 1),
+    "empty_house_bed_days": ("empty house beds", "thousand bed-days", 1e-3),
+    "cost_total_eur": ("total cost over the period", "million EUR", 1e-6),
+    "cost_per_release_eur": ("cost per release", "thousand EUR", 1e-3),
+    "custodial_sentences_per_year": ("custodial sentences", "per year", 1),
+    "community_sentences_per_year": ("community sanctions", "per year", 1),
+    "persons_in_custody_per_year": ("different people in custody", "people per year", 1),
+    "drawn_into_custody_per_year": ("drawn into custody (net-widening)", "cases per year", 1),
+    "placement_refusals_per_year": ("refused a house by the service", "people per year", 1),
+    "house_waiting_list_mean": ("waiting in prison for a house", "people (daily mean)", 1),
+    "house_placements_per_year": ("placed in a detention house", "people per year", 1),
+    "houses_planned": ("houses planned", "houses", 1),
+    "houses_opened": ("planned houses opened", "houses", 1),
+    "houses_delayed": ("planned houses delayed", "houses", 1),
+    "houses_relocated": ("planned houses relocated", "houses", 1),
+    "houses_abandoned": ("planned houses abandoned", "houses", 1),
+}
+
+
+def axis_label(metric: str) -> tuple[str, str, float]:
+    """Words, unit and factor for a metric (its own name and unit 1 when unknown)."""
+    return METRIC_AXES.get(metric, (metric.replace("_", " "), "", 1))
+
+
+def _finish(fig: Figure, path: Path | str | None) -> Figure:
+    if path is not None:
+        fig.savefig(path, dpi=120)
+    return fig
 
 
 def _band(series: pd.DataFrame, column: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, list]:
@@ -26,22 +70,43 @@ def _band(series: pd.DataFrame, column: str) -> tuple[np.ndarray, np.ndarray, np
     )
 
 
+def _year_ticks(ax, dates: list[str]) -> None:
+    step = 24 if len(dates) > 60 else 12
+    ticks = np.arange(0, len(dates), step)
+    ax.set_xticks(ticks, [dates[i][:4] for i in ticks])
+    ax.set_xlabel("year")
+
+
+def with_derived_columns(monthly: pd.DataFrame) -> pd.DataFrame:
+    """Monthly table plus totals and occupancies that several figures read."""
+    table = monthly.copy()
+    table["in_custody"] = table[CUSTODY].sum(axis=1)
+    table["houses"] = table["detention_house"] + table["transition_house"]
+    table["house_places"] = table["capacity_detention_house"] + table["capacity_transition_house"]
+    table["places"] = table["capacity_prison"] + table["house_places"]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        table["occupancy_prisons"] = (
+            100
+            * (table["remand"] + table["prison"])
+            / table["capacity_prison"].where(table["capacity_prison"] > 0)
+        )
+        table["occupancy_houses"] = (
+            100 * table["houses"] / table["house_places"].where(table["house_places"] > 0)
+        )
+    return table
+
+
 def population_and_capacity(
-    monthly_by_scenario: Sequence[tuple[str, pd.DataFrame]], path: Path
-) -> Path:
+    monthly_by_scenario: Sequence[tuple[str, pd.DataFrame]], path: Path | str | None = None
+) -> Figure:
     """People against places over time, per scenario: all custody above, houses below.
 
     Lines are means over replications; bands hold the middle 95% of replications.
     """
     n = len(monthly_by_scenario)
-    fig, axes = plt.subplots(
-        2,
-        n,
-        figsize=(6.5 * n, 7),
-        sharex=True,
-        sharey="row",
-        squeeze=False,
-        gridspec_kw={"height_ratios": [3, 2]},
+    fig = Figure(figsize=(6.5 * n, 7))
+    axes = fig.subplots(
+        2, n, sharex=True, sharey="row", squeeze=False, gridspec_kw={"height_ratios": [3, 2]}
     )
     rows = (
         (("in_custody", "people in custody", "tab:red"), ("places", "official places", "black")),
@@ -51,13 +116,7 @@ def population_and_capacity(
         ),
     )
     for col, (name, monthly) in enumerate(monthly_by_scenario):
-        table = monthly.copy()
-        table["in_custody"] = table[CUSTODY].sum(axis=1)
-        table["houses"] = table["detention_house"] + table["transition_house"]
-        table["house_places"] = (
-            table["capacity_detention_house"] + table["capacity_transition_house"]
-        )
-        table["places"] = table["capacity_prison"] + table["house_places"]
+        table = with_derived_columns(monthly)
         for row, lines in enumerate(rows):
             ax = axes[row][col]
             for column, label, colour in lines:
@@ -75,9 +134,7 @@ def population_and_capacity(
                 )
                 ax.fill_between(x, low, high, color=colour, alpha=0.18, linewidth=0)
             ax.grid(alpha=0.3)
-        ticks = np.arange(0, len(dates), 24)
-        axes[1][col].set_xticks(ticks, [dates[i][:4] for i in ticks])
-        axes[1][col].set_xlabel("year")
+        _year_ticks(axes[1][col], dates)
         axes[0][col].set_title(name)
     for row in axes:
         top = max(ax.get_ylim()[1] for ax in row)
@@ -86,31 +143,157 @@ def population_and_capacity(
     axes[1][0].set_ylabel("people or places in houses")
     axes[0][0].legend(loc="lower right", fontsize=8)
     axes[1][0].legend(loc="lower right", fontsize=8)
-    fig.suptitle("Custody against capacity (monthly means; bands: 95% of replications)", y=0.995)
+    fig.suptitle(f"Custody against capacity (monthly means; {BAND})", y=0.995)
     fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
-    return path
+    return _finish(fig, path)
 
 
-def sensitivity(table: pd.DataFrame, design: str, path: Path) -> Path:
-    """Bar chart of sensitivity indices per outcome, with 95% confidence intervals."""
+def over_time(
+    monthly_by_scenario: Sequence[tuple[str, pd.DataFrame]],
+    columns: Sequence[tuple[str, str]],
+    title: str,
+    path: Path | str | None = None,
+    reference: float | None = None,
+) -> Figure:
+    """Monthly series of several scenarios, one panel per (column, axis label).
+
+    Columns may be those of `monthly.csv` or of `with_derived_columns` (occupancies in %);
+    ``reference`` draws a dotted line (e.g. 100% occupancy) on every panel.
+    """
+    fig = Figure(figsize=(6.2 * len(columns), 4.2))
+    axes = fig.subplots(1, len(columns), squeeze=False)[0]
+    for ax, (column, ylabel) in zip(axes, columns, strict=True):
+        for i, (name, monthly) in enumerate(monthly_by_scenario):
+            mean, low, high, dates = _band(with_derived_columns(monthly), column)
+            x = np.arange(len(dates))
+            colour = COLOURS[i % len(COLOURS)]
+            ax.plot(x, mean, color=colour, linewidth=2, label=name)
+            ax.fill_between(x, low, high, color=colour, alpha=0.2, linewidth=0)
+        if reference is not None:
+            ax.axhline(reference, color="black", linestyle=":", linewidth=1)
+        ax.set_ylim(bottom=0)
+        ax.set_ylabel(ylabel)
+        ax.grid(alpha=0.3)
+        _year_ticks(ax, dates)
+    axes[0].legend(fontsize=8)
+    fig.suptitle(f"{title} (monthly means; {BAND})")
+    fig.tight_layout()
+    return _finish(fig, path)
+
+
+def outcome_bars(
+    summaries: Sequence[tuple[str, pd.DataFrame]],
+    metrics: Sequence[str],
+    title: str,
+    path: Path | str | None = None,
+) -> Figure:
+    """One panel per metric: the mean per scenario over replications, with 95% intervals."""
+    columns = min(3, len(metrics))
+    rows = -(-len(metrics) // columns)
+    fig = Figure(figsize=(4.6 * columns, 0.9 + 3.3 * rows))
+    axes = fig.subplots(rows, columns, squeeze=False)
+    for ax in axes.flat[len(metrics) :]:
+        ax.set_visible(False)
+    names = [name for name, _ in summaries]
+    for ax, metric in zip(axes.flat, metrics, strict=False):
+        words, unit, factor = axis_label(metric)
+        for i, (_name, summary) in enumerate(summaries):
+            mean, low, high = interval(summary[metric])
+            colour = COLOURS[i % len(COLOURS)]
+            ax.bar(i, factor * mean, color=colour, width=0.7)
+            if high == high:  # an interval needs two replications
+                ax.errorbar(
+                    i,
+                    factor * mean,
+                    yerr=[[factor * (mean - low)], [factor * (high - mean)]],
+                    color="black",
+                    capsize=4,
+                )
+        ax.set_xticks(range(len(names)), [str(k + 1) for k in range(len(names))])
+        ax.set_title(words, fontsize=10)
+        ax.set_ylabel(unit)
+        ax.grid(axis="y", alpha=0.3)
+    key = "   ".join(f"{k + 1}: {name}" for k, name in enumerate(names))
+    fig.suptitle(f"{title} ({INTERVAL})")
+    fig.tight_layout(rect=(0, 0.05, 1, 1))
+    fig.text(0.5, 0.01, key, ha="center", fontsize=8, wrap=True)
+    return _finish(fig, path)
+
+
+def differences(table: pd.DataFrame, path: Path | str | None = None) -> Figure:
+    """Paired differences against the baseline with 95% intervals, one panel per metric.
+
+    ``table`` is `Comparison.differences`: a dot left of the dotted zero line means the scenario
+    has less of that outcome than its baseline; a bar crossing zero means no clear difference.
+    """
+    metrics = list(dict.fromkeys(table["metric"]))
+    scenarios = list(dict.fromkeys(table["scenario"]))
+    base = table["base"].iloc[0]
+    columns = min(3, len(metrics))
+    rows = -(-len(metrics) // columns)
+    fig = Figure(figsize=(4.6 * columns, 0.9 + (1.2 + 0.45 * len(scenarios)) * rows))
+    axes = fig.subplots(rows, columns, squeeze=False)
+    for ax in axes.flat[len(metrics) :]:
+        ax.set_visible(False)
+    for ax, metric in zip(axes.flat, metrics, strict=False):
+        words, unit, factor = axis_label(metric)
+        if unit.startswith("%"):
+            unit = "percentage points"
+        part = table[table["metric"] == metric].set_index("scenario").loc[scenarios]
+        y = np.arange(len(scenarios))
+        mean = factor * part["difference"].to_numpy(float)
+        low = factor * part["ci95_low"].to_numpy(float)
+        high = factor * part["ci95_high"].to_numpy(float)
+        errors = np.nan_to_num(np.vstack([mean - low, high - mean]))
+        for i in range(len(scenarios)):
+            ax.errorbar(
+                mean[i],
+                y[i],
+                xerr=errors[:, i : i + 1],
+                fmt="o",
+                color=COLOURS[(i + 1) % len(COLOURS)],
+                capsize=4,
+            )
+        ax.axvline(0, color="black", linestyle=":", linewidth=1)
+        ax.set_yticks(y, [str(k + 2) for k in range(len(scenarios))])
+        ax.set_ylim(-0.7, len(scenarios) - 0.3)
+        ax.invert_yaxis()
+        ax.set_title(words, fontsize=10)
+        ax.set_xlabel(f"difference, {unit}" if unit else "difference")
+        ax.grid(axis="x", alpha=0.3)
+    key = "   ".join(f"{k + 2}: {name}" for k, name in enumerate(scenarios))
+    fig.suptitle(f"Minus '{base}', paired by replication (bars: 95% confidence interval)")
+    fig.tight_layout(rect=(0, 0.05, 1, 1))
+    fig.text(0.5, 0.01, key, ha="center", fontsize=8, wrap=True)
+    return _finish(fig, path)
+
+
+def sensitivity(table: pd.DataFrame, design: str, path: Path | str | None = None) -> Figure:
+    """Bar chart of sensitivity indices per outcome, with 95% confidence intervals.
+
+    Sobol indices are shares of the outcome's variance; Morris mu* and sigma are in the
+    outcome's own unit (the change across the parameter's range), shown as in the other figures.
+    """
     outcomes = list(dict.fromkeys(table["outcome"]))
     first, second = ("S1", "ST") if design == "sobol" else ("mu_star", "sigma")
     labels = {
-        "S1": "first-order index S1",
-        "ST": "total index ST",
-        "mu_star": "mean |elementary effect| (mu*)",
-        "sigma": "spread of effects (sigma)",
+        "S1": "first-order index S1 (share of variance)",
+        "ST": "total index ST (share of variance)",
+        "mu_star": "mean size of the effect (mu*)",
+        "sigma": "spread of the effect: interactions, non-linearity (sigma)",
     }
     columns = min(2, len(outcomes))
     rows_of_panels = -(-len(outcomes) // columns)
-    fig, axes = plt.subplots(
-        rows_of_panels, columns, figsize=(7 * columns, 0.6 + 3.4 * rows_of_panels), squeeze=False
-    )
+    fig = Figure(figsize=(7 * columns, 0.6 + 3.4 * rows_of_panels))
+    axes = fig.subplots(rows_of_panels, columns, squeeze=False)
     for ax in axes.flat[len(outcomes) :]:
         ax.set_visible(False)
     for ax, outcome in zip(axes.flat, outcomes, strict=False):
+        words, unit, factor = axis_label(outcome)
+        if design == "sobol":
+            unit, factor = "share of variance", 1
+        elif unit.startswith("%"):
+            unit = "percentage points"
         part = table[table["outcome"] == outcome]
         parameters = list(dict.fromkeys(part["parameter"]))
         y = np.arange(len(parameters))
@@ -118,10 +301,11 @@ def sensitivity(table: pd.DataFrame, design: str, path: Path) -> Path:
             (-0.2, 0.2), ((first, "tab:blue"), (second, "tab:orange")), strict=True
         ):
             rows = part[part["index"] == index].set_index("parameter").loc[parameters]
-            errors = rows["conf"].fillna(0).to_numpy()
+            conf = rows["conf"]
+            errors = None if conf.isna().all() else factor * conf.fillna(0).to_numpy()
             ax.barh(
                 y + offset,
-                rows["value"],
+                factor * rows["value"],
                 height=0.38,
                 xerr=errors,
                 color=colour,
@@ -131,22 +315,22 @@ def sensitivity(table: pd.DataFrame, design: str, path: Path) -> Path:
         ax.set_yticks(y, parameters, fontsize=8)
         ax.invert_yaxis()
         ax.axvline(0, color="black", linewidth=0.8)
-        ax.set_title(outcome)
+        ax.set_title(words)
+        ax.set_xlabel(unit)
         ax.grid(axis="x", alpha=0.3)
-    fig.tight_layout(rect=(0, 0.06, 1, 0.97))
+    fig.tight_layout(rect=(0, 0.06, 1, 0.95))
     handles, names = axes[0][0].get_legend_handles_labels()
     fig.legend(handles, names, loc="lower center", ncols=2, fontsize=9)
     fig.suptitle(f"Sensitivity ({'Sobol' if design == 'sobol' else 'Morris'}; bars: 95% intervals)")
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
-    return path
+    return _finish(fig, path)
 
 
-def reconviction(summaries: Sequence[tuple[str, pd.DataFrame]], path: Path) -> Path:
+def reconviction(
+    summaries: Sequence[tuple[str, pd.DataFrame]], path: Path | str | None = None
+) -> Figure:
     """Reconviction within 2 years per scenario: mean and 95% interval over replications."""
-    from rescalesim.simulation import interval
-
-    fig, ax = plt.subplots(figsize=(1.6 + 1.8 * len(summaries), 4))
+    fig = Figure(figsize=(1.6 + 1.8 * len(summaries), 4))
+    ax = fig.subplots()
     for i, (_name, summary) in enumerate(summaries):
         for offset, metric, colour, label in (
             (-0.18, "reconviction_2y", "tab:purple", "any new conviction"),
@@ -170,9 +354,7 @@ def reconviction(summaries: Sequence[tuple[str, pd.DataFrame]], path: Path) -> P
     ax.legend(fontsize=8)
     ax.grid(axis="y", alpha=0.3)
     fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
-    return path
+    return _finish(fig, path)
 
 
 COST_COMPONENTS = {
@@ -188,9 +370,12 @@ COST_COMPONENTS = {
 }
 
 
-def cost_by_component(monthly_by_scenario: Sequence[tuple[str, pd.DataFrame]], path: Path) -> Path:
+def cost_by_component(
+    monthly_by_scenario: Sequence[tuple[str, pd.DataFrame]], path: Path | str | None = None
+) -> Figure:
     """Mean cost per year by component, stacked, per scenario."""
-    fig, ax = plt.subplots(figsize=(1.6 + 1.8 * len(monthly_by_scenario), 4.5))
+    fig = Figure(figsize=(1.6 + 1.8 * len(monthly_by_scenario), 4.5))
+    ax = fig.subplots()
     for i, (_name, monthly) in enumerate(monthly_by_scenario):
         years = monthly.groupby("replication").size().mean() / 12
         bottom = 0.0
@@ -206,6 +391,4 @@ def cost_by_component(monthly_by_scenario: Sequence[tuple[str, pd.DataFrame]], p
     ax.legend(fontsize=8, loc="lower right")
     ax.grid(axis="y", alpha=0.3)
     fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
-    return path
+    return _finish(fig, path)

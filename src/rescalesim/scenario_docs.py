@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Literal, get_args, get_origin
 
 from pydantic import BaseModel
 
@@ -69,3 +70,64 @@ def reference_markdown() -> str:
         cells = [str(c).replace("|", "/").replace("\n", " ") for c in row]
         lines.append("| `" + cells[0] + "` | " + " | ".join(cells[1:]) + " |")
     return "\n".join(lines) + "\n"
+
+
+@dataclass(frozen=True)
+class FieldDoc:
+    """What the schema says about one scenario field: for levers, tables and messages."""
+
+    path: str
+    description: str
+    unit: str
+    source: str
+    default: Any
+    minimum: float | None  # inclusive bounds; exclusive ones are reported in `bounds`
+    maximum: float | None
+    bounds: list[str]
+    choices: list[Any] | None  # the allowed values of a Literal field
+
+
+def _limit(field: Any, inclusive: str, exclusive: str) -> float | None:
+    for meta in field.metadata:
+        for name in (inclusive, exclusive):
+            if getattr(meta, name, None) is not None:
+                return getattr(meta, name)
+    return None
+
+
+def field_doc(path: str) -> FieldDoc:
+    """Describe a dotted scenario field, e.g. ``net_widening.marginal_share``.
+
+    A key inside a table-valued field (``reoffending.custody_multipliers.detention_house``)
+    is described by that field, with the key's own default.
+    """
+    model: type[BaseModel] = Scenario
+    keys = path.split(".")
+    for depth, key in enumerate(keys):
+        field = model.model_fields.get(key)
+        if field is None:
+            raise KeyError(f"{path}: not a scenario field")
+        annotation = field.annotation
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            model = annotation
+            continue
+        rest = keys[depth + 1 :]
+        default = field.get_default(call_default_factory=True)
+        for part in rest:
+            if not isinstance(default, dict) or part not in default:
+                raise KeyError(f"{path}: not a scenario field")
+            default = default[part]
+        extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
+        choices = list(get_args(annotation)) if get_origin(annotation) is Literal else None
+        return FieldDoc(
+            path=path,
+            description=field.description or "",
+            unit=extra.get("unit", ""),
+            source=extra.get("source", ""),
+            default=default,
+            minimum=None if rest else _limit(field, "ge", "gt"),
+            maximum=None if rest else _limit(field, "le", "lt"),
+            bounds=[] if rest else bounds(field),
+            choices=choices,
+        )
+    raise KeyError(f"{path}: a section, not a field")

@@ -19,6 +19,7 @@ from scipy import stats
 from rescalesim.metrics import HEADLINE, SUPPORTING, headline, monthly, subgroups
 from rescalesim.model import RescaleModel
 from rescalesim.scenario import Scenario
+from rescalesim.scenario_file import ScenarioError
 
 METRICS = HEADLINE + SUPPORTING
 
@@ -159,6 +160,13 @@ def compare(
     workers: int = 1,
 ) -> Comparison:
     """Run each scenario with the same seeds (the first scenario's unless given) and compare."""
+    names = [s.name for s in scenarios]
+    repeated = sorted({n for n in names if names.count(n) > 1})
+    if repeated:
+        raise ScenarioError(
+            f"field 'name': scenarios to compare need distinct names; '{repeated[0]}' appears "
+            "more than once (give each scenario its own name)"
+        )
     base = scenarios[0].run
     n = replications if replications is not None else base.replications
     master = seed if seed is not None else base.seed

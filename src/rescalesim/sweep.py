@@ -215,8 +215,17 @@ class Sweep:
         return len(self.design) * self.spec.replications
 
 
-def load_sweep(path: str | Path) -> Sweep:
-    """Read and validate a sweep file and its base scenario."""
+def load_sweep(
+    path: str | Path,
+    samples: int | None = None,
+    replications: int | None = None,
+    overrides: list[str] | tuple[str, ...] = (),
+) -> Sweep:
+    """Read and validate a sweep file and its base scenario.
+
+    ``samples`` and ``replications`` replace the file's; ``overrides`` (FIELD=VALUE) apply after
+    the file's own, e.g. to run a notebook's sweep small.
+    """
     path = Path(path)
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -224,6 +233,11 @@ def load_sweep(path: str | Path) -> Sweep:
         raise ScenarioError(f"{path}: file not found") from None
     except tomllib.TOMLDecodeError as error:
         raise ScenarioError(f"{path}: not valid TOML: {error}") from None
+    if samples is not None:
+        raw["samples"] = samples
+    if replications is not None:
+        raw["replications"] = replications
+    raw["overrides"] = [*raw.get("overrides", []), *overrides]
     try:
         spec = SweepSpec.model_validate(raw)
     except ValidationError as error:
@@ -355,7 +369,7 @@ def _write_atomic_csv(table: pd.DataFrame, path: Path) -> None:
 
 
 def sweep(
-    path: str | Path,
+    path: str | Path | Sweep,
     out: str | Path,
     executor: str = "processes",
     workers: int | None = None,
@@ -363,5 +377,6 @@ def sweep(
     resume: bool = False,
     progress: bool = False,
 ) -> pd.DataFrame:
-    """Load a sweep file and run it into `out`; returns one row per run (see `run_sweep`)."""
-    return run_sweep(load_sweep(path), Path(out), executor, workers, scheduler, resume, progress)
+    """Run a sweep (a file, or one from `load_sweep`) into `out`; one row per run (`run_sweep`)."""
+    loaded = path if isinstance(path, Sweep) else load_sweep(path)
+    return run_sweep(loaded, Path(out), executor, workers, scheduler, resume, progress)

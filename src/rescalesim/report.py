@@ -1,0 +1,305 @@
+"""Self-contained HTML reports of a notebook or of a comparison folder, fit to be mailed.
+
+Both kinds go through nbconvert: a comparison folder (from ``rescalesim compare``) is first
+turned into a notebook of tables and figures, so the two kinds of report look alike. Figures are
+embedded as data, styles are inline, and the two scripts nbconvert links from a CDN (require.js
+and MathJax, needed for widgets and formulas we do not use) are dropped: the file opens offline.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+from jupyter_client.manager import KernelManager
+
+from rescalesim.metrics import HEADLINE
+
+FIGURES = {
+    "population_capacity.png": "People in custody against places, over time",
+    "differences.png": "Differences against the baseline, paired by replication",
+    "reconviction.png": "Reoffending after release",
+    "cost_by_component.png": "Cost by component",
+    "sensitivity.png": "Sensitivity",
+}
+PERCENT = ("reconviction_2y", "reincarceration_2y", "remand_share")
+_EXTERNAL_SCRIPT = re.compile(r'<script[^>]*\bsrc="https?://[^"]*"[^>]*>\s*</script>\s*')
+
+
+class LocalKernel(KernelManager):
+    """A Jupyter kernel on local sockets: no network ports, and no warning about them."""
+
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault("transport", "ipc")
+        super().__init__(**kwargs)
+
+
+class ReportError(ValueError):
+    """Input that cannot be reported, with a message fit for the user."""
+
+
+class NotebookFailed(RuntimeError):
+    """A notebook cell raised while the notebook was run for a report."""
+
+
+def format_value(metric: str, value: float) -> str:
+    """A metric's value as a reader expects it: shares in %, money and counts with separators."""
+    if value != value:  # NaN
+        return "n/a"
+    if metric in PERCENT or metric.startswith("occupancy"):
+        return f"{value:.1%}"
+    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.2f}"
+
+
+def format_difference(metric: str, value: float) -> str:
+    """A difference of a metric: shares in percentage points, signed."""
+    if value != value:
+        return "n/a"
+    if metric in PERCENT or metric.startswith("occupancy"):
+        return f"{100 * value:+.1f} pp"
+    return f"{value:+,.0f}" if abs(value) >= 100 else f"{value:+,.2f}"
+
+
+def readable_headline(headline: pd.DataFrame) -> pd.DataFrame:
+    """`Comparison.headline` as text: one row per metric, one column per scenario."""
+    names = list(dict.fromkeys(headline["scenario"]))
+    wide = headline.assign(
+        value=[
+            f"{format_value(r.metric, r.mean)} ({format_value(r.metric, r.ci95_low)} to "
+            f"{format_value(r.metric, r.ci95_high)})"
+            for r in headline.itertuples()
+        ]
+    ).pivot(index="metric", columns="scenario", values="value")
+    order = [m for m in HEADLINE if m in wide.index] + [m for m in wide.index if m not in HEADLINE]
+    table = wide.loc[order, names].reset_index()
+    table.columns.name = None
+    return table
+
+
+def readable_differences(differences: pd.DataFrame) -> pd.DataFrame:
+    """`Comparison.differences` as text, with the 95% interval in one column."""
+    return pd.DataFrame(
+        {
+            "scenario": differences["scenario"],
+            "minus": differences["base"],
+            "metric": differences["metric"],
+            "difference": [
+                format_difference(r.metric, r.difference) for r in differences.itertuples()
+            ],
+            "95% interval": [
+                f"{format_difference(r.metric, r.ci95_low)} to "
+                f"{format_difference(r.metric, r.ci95_high)}"
+                for r in differences.itertuples()
+            ],
+        }
+    )
+
+
+def describe_mean(summary: pd.DataFrame, metric: str) -> str:
+    """A metric's mean over a scenario's replications with its 95% interval, in words."""
+    from rescalesim.simulation import interval
+
+    mean, low, high = interval(summary[metric])
+    return (
+        f"{format_value(metric, mean)} (95% interval {format_value(metric, low)} to "
+        f"{format_value(metric, high)})"
+    )
+
+
+def _difference_row(differences: pd.DataFrame, metric: str, scenario: str | None) -> pd.Series:
+    rows = differences[differences["metric"] == metric]
+    if scenario is not None:
+        rows = rows[rows["scenario"] == scenario]
+    if len(rows) != 1:
+        raise KeyError(f"expected one difference for {metric!r} ({scenario!r}), found {len(rows)}")
+    return rows.iloc[0]
+
+
+def _unit(metric: str) -> tuple[str, float]:
+    from rescalesim.plots import axis_label
+
+    _, unit, factor = axis_label(metric)
+    return ("percentage points" if unit.startswith("%") else unit.split(" (")[0]), factor
+
+
+def in_unit(metric: str, value: float, signed: bool = False) -> str:
+    """A change in a metric in the unit of the figures: '8.8 percentage points', '4.9 million EUR'."""
+    unit, factor = _unit(metric)
+    return f"{_number(factor * value, factor * value, signed)} {unit}"
+
+
+def _number(value: float, scale: float, signed: bool) -> str:
+    if value != value:
+        return "n/a"
+    digits = 1 if abs(scale) < 100 else 0
+    return f"{value:{'+' if signed else ''},.{digits}f}"
+
+
+def describe_difference(differences: pd.DataFrame, metric: str, scenario: str | None = None) -> str:
+    """One paired difference in words, in the unit of the figures, for a computed conclusion.
+
+    E.g. "-0.6 percentage points (95% interval -0.7 to -0.5)". Whether the interval excludes
+    zero (`is_clear`) should decide a conclusion's wording, not the sign of the mean.
+    """
+    row = _difference_row(differences, metric, scenario)
+    unit, factor = _unit(metric)
+    values = [factor * row[c] for c in ("difference", "ci95_low", "ci95_high")]
+    scale = max((abs(v) for v in values if v == v), default=0)
+    mean, low, high = (_number(v, scale, signed=True) for v in values)
+    return f"{mean} {unit} (95% interval {low} to {high})"
+
+
+def is_clear(differences: pd.DataFrame, metric: str, scenario: str | None = None) -> bool:
+    """Whether the 95% interval of a paired difference excludes zero."""
+    row = _difference_row(differences, metric, scenario)
+    return bool(row["ci95_low"] > 0 or row["ci95_high"] < 0)
+
+
+def _to_html(notebook: nbformat.NotebookNode, show_code: bool) -> str:
+    from nbconvert import HTMLExporter
+
+    exporter = HTMLExporter(
+        template_name="lab",
+        exclude_input=not show_code,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+        embed_images=True,
+    )
+    body, _ = exporter.from_notebook_node(notebook)
+    return _EXTERNAL_SCRIPT.sub("", body)
+
+
+def _write(text: str, out: Path) -> Path:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    temporary = out.with_name(f".{out.name}.tmp")
+    temporary.write_text(text, encoding="utf-8")
+    temporary.replace(out)  # never a half-written report
+    return out
+
+
+def notebook_report(path: Path, out: Path, show_code: bool = False) -> Path:
+    """Render a notebook, with the outputs it carries, to one HTML file."""
+    try:
+        notebook = nbformat.read(path, as_version=4)
+    except FileNotFoundError:
+        raise ReportError(f"{path}: file not found") from None
+    except (json.JSONDecodeError, nbformat.reader.NotJSONError, UnicodeDecodeError):
+        raise ReportError(f"{path}: not a Jupyter notebook (.ipynb JSON)") from None
+    return _write(_to_html(notebook, show_code), out)
+
+
+def _table_cell(table: pd.DataFrame) -> nbformat.NotebookNode:
+    html = table.to_html(index=False, border=0, classes="dataframe", escape=True)
+    return nbformat.v4.new_code_cell(
+        "", outputs=[nbformat.v4.new_output("display_data", data={"text/html": html})]
+    )
+
+
+def _figure_cell(path: Path) -> nbformat.NotebookNode:
+    data = base64.b64encode(path.read_bytes()).decode("ascii")
+    return nbformat.v4.new_code_cell(
+        "",
+        outputs=[
+            nbformat.v4.new_output(
+                "display_data", data={"image/png": data, "text/plain": path.name}
+            )
+        ],
+    )
+
+
+def comparison_notebook(folder: Path) -> nbformat.NotebookNode:
+    """A notebook of a results folder's tables and figures (no code to run)."""
+    missing = [n for n in ("headline.csv", "manifest.json") if not (folder / n).is_file()]
+    if not folder.is_dir() or missing:
+        raise ReportError(
+            f"{folder}: not a results folder of 'rescalesim compare' or 'rescalesim run' "
+            f"(needs headline.csv and manifest.json)"
+        )
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    headline = pd.read_csv(folder / "headline.csv")
+    if "scenario" not in headline.columns:  # a `run` folder: one scenario
+        headline.insert(0, "scenario", manifest["scenarios"][0]["name"])
+    scenarios = manifest["scenarios"]
+    names = [s["name"] for s in scenarios]
+    cells = [
+        nbformat.v4.new_markdown_cell(
+            "# " + " against ".join(names) + "\n\n"
+            f"Simulated with rescalesim {manifest['version']} (Mesa {manifest['mesa_version']}, "
+            f"Python {manifest['python']}). Each scenario ran {scenarios[0]['replications']} "
+            "replications on common random numbers (the same seeds), so differences are paired "
+            "replication by replication. Intervals are 95% confidence intervals of the mean over "
+            "replications.\n\n"
+            + "\n".join(
+                f"- **{s['name']}**: seed {s['seed']}, scenario hash `{s['scenario_hash'][:12]}`"
+                for s in scenarios
+            )
+            + f"\n\nCommand: `{' '.join(manifest['command'])}`"
+        ),
+        nbformat.v4.new_markdown_cell("## Headline outcomes"),
+        _table_cell(readable_headline(headline[headline["metric"].isin(HEADLINE)])),
+    ]
+    if (folder / "differences.csv").is_file():
+        differences = pd.read_csv(folder / "differences.csv")
+        if not differences.empty:
+            cells.append(nbformat.v4.new_markdown_cell("## Differences against the baseline"))
+            cells.append(_table_cell(readable_differences(differences)))
+    for name, title in FIGURES.items():
+        if (folder / name).is_file():
+            cells.append(nbformat.v4.new_markdown_cell(f"## {title}"))
+            cells.append(_figure_cell(folder / name))
+    notebook = nbformat.v4.new_notebook(cells=cells)
+    notebook.metadata["title"] = " against ".join(names)
+    return notebook
+
+
+def comparison_report(folder: Path, out: Path) -> Path:
+    """Render a results folder to one HTML file."""
+    return _write(_to_html(comparison_notebook(folder), show_code=False), out)
+
+
+def render(source: Path, out: Path | None = None, show_code: bool = False) -> Path:
+    """Render a notebook (.ipynb) or a results folder; the report goes beside it by default."""
+    source = Path(source)
+    if source.suffix == ".ipynb":
+        return notebook_report(source, out or source.with_suffix(".html"), show_code)
+    return comparison_report(source, out or source / "report.html")
+
+
+def execute_and_render(
+    source: Path, out: Path | None, parameters: dict, show_code: bool = False
+) -> Path:
+    """Run a notebook with values for its parameters cell (papermill), then render it."""
+    import tempfile
+
+    try:
+        import papermill
+    except ImportError:
+        raise ReportError(
+            "rescalesim report: --execute needs papermill: pip install 'rescalesim[notebooks]'"
+        ) from None
+
+    source = Path(source)
+    if not source.is_file():
+        raise ReportError(f"{source}: file not found")
+    with tempfile.TemporaryDirectory() as scratch:
+        executed = Path(scratch) / source.name
+        try:
+            papermill.execute_notebook(
+                str(source),
+                str(executed),
+                parameters=parameters,
+                cwd=str(source.parent),
+                progress_bar=False,
+                kernel_manager_class=LocalKernel,
+            )
+        except papermill.PapermillExecutionError as error:
+            raise NotebookFailed(
+                f"{source}: cell {error.exec_count} failed: {error.ename}: {error.evalue}"
+            ) from None
+        except (ValueError, OSError, nbformat.ValidationError) as error:
+            raise ReportError(f"{source}: cannot be run: {error}") from None
+        return notebook_report(executed, out or source.with_suffix(".html"), show_code)

@@ -1,0 +1,142 @@
+"""HTML reports: self-contained files of a results folder or a notebook; numbers in words."""
+
+from __future__ import annotations
+
+import base64
+import re
+
+import nbformat
+import pandas as pd
+import pytest
+from test_cli import rescalesim
+
+from rescalesim import report
+
+EXTERNAL = re.compile(r'(?:src|href)="(?:https?:)?//')
+
+
+def _differences(low: float, high: float, metric: str = "reconviction_2y") -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            {
+                "scenario": "plan",
+                "base": "now",
+                "metric": metric,
+                "difference": (low + high) / 2,
+                "ci95_low": low,
+                "ci95_high": high,
+            }
+        ]
+    )
+
+
+def test_differences_are_described_in_the_unit_of_the_figures():
+    assert report.describe_difference(_differences(-0.007, -0.005), "reconviction_2y") == (
+        "-0.6 percentage points (95% interval -0.7 to -0.5)"
+    )
+    cost = _differences(540e6, 556e6, "cost_total_eur")
+    assert report.describe_difference(cost, "cost_total_eur") == (
+        "+548 million EUR (95% interval +540 to +556)"
+    )
+    assert report.in_unit("overcrowding_mean", 12.34) == "12.3 people"
+
+
+def test_a_difference_is_clear_only_when_its_interval_excludes_zero():
+    assert report.is_clear(_differences(-0.007, -0.005), "reconviction_2y")
+    assert report.is_clear(_differences(0.001, 0.004), "reconviction_2y")
+    assert not report.is_clear(_differences(-0.002, 0.004), "reconviction_2y")
+    with pytest.raises(KeyError):
+        report.is_clear(_differences(-1, 1), "cost_total_eur")
+
+
+def test_values_are_formatted_as_readers_expect():
+    assert report.format_value("occupancy_prisons", 1.126) == "112.6%"
+    assert report.format_value("cost_total_eur", 1234567.0) == "1,234,567"
+    assert report.format_difference("reconviction_2y", -0.006) == "-0.6 pp"
+    assert report.format_value("reconviction_2y", float("nan")) == "n/a"
+    summary = pd.DataFrame({"occupancy_prisons": [1.0, 1.2]})
+    assert report.describe_mean(summary, "occupancy_prisons").startswith("110.0% (95% interval ")
+
+
+@pytest.fixture(scope="module")
+def notebook(tmp_path_factory):
+    path = tmp_path_factory.mktemp("nb") / "question.ipynb"
+    parameters = nbformat.v4.new_code_cell("size = 3")
+    parameters.metadata["tags"] = ["parameters"]
+    cells = [
+        nbformat.v4.new_markdown_cell("# Does it work?"),
+        parameters,
+        nbformat.v4.new_code_cell(
+            "secret_code_marker = size * 14\nprint(f'the answer is {secret_code_marker}')"
+        ),
+    ]
+    notebook = nbformat.v4.new_notebook(cells=cells)
+    notebook.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    nbformat.write(notebook, path)
+    return path
+
+
+def test_execute_a_notebook_with_parameters_and_render_it_without_code(notebook, tmp_path):
+    out = tmp_path / "answer.html"
+    result = rescalesim("report", notebook, "--execute", "-p", "size=3", "--out", out)
+    assert result.returncode == 0, result.stderr
+    html = out.read_text()
+    assert "the answer is 42" in html
+    assert "Does it work?" in html
+    assert "secret_code_marker" not in html  # a report for readers, not programmers
+    assert not EXTERNAL.search(html)
+
+
+def test_show_code_keeps_the_code(notebook, tmp_path):
+    out = tmp_path / "with_code.html"
+    executed = tmp_path / "executed.ipynb"
+    import papermill
+
+    papermill.execute_notebook(str(notebook), str(executed), progress_bar=False)
+    result = rescalesim("report", executed, "--show-code", "--out", out)
+    assert result.returncode == 0, result.stderr
+    assert "secret_code_marker" in out.read_text()
+
+
+def test_a_results_folder_becomes_one_self_contained_file(tmp_path):
+    from conftest import scenario
+
+    from rescalesim.scenario_file import to_toml
+
+    base, same = tmp_path / "base.toml", tmp_path / "same.toml"
+    base.write_text(to_toml(scenario(name="base", run={"years": 3})))
+    same.write_text(to_toml(scenario(name="same again", run={"years": 3})))
+    out = tmp_path / "cmp"
+    compared = rescalesim("compare", base, same, "--replications", 2, "--out", out, "--quiet")
+    assert compared.returncode == 0, compared.stderr
+    (out / "report.html").unlink()
+    result = rescalesim("report", out)
+    assert result.returncode == 0, result.stderr
+    html = (out / "report.html").read_text()
+    assert not EXTERNAL.search(html)  # opens offline, e.g. as a mail attachment
+    figures = sorted(out.glob("*.png"))
+    assert len(figures) == 4
+    for figure in figures:  # embedded, byte for byte
+        assert base64.b64encode(figure.read_bytes()).decode() in html, figure.name
+    headline = pd.read_csv(out / "headline.csv").set_index("metric")
+    custody = headline.loc["custody_population_mean"].iloc[0]
+    assert report.format_value("custody_population_mean", custody["mean"]) in html
+    assert "+0 pp" not in html and "+0.0 pp to +0.0 pp" in html  # same scenario: no difference
+    assert not list(out.glob(".*.tmp"))
+
+
+def test_a_failing_cell_is_reported_in_one_line(tmp_path):
+    path = tmp_path / "broken.ipynb"
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("1 / 0")])
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "P", "language": "python"}
+    nbformat.write(notebook, path)
+    result = rescalesim("report", path, "--execute")
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [
+        f"{path}: cell 1 failed: ZeroDivisionError: division by zero"
+    ]
+    assert not path.with_suffix(".html").exists()
