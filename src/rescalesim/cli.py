@@ -155,6 +155,26 @@ def build_parser() -> argparse.ArgumentParser:
         help="with --execute: a value for the notebook's parameters cell (TOML syntax)",
     )
 
+    app = commands.add_parser(
+        "app", help="serve the web page: a scenario and its levers against its baseline"
+    )
+    app.add_argument(
+        "--host", default="127.0.0.1", help="address to serve on (default: loopback only)"
+    )
+    app.add_argument("--port", type=_whole_number(1), default=8765, help="default: 8765")
+    app.add_argument(
+        "--scenarios", type=Path, help="folder of scenario files (default: the shipped ones)"
+    )
+    app.add_argument(
+        "--replications", type=_positive_int, default=5, help="initial replications (5)"
+    )
+    app.add_argument(
+        "--population-scale",
+        type=float,
+        default=0.1,
+        help="initial share of the country's cases simulated (0.1)",
+    )
+
     check = commands.add_parser("check", help="validate scenario files without running them")
     check.add_argument("files", type=Path, nargs="+")
 
@@ -409,6 +429,30 @@ def command_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def command_app(args: argparse.Namespace) -> int:
+    """``rescalesim app``: Solara's server on the page in `rescalesim.app`."""
+    from rescalesim.explorer import shipped_scenarios
+
+    if not 0.01 <= args.population_scale <= 1:
+        raise UsageError("rescalesim app: --population-scale must be between 0.01 and 1")
+    folder = args.scenarios
+    if folder is not None and not (folder.is_dir() and shipped_scenarios(folder)):
+        raise UsageError(f"rescalesim app: {folder}: no scenario files in its subfolders")
+    env = {
+        **os.environ,
+        "RESCALESIM_APP_REPLICATIONS": str(args.replications),
+        "RESCALESIM_APP_SCALE": str(args.population_scale),
+    }
+    if folder is not None:
+        env["RESCALESIM_SCENARIOS"] = str(folder.resolve())
+    solara = [sys.executable, "-m", "solara", "run", "rescalesim.app", "--production"]
+    solara += ["--no-open", "--host", args.host, "--port", str(args.port)]
+    print(f"rescalesim web page on http://{args.host}:{args.port}/ (Ctrl+C stops it)")
+    import subprocess
+
+    return subprocess.call(solara, env=env)
+
+
 def _check_one(path: Path) -> str:
     """Validate a scenario, sweep or targets file; return a one-line description."""
     try:
@@ -457,6 +501,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return command_calibrate(args)
         if args.command == "report":
             return command_report(args)
+        if args.command == "app":
+            return command_app(args)
         return command_compare(args, ["rescalesim", *argv])
     except (UsageError, ScenarioError, SweepError, ReportError) as error:
         print(error, file=sys.stderr)

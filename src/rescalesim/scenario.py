@@ -28,8 +28,21 @@ def param(
     le: float | None = None,
     gt: float | None = None,
     lt: float | None = None,
+    lever: Literal["policy", "assumption"] | None = None,
+    plausible: tuple[float, float] | dict[str, tuple[float, float]] | None = None,
 ) -> Any:
-    """A scenario field with its unit and the source of its default, kept in the JSON schema."""
+    """A scenario field with its unit and the source of its default, kept in the JSON schema.
+
+    ``lever`` marks a field the web page offers: a "policy" choice applies to the explored
+    scenario only, an "assumption" (an uncertain effect size) to it and its baseline alike.
+    ``plausible`` is the range worth exploring when narrower than the allowed one (per key for
+    a table-valued field), from docs/mechanisms.md.
+    """
+    extra: dict[str, Any] = {"unit": unit, "source": source}
+    if lever is not None:
+        extra["lever"] = lever
+    if plausible is not None:
+        extra["plausible"] = plausible
     return Field(
         default,
         description=description,
@@ -37,7 +50,7 @@ def param(
         le=le,
         gt=gt,
         lt=lt,
-        json_schema_extra={"unit": unit, "source": source},
+        json_schema_extra=extra,
     )
 
 
@@ -377,6 +390,8 @@ class Placement(Section):
         le=36500,
         source="Belgian detention houses: sentences of at most 3 years (Regie der Gebouwen)",
         description="Longest sentence eligible for a detention house.",
+        lever="policy",
+        plausible=(365, 1825),
     )
     house_max_security: SecurityLevel = param(
         SecurityLevel.low,
@@ -398,6 +413,7 @@ class Placement(Section):
         description="Who decides placement: 'judge' places at the hearing; 'service' (a central "
         "placement service) decides later, may turn eligible people down, and keeps a waiting "
         "list when no house bed is free.",
+        json_schema_extra={"lever": "policy"},
     )
     service_decision_days_mean: float = param(
         30,
@@ -407,6 +423,8 @@ class Placement(Section):
         source="assumption (no public figure in ../shared/data)",
         description="Regime 'service': mean days from sentence to the placement decision "
         "(exponential); the person waits in prison.",
+        lever="policy",
+        plausible=(0, 90),
     )
     service_risk_aversion: float = param(
         0.0,
@@ -416,6 +434,7 @@ class Placement(Section):
         source="seeds: 'the fear of sharing control'; Kortrijk held 27 of 57 after a year "
         "(VRT 2023), Dutch KVJJ about 30% full (NRC 2022)",
         description="Regime 'service': chance that an eligible person is turned down for a house.",
+        lever="policy",
     )
 
 
@@ -431,13 +450,17 @@ class Security(Section):
         "always return from leave'); no figure in ../shared/data",
         description="Share of people assigned one security level above what they need; "
         "placement uses the assigned level.",
+        lever="assumption",
+        plausible=(0, 0.5),
     )
 
 
 class NetWidening(Section):
     """Milder custody drawing in people who would otherwise get a community sanction."""
 
-    enabled: bool = Field(True, description="Switch net-widening on or off.")
+    enabled: bool = Field(
+        True, description="Switch net-widening on or off.", json_schema_extra={"lever": "policy"}
+    )
     marginal_share: float = param(
         0.05,
         unit="probability",
@@ -447,6 +470,8 @@ class NetWidening(Section):
         "EM entries a year (2020 study, doi:10.1080/2578983X.2020.1805235); share assumed",
         description="Chance that a house-eligible case a judge would give a community sanction "
         "gets short custody instead, while a detention-house bed is free.",
+        lever="assumption",
+        plausible=(0, 0.3),
     )
 
 
@@ -458,6 +483,7 @@ class Capacity(Section):
         description="overcrowd (Belgium: people on the floor); queue sentences at liberty until a "
         "place frees (Norway); divert short sentences to electronic monitoring; release early "
         "(Belgium 2024).",
+        json_schema_extra={"lever": "policy"},
     )
     em_max_sentence_days: float = param(
         548,
@@ -505,6 +531,8 @@ class Community(Section):
         "observational, an upper bound); incarceration effect through employment (Bhuller et "
         "al. 2020); sweep 0.6-1.0",
         description="Hazard ratio for a stay spent wholly in work or education.",
+        lever="assumption",
+        plausible=(0.6, 1.0),
     )
     lived_experience_staff: KindFlags = param(
         {"prison": False, "detention_house": True, "transition_house": True},
@@ -520,6 +548,8 @@ class Community(Section):
         source="peer mentoring: significantly lower recidivism in a pilot RCT (Sells et al. "
         "2020), inconsistent evidence (review 2023); sweep 0.8-1.0",
         description="Hazard ratio for a stay wholly with such staff.",
+        lever="assumption",
+        plausible=(0.8, 1.0),
     )
     away_from_home_hazard_ratio: float = param(
         1.1,
@@ -544,6 +574,7 @@ class Siting(Section):
         False,
         description="Switch siting on (planned houses may be delayed, relocated or "
         "abandoned) or off (they open on their planned dates).",
+        json_schema_extra={"lever": "policy"},
     )
     decision_lead_years: float = param(
         1.0,
@@ -622,6 +653,7 @@ class Siting(Section):
         default_factory=list,
         description="Interventions used at every siting: neighbourhood_meeting, "
         "visit_existing_house, community_events, paid_liaison.",
+        json_schema_extra={"lever": "policy"},
     )
     intervention_log_odds: dict[Intervention, float] = param(
         {
@@ -668,6 +700,12 @@ class Siting(Section):
         source="acceptance grows after opening (Kortrijk neighbour survey, seeds)",
         description="Each house that opens raises the acceptance of later sitings.",
     )
+
+    @model_validator(mode="after")
+    def _interventions_need_siting(self) -> Siting:
+        if self.interventions and not self.enabled:
+            raise ValueError("interventions act on siting decisions: they need enabled = true")
+        return self
 
 
 class PolicyFeedback(Section):
@@ -778,6 +816,8 @@ class Transition(Section):
         le=3650,
         source="Belgian stays about 6 months (Gentbrugge, VRT 2022); seeds allow 18 months",
         description="Days before conditional release from which a transfer is possible.",
+        lever="policy",
+        plausible=(90, 548),
     )
     max_security: SecurityLevel = param(
         SecurityLevel.medium,
@@ -806,6 +846,8 @@ class Reoffending(Section):
         source="calibrated: >half of 44.1% re-incarcerated in 6-8 years within 2 years (NICC, Belgium)",
         description="Probability that the reference person (age 30, medium risk, no priors, "
         "released from prison) offends again within 2 years.",
+        lever="assumption",
+        plausible=(0.25, 0.4),
     )
     reference_reoffence_ever: float = param(
         0.57,
@@ -873,6 +915,12 @@ class Reoffending(Section):
         ),
         description="Hazard ratio by what custody did: time-weighted over the facilities of the "
         "stay; the transition-house ratio applies on top when the stay ended there.",
+        lever="assumption",
+        plausible={
+            "detention_house": (0.6, 1.0),
+            "transition_house": (0.85, 1.0),
+            "community_sanction": (0.5, 1.0),
+        },
     )
     case_delay_days_mean: float = param(
         30,

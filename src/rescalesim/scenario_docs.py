@@ -84,7 +84,27 @@ class FieldDoc:
     minimum: float | None  # inclusive bounds; exclusive ones are reported in `bounds`
     maximum: float | None
     bounds: list[str]
-    choices: list[Any] | None  # the allowed values of a Literal field
+    choices: list[Any] | None  # the allowed values of a Literal field (or of a list's items)
+    lever: str | None = None  # "policy" or "assumption": offered on the web page
+    plausible: tuple[float, float] | None = None  # the range worth exploring
+
+    @property
+    def kind(self) -> str:
+        """How to offer the field: 'choice', 'choices' (several), 'switch' or 'number'."""
+        if isinstance(self.default, bool):
+            return "switch"
+        if self.choices is not None:
+            return "choices" if isinstance(self.default, list) else "choice"
+        return "number"
+
+    @property
+    def explore_range(self) -> tuple[float, float] | None:
+        """The plausible range, else the allowed one when both ends are bounded."""
+        if self.plausible is not None:
+            return self.plausible
+        if self.minimum is not None and self.maximum is not None:
+            return (self.minimum, self.maximum)
+        return None
 
 
 def _limit(field: Any, inclusive: str, exclusive: str) -> float | None:
@@ -118,7 +138,9 @@ def field_doc(path: str) -> FieldDoc:
                 raise KeyError(f"{path}: not a scenario field")
             default = default[part]
         extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
-        choices = list(get_args(annotation)) if get_origin(annotation) is Literal else None
+        plausible = extra.get("plausible")
+        if isinstance(plausible, dict):
+            plausible = plausible.get(rest[0]) if rest else None
         return FieldDoc(
             path=path,
             description=field.description or "",
@@ -128,6 +150,47 @@ def field_doc(path: str) -> FieldDoc:
             minimum=None if rest else _limit(field, "ge", "gt"),
             maximum=None if rest else _limit(field, "le", "lt"),
             bounds=[] if rest else bounds(field),
-            choices=choices,
+            choices=_choices(annotation),
+            lever=extra.get("lever")
+            if (rest or not isinstance(extra.get("plausible"), dict))
+            else None,
+            plausible=tuple(plausible) if plausible is not None else None,
         )
     raise KeyError(f"{path}: a section, not a field")
+
+
+def _choices(annotation: Any) -> list[Any] | None:
+    if get_origin(annotation) is Literal:
+        return list(get_args(annotation))
+    if get_origin(annotation) is list:  # a list of choices, e.g. siting interventions
+        (item,) = get_args(annotation)
+        if get_origin(item) is Literal:
+            return list(get_args(item))
+    return None
+
+
+def levers() -> list[FieldDoc]:
+    """Every field marked as a lever in the schema, in schema order.
+
+    A table-valued field with a plausible range per key (custody multipliers) gives one lever
+    per key.
+    """
+    found = []
+
+    def walk(model: type[BaseModel], prefix: str) -> None:
+        for name, field in model.model_fields.items():
+            annotation = field.annotation
+            if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+                walk(annotation, f"{prefix}{name}.")
+                continue
+            extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
+            if "lever" not in extra:
+                continue
+            plausible = extra.get("plausible")
+            keys = list(plausible) if isinstance(plausible, dict) else [None]
+            for key in keys:
+                path = f"{prefix}{name}" + (f".{key}" if key else "")
+                found.append(field_doc(path))
+
+    walk(Scenario, "")
+    return found

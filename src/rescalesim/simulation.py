@@ -42,6 +42,12 @@ def run_replication(scenario: Scenario, seed: int, replication: int) -> Replicat
     """Simulate one replication and return its summary row and monthly series."""
     model = RescaleModel(scenario, replication_seed(seed, replication))
     model.run()
+    return tables(model, seed, replication)
+
+
+def tables(model: RescaleModel, seed: int, replication: int) -> Replication:
+    """The summary row, monthly series and subgroups of a model that has run to its end."""
+    scenario = model.spec
     log = model.records.release_log()
     row = {
         "scenario": scenario.name,

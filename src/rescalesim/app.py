@@ -1,0 +1,338 @@
+"""The web page: pick a shipped scenario, move its levers, watch it against its baseline.
+
+Built on Mesa's `SolaraViz`: its sidebar holds the run controls (Reset, Play, Step) and the
+model parameters (which scenario, how many replications, how much of the country); the page
+shows the project's own components, drawn with `rescalesim.plots`. Start it with
+``rescalesim app`` (loopback only by default) or ``solara run rescalesim.app``.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import solara
+from mesa.visualization import SolaraViz
+from mesa.visualization.utils import force_update, update_counter
+
+from rescalesim import plots, report
+from rescalesim.explorer import (
+    DEFAULT_SCENARIO,
+    SCENARIOS,
+    Explorer,
+    all_levers,
+    shipped_scenarios,
+)
+from rescalesim.scenario_docs import FieldDoc
+from rescalesim.scenario_file import to_toml
+from rescalesim.simulation import headline_table
+
+FOLDER = os.environ.get("RESCALESIM_SCENARIOS", str(SCENARIOS))
+TITLE = "rescalesim: a scenario against its baseline"
+
+
+def _label(lever: FieldDoc) -> str:
+    words = lever.path.split(".")[-1].replace("_", " ")
+    section = lever.path.split(".")[0].replace("_", " ")
+    unit = f" ({lever.unit})" if lever.unit else ""
+    return f"{section}: {words}{unit}"
+
+
+def _step(low: float, high: float) -> float:
+    width = high - low
+    return 1 if width >= 20 else round(width / 100, 6)
+
+
+@solara.component
+def LeverControl(model: Explorer, lever: FieldDoc):
+    """One lever: its control, its range and its meaning, read from the schema."""
+    value = model.value(lever)
+    label = _label(lever)
+
+    def change(new: Any) -> None:
+        model.set_lever(lever.path, new)
+        force_update()
+
+    if lever.kind == "switch":
+        solara.Checkbox(label=label, value=bool(value), on_value=change)
+    elif lever.kind == "choice":
+        solara.Select(label=label, value=value, values=lever.choices, on_value=change)
+    elif lever.kind == "choices":
+        solara.SelectMultiple(
+            label=label, values=list(value), all_values=lever.choices, on_value=change
+        )
+    else:
+        low, high = lever.explore_range
+        step = _step(low, high)
+        shown = f"{value:g}" if isinstance(value, float) else str(value)
+        solara.Text(f"{label}: {shown}", style={"font-size": "0.9em"})
+        if step == 1:
+            solara.SliderInt(
+                label="",
+                value=int(round(value)),
+                min=int(low),
+                max=int(high),
+                on_value=change,
+                thumb_label=True,
+            )
+        else:
+            solara.SliderFloat(
+                label="",
+                value=float(value),
+                min=low,
+                max=high,
+                step=step,
+                on_value=change,
+                thumb_label=True,
+            )
+    allowed = (
+        f" Range offered: {lever.explore_range[0]:g} to {lever.explore_range[1]:g}."
+        if (lever.kind == "number")
+        else ""
+    )
+    solara.Text(
+        f"{lever.description}{allowed} Source: {lever.source or 'scenario file'}.",
+        style={"font-size": "0.75em", "color": "#666"},
+    )
+
+
+@solara.component
+def Levers(model: Explorer):
+    """Policy levers change the explored scenario; assumptions change both."""
+    update_counter.get()
+    with solara.Card("Levers", subtitle="Changing one starts the replications again"):
+        for kind, title in (
+            ("policy", "Policy (explored scenario only)"),
+            ("assumption", "Uncertain effect sizes (both scenarios)"),
+        ):
+            solara.Markdown(f"**{title}**")
+            for lever in all_levers():
+                if lever.lever == kind:
+                    LeverControl(model, lever)
+
+
+@solara.component
+def Status(model: Explorer):
+    """What is compared, how far the run is, and downloads to rerun it from the command line."""
+    update_counter.get()
+    with solara.Card("Comparison"):
+        if model.error:
+            solara.Error(model.error)
+            return
+        solara.Markdown(
+            f"**Explored:** {model.explored.name}  \n**Baseline:** {model.baseline.name}  \n"
+            f"Both run on the same random numbers, {model.replications} replications at "
+            f"{model.population_scale:.0%} of the country's case flow."
+        )
+        years = model.explored.warmup_days + model.explored.measured_days
+        if model.done:
+            state = f"All {model.replications} replications done."
+        elif model.runs is None:
+            state = (
+                f"{len(model.finished)} of {model.replications} replications done; "
+                "press Step or Play to run the next."
+            )
+        else:
+            phase = "warming up" if model.warming_up else "measuring"
+            state = (
+                f"Replication {model.replication + 1} of {model.replications}: day "
+                f"{model.day:,} of {years:,} ({phase})."
+            )
+        solara.Text(state, classes=["status"])
+        with solara.Row():
+            solara.FileDownload(
+                lambda: to_toml(model.explored),
+                filename="scenario.toml",
+                label="Download scenario (TOML)",
+                mime_type="text/plain",
+            )
+            solara.FileDownload(
+                model.results_csv,
+                filename="results.csv",
+                label="Download results (CSV)",
+                mime_type="text/csv",
+            )
+        if len(model.finished) >= 1:
+            base, explored = model.summaries()
+            table = pd.concat(
+                [
+                    headline_table(base).assign(scenario=model.baseline.name),
+                    headline_table(explored).assign(scenario=model.explored.name),
+                ]
+            )
+            solara.DataFrame(report.readable_headline(table), items_per_page=12)
+        differences = model.differences()
+        if differences.empty:
+            solara.Text("Intervals of the differences appear after two replications.")
+        else:
+            solara.Markdown("**Explored minus baseline, paired by replication**")
+            solara.DataFrame(
+                report.readable_differences(differences).drop(columns=["scenario", "minus"]),
+                items_per_page=12,
+            )
+
+
+def _pairs(model: Explorer) -> list[tuple[str, pd.DataFrame]] | None:
+    base, explored = model.monthly()
+    if base.empty:
+        return None
+    return [(model.baseline.name, base), (model.explored.name, explored)]
+
+
+def _waiting(what: str) -> None:
+    solara.Text(f"{what} appear once the warm-up of the first replication is over.")
+
+
+@solara.component
+def PopulationCapacity(model: Explorer):
+    """People against places by facility type over time, both scenarios."""
+    update_counter.get()
+    pairs = None if model.error else _pairs(model)
+    if pairs is None:
+        return _waiting("People and places over time")
+    solara.FigureMatplotlib(plots.population_and_capacity(pairs), format="png")
+
+
+@solara.component
+def Crowding(model: Explorer):
+    """Occupancy of houses, overcrowding and waiting lists over time."""
+    update_counter.get()
+    pairs = None if model.error else _pairs(model)
+    if pairs is None:
+        return _waiting("Occupancy, overcrowding and waiting lists")
+    solara.FigureMatplotlib(
+        plots.over_time(
+            pairs,
+            [
+                ("occupancy_houses", "house occupancy, % of places"),
+                ("overcrowding", "people above prison capacity"),
+                ("house_waiting_list", "waiting in prison for a house"),
+            ],
+            "Crowding",
+            reference=None,
+        ),
+        format="png",
+    )
+
+
+@solara.component
+def Outcomes(model: Explorer):
+    """Reconviction and cost by component over the finished replications."""
+    update_counter.get()
+    if model.error or not model.finished:
+        return solara.Text("Reoffending and cost appear when a replication has finished.")
+    base, explored = model.summaries()
+    summaries = [(model.baseline.name, base), (model.explored.name, explored)]
+    monthly = [
+        (model.baseline.name, pd.concat([p[0].monthly for p in model.finished])),
+        (model.explored.name, pd.concat([p[1].monthly for p in model.finished])),
+    ]
+    solara.FigureMatplotlib(plots.reconviction(summaries), format="png")
+    solara.FigureMatplotlib(plots.cost_by_component(monthly), format="png")
+    if len(model.finished) >= 2:
+        solara.FigureMatplotlib(plots.differences(model.differences()), format="png")
+
+
+@solara.component
+def Siting(model: Explorer):
+    """Houses planned, opened, delayed and abandoned (when siting is on), and houses open."""
+    update_counter.get()
+    if model.error:
+        return None
+    with solara.Card("Houses"):
+        now = model.siting_now()
+        if model.explored.siting.enabled and now:
+            solara.Markdown(
+                "Running replication so far: "
+                + ", ".join(
+                    f"{k.removeprefix('houses_')} {v:.0f}"
+                    for k, v in now.items()
+                    if k.startswith("houses_")
+                )
+            )
+        elif not model.explored.siting.enabled:
+            solara.Text("Siting is off: planned houses open on their planned dates.")
+        pairs = _pairs(model)
+        if pairs is not None:
+            solara.FigureMatplotlib(
+                plots.over_time(pairs, [("houses_open", "houses open")], "Houses"), format="png"
+            )
+
+
+@solara.component
+def Main(model: Explorer):
+    """The page's body: levers beside the live comparison, figures below.
+
+    Laid out here rather than in SolaraViz's draggable grid, whose layout script does not load
+    without internet access on the machines this project targets.
+    """
+    update_counter.get()
+    with solara.Columns([1, 2]):
+        Levers(model)
+        with solara.Column():
+            Status(model)
+            PopulationCapacity(model)
+            Crowding(model)
+            Outcomes(model)
+            Siting(model)
+
+
+def model_params(folder: str = FOLDER) -> dict[str, Any]:
+    """SolaraViz's sidebar parameters: re-creating the model with them is a Reset."""
+    choices = shipped_scenarios(Path(folder))
+    return {
+        "scenario_file": {
+            "type": "Select",
+            "value": DEFAULT_SCENARIO if DEFAULT_SCENARIO in choices else choices[0],
+            "values": choices,
+            "label": "Scenario (compared with the file it extends)",
+        },
+        "replications": {
+            "type": "SliderInt",
+            "value": int(os.environ.get("RESCALESIM_APP_REPLICATIONS", 5)),
+            "min": 1,
+            "max": 20,
+            "step": 1,
+            "label": "Replications",
+        },
+        "population_scale": {
+            "type": "SliderFloat",
+            "value": float(os.environ.get("RESCALESIM_APP_SCALE", 0.1)),
+            "min": 0.01,
+            "max": 1.0,
+            "step": 0.02,
+            "label": "Share of the country's cases simulated",
+        },
+        "seed": {
+            "type": "SliderInt",
+            "value": 1,
+            "min": 1,
+            "max": 1000,
+            "step": 1,
+            "label": "Seed",
+        },
+        "folder": folder,
+    }
+
+
+def first_model(folder: str = FOLDER) -> Explorer:
+    """The model the page opens with, from the sidebar's initial values."""
+    params = model_params(folder)
+    return Explorer(
+        scenario_file=params["scenario_file"]["value"],
+        replications=params["replications"]["value"],
+        population_scale=params["population_scale"]["value"],
+        seed=params["seed"]["value"],
+        folder=folder,
+    )
+
+
+@solara.component
+def Page():
+    """The page Solara serves: one model per browser session."""
+    initial = solara.use_memo(first_model, [])
+    model = solara.use_reactive(initial)
+    SolaraViz(model, components=[], model_params=model_params(), name=TITLE, play_interval=50)
+    Main(model.value)

@@ -1,0 +1,322 @@
+"""The web page's model: a shipped scenario, changed by levers, against its baseline.
+
+`Explorer` is a Mesa model whose step advances two `RescaleModel` runs, the explored scenario
+and its baseline, by one simulated year on common random numbers (replication i of both uses
+the same seed). When both finish, their tables join the finished replications and the next
+replication starts, so that figures and intervals build up while the user watches.
+
+Levers are the fields the schema marks (`scenario_docs.levers`): a policy lever changes the
+explored scenario only, an assumption (an uncertain effect size) both. Two more levers change
+the estate: the number and size of the planned detention houses.
+"""
+
+from __future__ import annotations
+
+import threading
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import mesa
+import pandas as pd
+
+from rescalesim.metrics import monthly as monthly_series
+from rescalesim.model import RescaleModel
+from rescalesim.scenario import DAYS_PER_YEAR, Scenario
+from rescalesim.scenario_docs import FieldDoc, levers
+from rescalesim.scenario_file import ScenarioError, apply_override, read_raw, validate
+from rescalesim.simulation import Replication, paired_differences, replication_seed, tables
+
+SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
+DEFAULT_SCENARIO = "belgium/detention_houses.toml"
+STEP_DAYS = DAYS_PER_YEAR  # one click of Step: one simulated year of both runs
+# Estate levers: houses planned after the start. Sizes from the small Dutch KVJJ (8 places) to
+# the Belgian definition's upper end (60 places; Council of Ministers 2021).
+HOUSE_COUNT_RANGE = (0, 60)
+HOUSE_SIZE_RANGE = (8, 60)
+DEFAULT_HOUSE_SIZE = 48  # the 2021 Belgian plan: (720 - 172 existing places) / 12 houses
+NEW_HOUSES = "estate.new_detention_houses"
+HOUSE_SIZE = "estate.places_per_new_house"
+
+
+def shipped_scenarios(folder: Path = SCENARIOS) -> list[str]:
+    """Scenario files under `folder`, as relative paths (targets and sweeps left out)."""
+    return sorted(
+        str(p.relative_to(folder))
+        for p in folder.glob("*/*.toml")
+        if p.name != "targets.toml" and p.parent.name != "sweeps"
+    )
+
+
+def baseline_of(path: Path) -> Path:
+    """The file at the root of a scenario's `extends` chain: what it changes."""
+    path = Path(path)
+    for _ in range(50):
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        if "extends" not in data:
+            return path
+        path = path.parent / data["extends"]
+    raise ScenarioError(f"{path}: field 'extends': chain too long")
+
+
+def planned_houses(data: dict[str, Any], baseline: dict[str, Any]) -> tuple[int, int]:
+    """Count and mean size of the detention houses a scenario adds to its baseline."""
+    groups = _planned_groups(data, baseline)
+    count = sum(g.get("count", 1) for g in groups)
+    places = sum(g.get("count", 1) * g["capacity"] for g in groups)
+    return count, round(places / count) if count else 0
+
+
+def _planned_groups(data: dict[str, Any], baseline: dict[str, Any]) -> list[dict[str, Any]]:
+    existing = {g["name"] for g in baseline["facilities"]}
+    return [
+        g
+        for g in data["facilities"]
+        if g["kind"] == "detention_house" and g["name"] not in existing
+    ]
+
+
+def with_planned_houses(
+    data: dict[str, Any], baseline: dict[str, Any], count: int, capacity: int
+) -> dict[str, Any]:
+    """Scenario data with `count` detention houses of `capacity` places added to its baseline.
+
+    The scenario's own plans keep their regions and opening dates; the count is shared among
+    them in proportion to their sizes. Without a plan, houses are added per region by case
+    share, opening one every six months from two years after the start.
+    """
+    data = {**data, "facilities": [dict(g) for g in data["facilities"]]}
+    start = data.get("run", {}).get("start_year", 2024)
+    groups = _planned_groups(data, baseline)
+    if not groups:
+        groups = [
+            {
+                "name": f"New detention house ({r['name']})",
+                "kind": "detention_house",
+                "region": r["name"],
+                "count": 0,
+                "capacity": capacity,
+                "opens_year": start + 2.0,
+                "opening_interval_years": 0.5,
+                "_share": r["case_share"],
+            }
+            for r in data["regions"]
+        ]
+        data["facilities"] += groups
+    weights = [g.pop("_share", g.get("count", 1)) for g in groups]
+    shares = [w / sum(weights) * count for w in weights]
+    counts = [int(s) for s in shares]
+    # largest remainders get the houses left over, so the counts add up exactly
+    for i in sorted(range(len(groups)), key=lambda i: counts[i] - shares[i])[: count - sum(counts)]:
+        counts[i] += 1
+    for group, n in zip(groups, counts, strict=True):
+        group["count"] = n
+        group["capacity"] = capacity
+    data["facilities"] = [g for g in data["facilities"] if g.get("count", 1) > 0]
+    return data
+
+
+def estate_levers() -> list[FieldDoc]:
+    """The two estate levers, described like schema fields."""
+    source = "houses of 8 (Dutch KVJJ) to 60 places (Belgian definition, 20-60)"
+    return [
+        FieldDoc(
+            path=NEW_HOUSES,
+            description="Detention houses planned to open after the start (existing plans keep "
+            "their regions and dates; otherwise one every six months from year two).",
+            unit="houses",
+            source="Belgium planned 15 in 2021 (Council of Ministers)",
+            default=None,
+            minimum=HOUSE_COUNT_RANGE[0],
+            maximum=HOUSE_COUNT_RANGE[1],
+            bounds=[],
+            choices=None,
+            lever="policy",
+            plausible=HOUSE_COUNT_RANGE,
+        ),
+        FieldDoc(
+            path=HOUSE_SIZE,
+            description="Places in each planned detention house.",
+            unit="places",
+            source=source,
+            default=None,
+            minimum=HOUSE_SIZE_RANGE[0],
+            maximum=HOUSE_SIZE_RANGE[1],
+            bounds=[],
+            choices=None,
+            lever="policy",
+            plausible=HOUSE_SIZE_RANGE,
+        ),
+    ]
+
+
+def all_levers() -> list[FieldDoc]:
+    """Every lever the page offers: the estate's, then the schema's."""
+    return estate_levers() + levers()
+
+
+class Explorer(mesa.Model):
+    """A shipped scenario, changed by levers, run against its baseline replication by replication.
+
+    Keyword arguments are the page's model parameters, so Mesa's SolaraViz can re-create it.
+    An invalid combination of levers never raises: `error` holds a one-line message instead.
+    """
+
+    def __init__(
+        self,
+        scenario_file: str = DEFAULT_SCENARIO,
+        replications: int = 5,
+        population_scale: float = 0.1,
+        seed: int = 1,
+        folder: str | None = None,
+        rng: Any = None,
+    ) -> None:
+        super().__init__(rng=rng)
+        self.folder = Path(folder) if folder else SCENARIOS
+        self.scenario_file = scenario_file
+        self.replications = int(replications)
+        self.population_scale = float(population_scale)
+        self.seed = int(seed)
+        self.changes: dict[str, Any] = {}  # lever path -> value set on the page
+        self.lock = threading.RLock()  # Play steps in a thread; a lever may change meanwhile
+        self._build()
+
+    # -- scenarios -------------------------------------------------------------------------
+
+    def _data(self, path: Path) -> dict[str, Any]:
+        data = read_raw(path)
+        apply_override(data, ["run", "population_scale"], self.population_scale, str(path))
+        apply_override(data, ["run", "seed"], self.seed, str(path))
+        return data
+
+    def _build(self) -> None:
+        """(Re)build both scenarios from the files and the levers, and start from scratch."""
+        self.error: str | None = None
+        self.finished: list[tuple[Replication, Replication]] = []
+        self.runs: tuple[RescaleModel, RescaleModel] | None = None
+        self.explored: Scenario | None = None
+        self.baseline: Scenario | None = None
+        path = self.folder / self.scenario_file
+        origin = f"{self.scenario_file} with the page's levers"
+        try:
+            explored = self._data(path)
+            baseline = self._data(baseline_of(path))
+            houses = planned_houses(explored, baseline)
+            count = self.changes.get(NEW_HOUSES, houses[0])
+            size = self.changes.get(HOUSE_SIZE, houses[1] or DEFAULT_HOUSE_SIZE)
+            if (count, size) != houses and (count, houses[0]) != (0, 0):
+                explored = with_planned_houses(explored, baseline, int(count), int(size))
+            for lever in levers():
+                if lever.path not in self.changes:
+                    continue
+                targets = [explored] + ([baseline] if lever.lever == "assumption" else [])
+                for data in targets:
+                    apply_override(data, lever.path.split("."), self.changes[lever.path], origin)
+            self.explored = validate(explored, origin)
+            if self.explored.name == (base := validate(baseline, origin)).name:
+                base = base.model_copy(update={"name": f"{base.name} (baseline)"})
+            self.baseline = base
+        except ScenarioError as error:
+            self.error = str(error)
+
+    def value(self, lever: FieldDoc) -> Any:
+        """A lever's value in the explored scenario (what the page shows)."""
+        if self.explored is None:
+            return self.changes.get(lever.path, lever.default)
+        if lever.path in (NEW_HOUSES, HOUSE_SIZE):
+            count, size = planned_houses(self.explored.model_dump(), self.baseline.model_dump())
+            if lever.path == NEW_HOUSES:
+                return count
+            return size or self.changes.get(HOUSE_SIZE, DEFAULT_HOUSE_SIZE)
+        value: Any = self.explored
+        for key in lever.path.split("."):
+            value = value[key] if isinstance(value, dict) else getattr(value, key)
+        return value
+
+    def set_lever(self, path: str, value: Any) -> None:
+        """Change a lever; the replications start again with the new scenarios."""
+        with self.lock:
+            self.changes[path] = value
+            self._build()
+
+    # -- running -------------------------------------------------------------------------
+
+    @property
+    def done(self) -> bool:
+        """All replications finished (or nothing can run)."""
+        return self.error is not None or len(self.finished) >= self.replications
+
+    @property
+    def replication(self) -> int:
+        """Index of the replication running now (or the next to run)."""
+        return len(self.finished)
+
+    def step(self) -> None:
+        """Advance the current replication of both scenarios by one simulated year."""
+        with self.lock:
+            if self.done:
+                return  # stays steppable: a lever change starts a new set of replications
+            if self.runs is None:
+                seed = replication_seed(self.seed, self.replication)
+                self.runs = (
+                    RescaleModel(self.baseline, seed),
+                    RescaleModel(self.explored, replication_seed(self.seed, self.replication)),
+                )
+            for run in self.runs:
+                run.run_until(min(run.time + STEP_DAYS, run.total_days))
+            if all(run.time >= run.total_days for run in self.runs):
+                i = self.replication
+                base, explored = (tables(run, self.seed, i) for run in self.runs)
+                self.finished.append((base, explored))
+                self.runs = None
+
+    @property
+    def day(self) -> int:
+        """Days simulated in the current replication."""
+        return int(self.runs[0].time) if self.runs else 0
+
+    @property
+    def warming_up(self) -> bool:
+        """Whether the current replication is still in its warm-up years."""
+        return self.runs is not None and self.day < self.explored.warmup_days
+
+    # -- tables for the page ---------------------------------------------------------------
+
+    def summaries(self) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """Summary rows of the finished replications: baseline, explored."""
+        if not self.finished:
+            return pd.DataFrame(), pd.DataFrame()
+        return tuple(pd.DataFrame([pair[k].summary for pair in self.finished]) for k in (0, 1))
+
+    def monthly(self) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """Monthly series of finished replications and of the one running (its months so far)."""
+        parts: list[list[pd.DataFrame]] = [[], []]
+        for pair in self.finished:
+            for k in (0, 1):
+                parts[k].append(pair[k].monthly)
+        if self.runs is not None and not self.warming_up:
+            months = int((self.day - self.explored.warmup_days) * 12 // DAYS_PER_YEAR)
+            for k, run in enumerate(self.runs):
+                series = monthly_series(run.spec, run.records.daily).head(months)
+                parts[k].append(series.assign(replication=self.replication))
+        return tuple(pd.concat(p, ignore_index=True) if p else pd.DataFrame() for p in parts)
+
+    def differences(self) -> pd.DataFrame:
+        """Explored minus baseline, paired by replication, once two replications have run."""
+        base, explored = self.summaries()
+        if len(self.finished) < 2:
+            return pd.DataFrame()
+        table = paired_differences(base, explored)
+        return table.assign(scenario=self.explored.name, base=self.baseline.name)
+
+    def results_csv(self) -> str:
+        """The finished replications of both scenarios, one row each, as CSV."""
+        base, explored = self.summaries()
+        return pd.concat([base, explored], ignore_index=True).to_csv(index=False)
+
+    def siting_now(self) -> dict[str, float]:
+        """Planned houses so far in the running replication of the explored scenario."""
+        if self.runs is None:
+            return {}
+        run = self.runs[1]
+        return run.siting.summary(max(int(run.time) - 1, 0))

@@ -1,0 +1,146 @@
+"""The web page's model: levers from the schema, baselines, common random numbers, errors."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from conftest import BELGIUM, ROOT
+
+from rescalesim.explorer import (
+    HOUSE_SIZE,
+    NEW_HOUSES,
+    Explorer,
+    all_levers,
+    baseline_of,
+    planned_houses,
+    shipped_scenarios,
+    with_planned_houses,
+)
+from rescalesim.scenario_docs import levers
+from rescalesim.scenario_file import read_raw, validate
+from rescalesim.simulation import run_replication
+
+SMALL = {"population_scale": 0.03, "replications": 2}
+
+
+def small(scenario_file: str, **kwargs) -> Explorer:
+    return Explorer(scenario_file, **{**SMALL, **kwargs})
+
+
+def finish(explorer: Explorer) -> Explorer:
+    while not explorer.done:
+        explorer.step()
+    return explorer
+
+
+def test_every_lever_is_a_scenario_field_with_a_range_or_choices():
+    fields = levers()
+    assert {lever.path for lever in fields} >= {
+        "placement.regime",
+        "net_widening.enabled",
+        "net_widening.marginal_share",
+        "capacity.overflow",
+        "siting.interventions",
+        "reoffending.custody_multipliers.detention_house",
+    }
+    data = read_raw(BELGIUM / "status_quo.toml")
+    for lever in fields:
+        assert lever.description and lever.lever in ("policy", "assumption")
+        if lever.kind == "number":
+            low, high = lever.explore_range
+            assert low < high
+            if lever.minimum is not None:
+                assert low >= lever.minimum
+            if lever.maximum is not None:
+                assert high <= lever.maximum
+        elif lever.kind in ("choice", "choices"):
+            assert lever.choices
+    assert [lever.path for lever in all_levers()[:2]] == [NEW_HOUSES, HOUSE_SIZE]
+    validate(data, "status quo")  # the levers' defaults form a valid scenario
+
+
+def test_shipped_scenarios_and_their_baselines():
+    names = shipped_scenarios()
+    assert "belgium/detention_houses.toml" in names and "norway/decentralised.toml" in names
+    assert not [n for n in names if "targets" in n or "sweeps" in n]
+    scenarios = ROOT / "scenarios"
+    assert baseline_of(scenarios / "belgium/plan_with_interventions.toml") == (
+        scenarios / "belgium/status_quo.toml"
+    )
+    assert baseline_of(scenarios / "belgium/status_quo.toml").name == "status_quo.toml"
+    assert baseline_of(scenarios / "netherlands_juvenile/judge_places.toml").name == (
+        "ministry_places.toml"
+    )
+
+
+def test_planned_houses_are_resized_and_counted_exactly():
+    plan = read_raw(BELGIUM / "detention_houses.toml")
+    status_quo = read_raw(BELGIUM / "status_quo.toml")
+    assert planned_houses(plan, status_quo) == (12, 48)  # the 2021 plan
+    assert planned_houses(status_quo, status_quo) == (0, 0)
+    for wanted in (0, 1, 7, 31):
+        changed = with_planned_houses(plan, status_quo, wanted, 24)
+        assert planned_houses(changed, status_quo) == (wanted, 24 if wanted else 0)
+        validate(changed, "plan")
+    added = with_planned_houses(status_quo, status_quo, 10, 30)
+    assert planned_houses(added, status_quo) == (10, 30)
+    regions = {g["region"]: g["count"] for g in added["facilities"] if g["name"].startswith("New")}
+    assert regions == {"flanders": 5, "wallonia": 4, "brussels": 1}  # by case share 0.5/0.36/0.14
+
+
+def test_policy_levers_change_the_explored_scenario_and_assumptions_both():
+    explorer = small("belgium/detention_houses.toml")
+    explorer.set_lever("capacity.overflow", "queue")
+    explorer.set_lever("reoffending.custody_multipliers.detention_house", 0.7)
+    assert explorer.explored.capacity.overflow == "queue"
+    assert explorer.baseline.capacity.overflow == "overcrowd"
+    for scenario in (explorer.explored, explorer.baseline):
+        assert scenario.reoffending.custody_multipliers["detention_house"] == 0.7
+    explorer.set_lever(NEW_HOUSES, 20)
+    assert planned_houses(explorer.explored.model_dump(), explorer.baseline.model_dump()) == (
+        20,
+        48,
+    )
+    assert explorer.value(all_levers()[0]) == 20
+
+
+def test_an_invalid_combination_is_a_message_not_an_exception():
+    explorer = small("belgium/detention_houses.toml")
+    explorer.set_lever("siting.interventions", ["paid_liaison"])
+    assert explorer.error is not None
+    assert "siting" in explorer.error and "enabled = true" in explorer.error
+    assert "\n" not in explorer.error and "Traceback" not in explorer.error
+    explorer.step()  # nothing runs, nothing raises
+    assert explorer.done and not explorer.finished
+    explorer.set_lever("siting.enabled", True)
+    assert explorer.error is None
+
+
+def test_a_scenario_against_itself_differs_by_exactly_nothing():
+    explorer = finish(small("belgium/status_quo.toml"))
+    differences = explorer.differences()
+    assert len(differences) > 0
+    assert (differences["difference"].fillna(0) == 0).all()  # common random numbers
+
+
+def test_stepping_year_by_year_gives_the_runs_of_the_command_line():
+    explorer = finish(small("belgium/detention_houses.toml", replications=1))
+    base, explored = explorer.summaries()
+    again = run_replication(explorer.explored, explorer.seed, 0)
+    pd.testing.assert_series_equal(
+        explored.iloc[0], pd.Series(again.summary, name=0), check_dtype=False
+    )
+    assert base.iloc[0]["seed"] == explored.iloc[0]["seed"] == explorer.seed
+    csv = explorer.results_csv()
+    assert csv.count("\n") == 3 and "scenario_hash" in csv.splitlines()[0]
+
+
+@pytest.mark.parametrize("scenario_file", ["netherlands_juvenile/judge_places.toml"])
+def test_monthly_series_grow_while_measuring(scenario_file):
+    explorer = small(scenario_file, replications=1)
+    while explorer.warming_up or explorer.runs is None:
+        explorer.step()
+    explorer.step()
+    base, explored = explorer.monthly()
+    assert len(base) == len(explored) == 12
+    assert set(base["replication"]) == {0}
