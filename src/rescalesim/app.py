@@ -40,6 +40,10 @@ def _label(lever: FieldDoc) -> str:
     return f"{section}: {words}{unit}"
 
 
+def _replications(n: int) -> str:
+    return f"{n} replication{'' if n == 1 else 's'}"
+
+
 def _step(low: float, high: float) -> float:
     width = high - low
     return 1 if width >= 20 else round(width / 100, 6)
@@ -123,15 +127,15 @@ def Status(model: Explorer):
             return
         solara.Markdown(
             f"**Explored:** {model.explored.name}  \n**Baseline:** {model.baseline.name}  \n"
-            f"Both run on the same random numbers, {model.replications} replications at "
+            f"Both run on the same random numbers, {_replications(model.replications)} at "
             f"{model.population_scale:.0%} of the country's case flow."
         )
         years = model.explored.warmup_days + model.explored.measured_days
         if model.done:
-            state = f"All {model.replications} replications done."
+            state = f"All {_replications(model.replications)} done."
         elif model.runs is None:
             state = (
-                f"{len(model.finished)} of {model.replications} replications done; "
+                f"{len(model.finished)} of {_replications(model.replications)} done; "
                 "press Step or Play to run the next."
             )
         else:

@@ -284,12 +284,18 @@ class Explorer(mesa.Model):
 
     def summaries(self) -> tuple[pd.DataFrame, pd.DataFrame]:
         """Summary rows of the finished replications: baseline, explored."""
-        if not self.finished:
+        with self.lock:
+            finished = list(self.finished)
+        if not finished:
             return pd.DataFrame(), pd.DataFrame()
         return tuple(pd.DataFrame([pair[k].summary for pair in self.finished]) for k in (0, 1))
 
     def monthly(self) -> tuple[pd.DataFrame, pd.DataFrame]:
         """Monthly series of finished replications and of the one running (its months so far)."""
+        with self.lock:  # not while a step is under way in Play's thread
+            return self._monthly()
+
+    def _monthly(self) -> tuple[pd.DataFrame, pd.DataFrame]:
         parts: list[list[pd.DataFrame]] = [[], []]
         for pair in self.finished:
             for k in (0, 1):

@@ -1,0 +1,198 @@
+"""The web page in a real browser: Debian's Chromium, driven by Playwright, against the server
+that ``rescalesim app`` starts. The tests start and stop everything they need."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from conftest import ROOT
+from playwright.sync_api import Page, sync_playwright
+
+from rescalesim.scenario_file import load
+
+CHROMIUM = os.environ.get("RESCALESIM_CHROMIUM") or shutil.which("chromium")
+STATUS = ".status"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _assets() -> str:
+    """Solara's scripts and styles, from the npm registry into a local cache (no CDN here)."""
+    if os.environ.get("SOLARA_ASSETS_PROXY_CACHE_DIR"):
+        return os.environ["SOLARA_ASSETS_PROXY_CACHE_DIR"]
+    done = subprocess.run(
+        [str(ROOT / "scripts" / "solara-assets")], capture_output=True, text=True, check=True
+    )
+    return done.stdout.strip()
+
+
+@pytest.fixture(scope="module")
+def server():
+    port = _free_port()
+    env = {**os.environ, "SOLARA_ASSETS_PROXY_CACHE_DIR": _assets()}
+    command = [sys.executable, "-m", "rescalesim", "app", "--port", str(port)]
+    command += ["--replications", "1", "--population-scale", "0.03"]
+    process = subprocess.Popen(
+        command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    url = f"http://127.0.0.1:{port}/"
+    deadline = time.monotonic() + 90
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                if response.status == 200:
+                    break
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                raise RuntimeError(f"server did not start: {process.stdout.read()}") from None
+            time.sleep(0.5)
+    yield url, port
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    assert CHROMIUM, "the web-page tests need Chromium (scripts/test installs Debian's chromium)"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(server, browser) -> Page:
+    context = browser.new_context(viewport={"width": 1500, "height": 1300}, accept_downloads=True)
+    page = context.new_page()
+    page.goto(server[0])
+    page.locator(STATUS).wait_for(timeout=60_000)
+    page.get_by_text("Download scenario (TOML)").wait_for(timeout=60_000)  # last to render
+    page.get_by_text("Explored:").wait_for(timeout=60_000)
+    yield page
+    context.close()
+
+
+def status(page: Page) -> str:
+    return page.locator(STATUS).inner_text()
+
+
+def step_until(page: Page, shown: str, steps: int) -> None:
+    """Press Step (one simulated year) until the status shows `shown`, at most `steps` times."""
+    for _ in range(steps):
+        if shown in status(page):
+            return
+        before = status(page)
+        page.get_by_role("button", name="Step").click()
+        page.wait_for_function(
+            "old => document.querySelector('.status').innerText != old", arg=before, timeout=60_000
+        )
+    assert shown in status(page)
+
+
+def choose(page: Page, label: str, option: str) -> None:
+    page.get_by_label(label).click(force=True)
+    page.get_by_role("option", name=option).click()
+
+
+def population_figure(page: Page) -> bytes:
+    """The PNG of the first figure, once the page has stopped re-drawing it."""
+    figure = page.locator("img").first
+    previous = None
+    for _ in range(120):
+        page.wait_for_timeout(500)
+        source = figure.get_attribute("src", timeout=60_000)
+        if source == previous:  # each drawing arrives as a new blob
+            data = page.evaluate(
+                "async src => Array.from(new Uint8Array(await (await fetch(src)).arrayBuffer()))",
+                source,
+            )
+            return bytes(data)
+        previous = source
+    raise AssertionError("the figure never settled")
+
+
+def test_the_page_loads_with_a_scenario_its_baseline_and_levers(page):
+    text = page.inner_text("body")
+    assert "Explored: Belgium: 2021 detention-house plan" in text
+    assert "Baseline: Belgium: status quo" in text
+    assert "0 of 1 replication done" in status(page)
+    for words in ("placement: regime", "net widening: marginal share", "capacity: overflow"):
+        assert words in text  # levers with their units and meaning, from the schema
+    assert "Range offered: 0 to 0.3" in text  # net-widening's plausible range
+    assert "Traceback" not in text
+
+
+def test_changing_a_lever_and_running_changes_the_figures(page, tmp_path):
+    measuring = f"day {22 * 365:,} "  # 20 warm-up years, then two measured years
+    step_until(page, measuring, 30)
+    assert "measuring" in status(page)
+    before = population_figure(page)
+
+    choose(page, "capacity: overflow", "queue")
+    page.wait_for_function("() => document.querySelector('.status').innerText.includes('0 of')")
+    step_until(page, measuring, 30)
+    after = population_figure(page)
+    assert after != before  # sentences queue at liberty: fewer people in custody
+
+    with page.expect_download() as download:
+        page.get_by_text("Download scenario (TOML)").click()
+    scenario_file = tmp_path / "explored.toml"
+    download.value.save_as(scenario_file)
+    checked = subprocess.run(
+        [sys.executable, "-m", "rescalesim", "check", str(scenario_file)],
+        capture_output=True,
+        text=True,
+    )
+    assert checked.returncode == 0, checked.stderr
+    scenario = load(scenario_file)
+    assert scenario.capacity.overflow == "queue"  # what was explored can be rerun
+    assert scenario.run.population_scale == 0.03
+
+    step_until(page, "All 1 replication done", 25)  # after 40 simulated years
+    with page.expect_download() as download:
+        page.get_by_text("Download results (CSV)").click()
+    results = tmp_path / "results.csv"
+    download.value.save_as(results)
+    lines = Path(results).read_text().splitlines()
+    assert len(lines) == 3 and "scenario_hash" in lines[0] and "seed" in lines[0]
+    assert scenario.digest() in lines[2]
+
+
+def test_an_invalid_combination_gets_a_message_on_the_page(page):
+    page.get_by_label("siting: interventions").click(force=True)
+    page.get_by_role("option", name="paid_liaison").click()
+    page.keyboard.press("Escape")
+    message = page.get_by_text("interventions act on siting decisions")
+    message.wait_for(timeout=30_000)
+    assert "enabled = true" in message.inner_text()
+    assert "Traceback" not in page.inner_text("body")
+
+
+def test_the_server_listens_on_loopback_only(server):
+    _, port = server
+    addresses = subprocess.run(["hostname", "-I"], capture_output=True, text=True).stdout.split()
+    outside = [a for a in addresses if not a.startswith("127.") and ":" not in a]
+    if not outside:
+        pytest.skip("this machine has no address besides loopback")
+    with pytest.raises(OSError), socket.create_connection((outside[0], port), timeout=3):
+        pass
