@@ -118,9 +118,11 @@ def population_figure(page: Page) -> bytes:
     """The PNG of the first figure, once the page has stopped re-drawing it."""
     figure = page.locator("img").first
     previous = None
-    for _ in range(120):
+    for _ in range(240):
         page.wait_for_timeout(500)
-        source = figure.get_attribute("src", timeout=60_000)
+        if not figure.count():
+            continue
+        source = figure.get_attribute("src")
         if source == previous:  # each drawing arrives as a new blob
             data = page.evaluate(
                 "async src => Array.from(new Uint8Array(await (await fetch(src)).arrayBuffer()))",
@@ -128,7 +130,7 @@ def population_figure(page: Page) -> bytes:
             )
             return bytes(data)
         previous = source
-    raise AssertionError("the figure never settled")
+    raise AssertionError(f"no settled figure; the page shows: {page.inner_text('body')[-3000:]}")
 
 
 def test_the_page_loads_with_a_scenario_its_baseline_and_levers(page):

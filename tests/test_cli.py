@@ -200,12 +200,14 @@ def test_a_failed_run_leaves_earlier_results_untouched(small_file, tmp_path, mon
         raise RuntimeError("disk on fire")
 
     monkeypatch.setattr(cli.plots, "population_and_capacity", explode)
+    other = small_file.with_name("other.toml")
+    other.write_text(f"extends = '{small_file}'\nname = 'other'\n")
     with pytest.raises(RuntimeError):
         cli.main(
             [
                 "compare",
                 str(small_file),
-                str(small_file),
+                str(other),
                 "--replications",
                 "1",
                 "--out",

@@ -8,6 +8,7 @@ shows the project's own components, drawn with `rescalesim.plots`. Start it with
 
 from __future__ import annotations
 
+import math
 import os
 from pathlib import Path
 from typing import Any
@@ -45,8 +46,13 @@ def _replications(n: int) -> str:
 
 
 def _step(low: float, high: float) -> float:
+    """Whole numbers over wide ranges, else a power of ten giving 100 to 1,000 positions.
+
+    A power of ten keeps defaults such as 0.05 or 0.92 on the slider's grid: a slider snapping
+    a default to its grid would report a change, and restart the replications, by itself.
+    """
     width = high - low
-    return 1 if width >= 20 else round(width / 100, 6)
+    return 1 if width >= 20 else 10.0 ** math.floor(math.log10(width / 100))
 
 
 @solara.component
@@ -56,6 +62,10 @@ def LeverControl(model: Explorer, lever: FieldDoc):
     label = _label(lever)
 
     def change(new: Any) -> None:
+        if new == value or (
+            lever.kind == "number" and abs(new - value) < _step(*lever.explore_range) / 2
+        ):
+            return  # a control re-reporting the shown value is not a change
         model.set_lever(lever.path, new)
         force_update()
 
