@@ -273,6 +273,16 @@ def Siting(model: Explorer):
             solara.FigureMatplotlib(
                 plots.over_time(pairs, [("houses_open", "houses open")], "Houses"), format="png"
             )
+        if model.explored.siting.enabled and model.finished:
+            _, explored = model.summaries()
+            solara.FigureMatplotlib(
+                plots.outcome_bars(
+                    [(model.explored.name, explored)],
+                    ["houses_planned", "houses_opened", "houses_delayed", "houses_abandoned"],
+                    "Planned houses by the end of the run",
+                ),
+                format="png",
+            )
 
 
 @solara.component
