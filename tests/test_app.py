@@ -39,14 +39,14 @@ def _assets() -> str:
 
 
 @pytest.fixture(scope="module")
-def server():
+def server(tmp_path_factory):
     port = _free_port()
+    log = tmp_path_factory.mktemp("server") / "server.log"
     env = {**os.environ, "SOLARA_ASSETS_PROXY_CACHE_DIR": _assets()}
     command = [sys.executable, "-m", "rescalesim", "app", "--port", str(port)]
     command += ["--replications", "1", "--population-scale", "0.03"]
-    process = subprocess.Popen(
-        command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-    )
+    output = log.open("w")  # a file, not a pipe nobody reads: a full pipe would block it
+    process = subprocess.Popen(command, env=env, stdout=output, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}/"
     deadline = time.monotonic() + 90
     while True:
@@ -57,14 +57,15 @@ def server():
         except OSError:
             if process.poll() is not None or time.monotonic() > deadline:
                 process.kill()
-                raise RuntimeError(f"server did not start: {process.stdout.read()}") from None
+                raise RuntimeError(f"server did not start: {log.read_text()}") from None
             time.sleep(0.5)
-    yield url, port
+    yield url, port, log
     process.terminate()
     try:
         process.wait(timeout=20)
     except subprocess.TimeoutExpired:
         process.kill()
+    output.close()
 
 
 @pytest.fixture(scope="module")
@@ -114,7 +115,7 @@ def choose(page: Page, label: str, option: str) -> None:
     page.get_by_role("option", name=option).click()
 
 
-def population_figure(page: Page) -> bytes:
+def population_figure(page: Page, log: Path) -> bytes:
     """The PNG of the first figure, once the page has stopped re-drawing it."""
     figure = page.locator("img").first
     previous = None
@@ -130,7 +131,10 @@ def population_figure(page: Page) -> bytes:
             )
             return bytes(data)
         previous = source
-    raise AssertionError(f"no settled figure; the page shows: {page.inner_text('body')[-3000:]}")
+    raise AssertionError(
+        f"no settled figure; the page ends with: {page.inner_text('body')[-1500:]}\n"
+        f"server log: {log.read_text()[-3000:]}"
+    )
 
 
 def test_the_page_loads_with_a_scenario_its_baseline_and_levers(page):
@@ -144,16 +148,19 @@ def test_the_page_loads_with_a_scenario_its_baseline_and_levers(page):
     assert "Traceback" not in text
 
 
-def test_changing_a_lever_and_running_changes_the_figures(page, tmp_path):
+def test_changing_a_lever_and_running_changes_the_figures(page, server, tmp_path):
+    log = server[2]
     measuring = f"day {22 * 365:,} "  # 20 warm-up years, then two measured years
     step_until(page, measuring, 30)
     assert "measuring" in status(page)
-    before = population_figure(page)
+    before = population_figure(page, log)
 
     choose(page, "capacity: overflow", "queue")
-    page.wait_for_function("() => document.querySelector('.status').innerText.includes('0 of')")
+    page.wait_for_function(  # the replications start again
+        "() => document.querySelector('.status').innerText.startsWith('0 of 1 replication done')"
+    )
     step_until(page, measuring, 30)
-    after = population_figure(page)
+    after = population_figure(page, log)
     assert after != before  # sentences queue at liberty: fewer people in custody
 
     with page.expect_download() as download:
@@ -191,7 +198,7 @@ def test_an_invalid_combination_gets_a_message_on_the_page(page):
 
 
 def test_the_server_listens_on_loopback_only(server):
-    _, port = server
+    _, port, _ = server
     addresses = subprocess.run(["hostname", "-I"], capture_output=True, text=True).stdout.split()
     outside = [a for a in addresses if not a.startswith("127.") and ":" not in a]
     if not outside:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import os
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -62,10 +63,14 @@ def LeverControl(model: Explorer, lever: FieldDoc):
     label = _label(lever)
 
     def change(new: Any) -> None:
-        if new == value or (
-            lever.kind == "number" and abs(new - value) < _step(*lever.explore_range) / 2
+        # Compare with the value now, not the one of this render: a control re-reporting what
+        # it shows (a slider snapping to its grid) is not a change and must not restart the run.
+        current = model.value(lever)
+        if new == current or (
+            lever.kind == "number" and abs(new - current) < _step(*lever.explore_range) / 2
         ):
-            return  # a control re-reporting the shown value is not a change
+            return
+        print(f"lever {lever.path} = {new!r}", file=sys.stderr, flush=True)
         model.set_lever(lever.path, new)
         force_update()
 
