@@ -11,13 +11,12 @@ from rescalesim.explorer import (
     NEW_HOUSES,
     Explorer,
     all_levers,
-    baseline_of,
     planned_houses,
     shipped_scenarios,
     with_planned_houses,
 )
 from rescalesim.scenario_docs import levers
-from rescalesim.scenario_file import read_raw, validate
+from rescalesim.scenario_file import extends_root, read_raw, validate
 from rescalesim.simulation import run_replication
 
 SMALL = {"population_scale": 0.03, "replications": 2}
@@ -64,11 +63,11 @@ def test_shipped_scenarios_and_their_baselines():
     assert "belgium/detention_houses.toml" in names and "norway/decentralised.toml" in names
     assert not [n for n in names if "targets" in n or "sweeps" in n]
     scenarios = ROOT / "scenarios"
-    assert baseline_of(scenarios / "belgium/plan_with_interventions.toml") == (
+    assert extends_root(scenarios / "belgium/plan_with_interventions.toml") == (
         scenarios / "belgium/status_quo.toml"
     )
-    assert baseline_of(scenarios / "belgium/status_quo.toml").name == "status_quo.toml"
-    assert baseline_of(scenarios / "netherlands_juvenile/judge_places.toml").name == (
+    assert extends_root(scenarios / "belgium/status_quo.toml").name == "status_quo.toml"
+    assert extends_root(scenarios / "netherlands_juvenile/judge_places.toml").name == (
         "ministry_places.toml"
     )
 

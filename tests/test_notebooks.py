@@ -11,11 +11,10 @@ import ast
 from pathlib import Path
 
 import nbformat
-import papermill
 import pytest
 from conftest import ROOT
 
-from rescalesim.report import LocalKernel
+from rescalesim.report import execute_notebook
 
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9]*.ipynb"))
 SMALL = {  # enough for every figure and conclusion to have numbers, in seconds not minutes
@@ -92,14 +91,7 @@ def test_notebook_runs_small(path: Path, tmp_path: Path):
     if "juvenile" in path.read_text():
         values["population_scale"] = JUVENILE_SCALE
     out = tmp_path / path.name
-    papermill.execute_notebook(
-        str(path),
-        str(out),
-        parameters=values,
-        cwd=str(path.parent),
-        progress_bar=False,
-        kernel_manager_class=LocalKernel,
-    )
+    execute_notebook(path, out, values)
     executed = nbformat.read(out, as_version=4)
     outputs = [o for c in executed.cells if c.cell_type == "code" for o in c.outputs]
     assert sum("image/png" in o.get("data", {}) for o in outputs) >= 1

@@ -94,9 +94,7 @@ def test_execute_a_notebook_with_parameters_and_render_it_without_code(notebook,
 def test_show_code_keeps_the_code(notebook, tmp_path):
     out = tmp_path / "with_code.html"
     executed = tmp_path / "executed.ipynb"
-    import papermill
-
-    papermill.execute_notebook(str(notebook), str(executed), progress_bar=False)
+    report.execute_notebook(notebook, executed, {})
     result = rescalesim("report", executed, "--show-code", "--out", out)
     assert result.returncode == 0, result.stderr
     assert "secret_code_marker" in out.read_text()

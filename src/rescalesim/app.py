@@ -47,10 +47,9 @@ def _replications(n: int) -> str:
 
 
 def _step(low: float, high: float) -> float:
-    """Whole numbers over wide ranges, else a power of ten giving 100 to 1,000 positions.
+    """Slider step: 1 over wide ranges, else a power of ten (100 to 1,000 positions).
 
-    A power of ten keeps defaults such as 0.05 or 0.92 on the slider's grid: a slider snapping
-    a default to its grid would report a change, and restart the replications, by itself.
+    A power of ten keeps defaults such as 0.05 or 0.92 on the slider's grid.
     """
     width = high - low
     return 1 if width >= 20 else 10.0 ** math.floor(math.log10(width / 100))
@@ -63,8 +62,8 @@ def LeverControl(model: Explorer, lever: FieldDoc):
     label = _label(lever)
 
     def change(new: Any) -> None:
-        # Compare with the value now, not the one of this render: a control re-reporting what
-        # it shows (a slider snapping to its grid) is not a change and must not restart the run.
+        # Only a new value restarts the run: re-selecting the shown option, or a slider
+        # reporting a value within half a step of it, is not a change.
         current = model.value(lever)
         if new == current or (
             lever.kind == "number" and abs(new - current) < _step(*lever.explore_range) / 2
@@ -331,7 +330,7 @@ def model_params(folder: str = FOLDER) -> dict[str, Any]:
             "value": float(os.environ.get("RESCALESIM_APP_SCALE", 0.1)),
             "min": 0.01,
             "max": 1.0,
-            "step": 0.02,
+            "step": 0.01,
             "label": "Share of the country's cases simulated",
         },
         "seed": {

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import subprocess
 import sys
 import time
 import tomllib
@@ -448,8 +449,6 @@ def command_app(args: argparse.Namespace) -> int:
     solara = [sys.executable, "-m", "solara", "run", "rescalesim.app", "--production"]
     solara += ["--no-open", "--host", args.host, "--port", str(args.port)]
     print(f"rescalesim web page on http://{args.host}:{args.port}/ (Ctrl+C stops it)")
-    import subprocess
-
     return subprocess.call(solara, env=env)
 
 

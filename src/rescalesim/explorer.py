@@ -13,7 +13,6 @@ the estate: the number and size of the planned detention houses.
 from __future__ import annotations
 
 import threading
-import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +23,13 @@ from rescalesim.metrics import monthly as monthly_series
 from rescalesim.model import RescaleModel
 from rescalesim.scenario import DAYS_PER_YEAR, Scenario
 from rescalesim.scenario_docs import FieldDoc, levers
-from rescalesim.scenario_file import ScenarioError, apply_override, read_raw, validate
+from rescalesim.scenario_file import (
+    ScenarioError,
+    apply_override,
+    extends_root,
+    read_raw,
+    validate,
+)
 from rescalesim.simulation import Replication, paired_differences, replication_seed, tables
 
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
@@ -46,17 +51,6 @@ def shipped_scenarios(folder: Path = SCENARIOS) -> list[str]:
         for p in folder.glob("*/*.toml")
         if p.name != "targets.toml" and p.parent.name != "sweeps"
     )
-
-
-def baseline_of(path: Path) -> Path:
-    """The file at the root of a scenario's `extends` chain: what it changes."""
-    path = Path(path)
-    for _ in range(50):
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-        if "extends" not in data:
-            return path
-        path = path.parent / data["extends"]
-    raise ScenarioError(f"{path}: field 'extends': chain too long")
 
 
 def planned_houses(data: dict[str, Any], baseline: dict[str, Any]) -> tuple[int, int]:
@@ -88,22 +82,20 @@ def with_planned_houses(
     data = {**data, "facilities": [dict(g) for g in data["facilities"]]}
     start = data.get("run", {}).get("start_year", 2024)
     groups = _planned_groups(data, baseline)
+    weights = [g.get("count", 1) for g in groups]
     if not groups:
         groups = [
             {
                 "name": f"New detention house ({r['name']})",
                 "kind": "detention_house",
                 "region": r["name"],
-                "count": 0,
-                "capacity": capacity,
                 "opens_year": start + 2.0,
                 "opening_interval_years": 0.5,
-                "_share": r["case_share"],
             }
             for r in data["regions"]
         ]
+        weights = [r["case_share"] for r in data["regions"]]
         data["facilities"] += groups
-    weights = [g.pop("_share", g.get("count", 1)) for g in groups]
     shares = [w / sum(weights) * count for w in weights]
     counts = [int(s) for s in shares]
     # largest remainders get the houses left over, so the counts add up exactly
@@ -116,43 +108,47 @@ def with_planned_houses(
     return data
 
 
+def _estate_lever(path: str, description: str, unit: str, source: str, span) -> FieldDoc:
+    low, high = span
+    return FieldDoc(
+        path=path,
+        description=description,
+        unit=unit,
+        source=source,
+        default=None,
+        minimum=low,
+        maximum=high,
+        bounds=[],
+        choices=None,
+        lever="policy",
+        plausible=span,
+    )
+
+
 def estate_levers() -> list[FieldDoc]:
     """The two estate levers, described like schema fields."""
-    source = "houses of 8 (Dutch KVJJ) to 60 places (Belgian definition, 20-60)"
     return [
-        FieldDoc(
-            path=NEW_HOUSES,
-            description="Detention houses planned to open after the start (existing plans keep "
-            "their regions and dates; otherwise one every six months from year two).",
-            unit="houses",
-            source="Belgium planned 15 in 2021 (Council of Ministers)",
-            default=None,
-            minimum=HOUSE_COUNT_RANGE[0],
-            maximum=HOUSE_COUNT_RANGE[1],
-            bounds=[],
-            choices=None,
-            lever="policy",
-            plausible=HOUSE_COUNT_RANGE,
+        _estate_lever(
+            NEW_HOUSES,
+            "Detention houses planned to open after the start (existing plans keep their "
+            "regions and dates; otherwise one every six months from year two).",
+            "houses",
+            "Belgium planned 15 in 2021 (Council of Ministers)",
+            HOUSE_COUNT_RANGE,
         ),
-        FieldDoc(
-            path=HOUSE_SIZE,
-            description="Places in each planned detention house.",
-            unit="places",
-            source=source,
-            default=None,
-            minimum=HOUSE_SIZE_RANGE[0],
-            maximum=HOUSE_SIZE_RANGE[1],
-            bounds=[],
-            choices=None,
-            lever="policy",
-            plausible=HOUSE_SIZE_RANGE,
+        _estate_lever(
+            HOUSE_SIZE,
+            "Places in each planned detention house.",
+            "places",
+            "houses of 8 (Dutch KVJJ) to 60 places (Belgian definition, 20-60)",
+            HOUSE_SIZE_RANGE,
         ),
     ]
 
 
 def all_levers() -> list[FieldDoc]:
     """Every lever the page offers: the estate's, then the schema's."""
-    return estate_levers() + levers()
+    return [*estate_levers(), *levers()]
 
 
 class Explorer(mesa.Model):
@@ -194,13 +190,14 @@ class Explorer(mesa.Model):
         self.error: str | None = None
         self.finished: list[tuple[Replication, Replication]] = []
         self.runs: tuple[RescaleModel, RescaleModel] | None = None
+        self._monthly_cache: tuple[Any, Any] = (None, None)
         self.explored: Scenario | None = None
         self.baseline: Scenario | None = None
         path = self.folder / self.scenario_file
         origin = f"{self.scenario_file} with the page's levers"
         try:
             explored = self._data(path)
-            baseline = self._data(baseline_of(path))
+            baseline = self._data(extends_root(path))
             houses = planned_houses(explored, baseline)
             count = self.changes.get(NEW_HOUSES, houses[0])
             size = self.changes.get(HOUSE_SIZE, houses[1] or DEFAULT_HOUSE_SIZE)
@@ -256,11 +253,10 @@ class Explorer(mesa.Model):
         with self.lock:
             if self.done:
                 return  # stays steppable: a lever change starts a new set of replications
-            if self.runs is None:
-                seed = replication_seed(self.seed, self.replication)
-                self.runs = (
-                    RescaleModel(self.baseline, seed),
-                    RescaleModel(self.explored, replication_seed(self.seed, self.replication)),
+            if self.runs is None:  # one seed sequence each: spawning children changes it
+                self.runs = tuple(
+                    RescaleModel(s, replication_seed(self.seed, self.replication))
+                    for s in (self.baseline, self.explored)
                 )
             for run in self.runs:
                 run.run_until(min(run.time + STEP_DAYS, run.total_days))
@@ -293,7 +289,10 @@ class Explorer(mesa.Model):
     def monthly(self) -> tuple[pd.DataFrame, pd.DataFrame]:
         """Monthly series of finished replications and of the one running (its months so far)."""
         with self.lock:  # not while a step is under way in Play's thread
-            return self._monthly()
+            progress = (id(self.runs), len(self.finished), self.day)
+            if self._monthly_cache[0] != progress:  # several figures ask per redraw
+                self._monthly_cache = (progress, self._monthly())
+            return self._monthly_cache[1]
 
     def _monthly(self) -> tuple[pd.DataFrame, pd.DataFrame]:
         parts: list[list[pd.DataFrame]] = [[], []]

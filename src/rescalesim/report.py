@@ -12,12 +12,14 @@ import base64
 import json
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import nbformat
 import pandas as pd
-from jupyter_client.manager import KernelManager
 
 from rescalesim.metrics import HEADLINE
+
+if TYPE_CHECKING:
+    import nbformat
 
 FIGURES = {
     "population_capacity.png": "People in custody against places, over time",
@@ -28,14 +30,6 @@ FIGURES = {
 }
 PERCENT = ("reconviction_2y", "reincarceration_2y", "remand_share")
 _EXTERNAL_SCRIPT = re.compile(r'<script[^>]*\bsrc="https?://[^"]*"[^>]*>\s*</script>\s*')
-
-
-class LocalKernel(KernelManager):
-    """A Jupyter kernel on local sockets: no network ports, and no warning about them."""
-
-    def __init__(self, **kwargs) -> None:
-        kwargs.setdefault("transport", "ipc")
-        super().__init__(**kwargs)
 
 
 class ReportError(ValueError):
@@ -159,6 +153,10 @@ def is_clear(differences: pd.DataFrame, metric: str, scenario: str | None = None
     return bool(row["ci95_low"] > 0 or row["ci95_high"] < 0)
 
 
+# nbformat, nbconvert and jupyter_client are imported where used: every command imports this
+# module (for number formats), and only reports need them.
+
+
 def _to_html(notebook: nbformat.NotebookNode, show_code: bool) -> str:
     from nbconvert import HTMLExporter
 
@@ -183,6 +181,8 @@ def _write(text: str, out: Path) -> Path:
 
 def notebook_report(path: Path, out: Path, show_code: bool = False) -> Path:
     """Render a notebook, with the outputs it carries, to one HTML file."""
+    import nbformat
+
     try:
         notebook = nbformat.read(path, as_version=4)
     except FileNotFoundError:
@@ -193,6 +193,8 @@ def notebook_report(path: Path, out: Path, show_code: bool = False) -> Path:
 
 
 def _table_cell(table: pd.DataFrame) -> nbformat.NotebookNode:
+    import nbformat
+
     html = table.to_html(index=False, border=0, classes="dataframe", escape=True)
     return nbformat.v4.new_code_cell(
         "", outputs=[nbformat.v4.new_output("display_data", data={"text/html": html})]
@@ -200,6 +202,8 @@ def _table_cell(table: pd.DataFrame) -> nbformat.NotebookNode:
 
 
 def _figure_cell(path: Path) -> nbformat.NotebookNode:
+    import nbformat
+
     data = base64.b64encode(path.read_bytes()).decode("ascii")
     return nbformat.v4.new_code_cell(
         "",
@@ -213,6 +217,8 @@ def _figure_cell(path: Path) -> nbformat.NotebookNode:
 
 def comparison_notebook(folder: Path) -> nbformat.NotebookNode:
     """A notebook of a results folder's tables and figures (no code to run)."""
+    import nbformat
+
     missing = [n for n in ("headline.csv", "manifest.json") if not (folder / n).is_file()]
     if not folder.is_dir() or missing:
         raise ReportError(
@@ -269,11 +275,14 @@ def render(source: Path, out: Path | None = None, show_code: bool = False) -> Pa
     return comparison_report(source, out or source / "report.html")
 
 
-def execute_and_render(
-    source: Path, out: Path | None, parameters: dict, show_code: bool = False
-) -> Path:
-    """Run a notebook with values for its parameters cell (papermill), then render it."""
-    import tempfile
+def execute_notebook(source: Path, executed: Path, parameters: dict) -> None:
+    """Run a notebook with values for its parameters cell (papermill) into `executed`.
+
+    The kernel listens on local sockets, not network ports (and so does not warn about them);
+    a failing cell raises `NotebookFailed` with one line.
+    """
+    import nbformat
+    from jupyter_client.manager import KernelManager
 
     try:
         import papermill
@@ -282,24 +291,39 @@ def execute_and_render(
             "rescalesim report: --execute needs papermill: pip install 'rescalesim[notebooks]'"
         ) from None
 
+    class LocalKernel(KernelManager):
+        def __init__(self, **kwargs) -> None:
+            kwargs.setdefault("transport", "ipc")
+            super().__init__(**kwargs)
+
     source = Path(source)
     if not source.is_file():
         raise ReportError(f"{source}: file not found")
+    try:
+        papermill.execute_notebook(
+            str(source),
+            str(executed),
+            parameters=parameters,
+            cwd=str(source.parent),
+            progress_bar=False,
+            kernel_manager_class=LocalKernel,
+        )
+    except papermill.PapermillExecutionError as error:
+        raise NotebookFailed(
+            f"{source}: cell {error.exec_count} failed: {error.ename}: {error.evalue}"
+        ) from None
+    except (ValueError, OSError, nbformat.ValidationError) as error:
+        raise ReportError(f"{source}: cannot be run: {error}") from None
+
+
+def execute_and_render(
+    source: Path, out: Path | None, parameters: dict, show_code: bool = False
+) -> Path:
+    """Run a notebook with values for its parameters cell, then render it."""
+    import tempfile
+
+    source = Path(source)
     with tempfile.TemporaryDirectory() as scratch:
         executed = Path(scratch) / source.name
-        try:
-            papermill.execute_notebook(
-                str(source),
-                str(executed),
-                parameters=parameters,
-                cwd=str(source.parent),
-                progress_bar=False,
-                kernel_manager_class=LocalKernel,
-            )
-        except papermill.PapermillExecutionError as error:
-            raise NotebookFailed(
-                f"{source}: cell {error.exec_count} failed: {error.ename}: {error.evalue}"
-            ) from None
-        except (ValueError, OSError, nbformat.ValidationError) as error:
-            raise ReportError(f"{source}: cannot be run: {error}") from None
+        execute_notebook(source, executed, parameters)
         return notebook_report(executed, out or source.with_suffix(".html"), show_code)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from typing import Any, Literal, get_args, get_origin
 
 from pydantic import BaseModel
@@ -139,7 +140,8 @@ def field_doc(path: str) -> FieldDoc:
             default = default[part]
         extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
         plausible = extra.get("plausible")
-        if isinstance(plausible, dict):
+        per_key = isinstance(plausible, dict)  # a table whose keys are levers, not itself one
+        if per_key:
             plausible = plausible.get(rest[0]) if rest else None
         return FieldDoc(
             path=path,
@@ -151,9 +153,7 @@ def field_doc(path: str) -> FieldDoc:
             maximum=None if rest else _limit(field, "le", "lt"),
             bounds=[] if rest else bounds(field),
             choices=_choices(annotation),
-            lever=extra.get("lever")
-            if (rest or not isinstance(extra.get("plausible"), dict))
-            else None,
+            lever=None if per_key and not rest else extra.get("lever"),
             plausible=tuple(plausible) if plausible is not None else None,
         )
     raise KeyError(f"{path}: a section, not a field")
@@ -169,7 +169,8 @@ def _choices(annotation: Any) -> list[Any] | None:
     return None
 
 
-def levers() -> list[FieldDoc]:
+@cache  # the schema does not change; the web page asks on every redraw
+def levers() -> tuple[FieldDoc, ...]:
     """Every field marked as a lever in the schema, in schema order.
 
     A table-valued field with a plausible range per key (custody multipliers) gives one lever
@@ -193,4 +194,4 @@ def levers() -> list[FieldDoc]:
                 found.append(field_doc(path))
 
     walk(Scenario, "")
-    return found
+    return tuple(found)

@@ -46,6 +46,17 @@ def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
     return merged
 
 
+def extends_root(path: Path) -> Path:
+    """The file at the root of a scenario's ``extends`` chain: the scenario it changes."""
+    path = Path(path)
+    for _ in range(MAX_EXTENDS_DEPTH + 1):
+        parent = _read_toml(path).get("extends")
+        if parent is None:
+            return path
+        path = path.parent / parent
+    raise ScenarioError(f"{path}: field 'extends': chain longer than {MAX_EXTENDS_DEPTH}")
+
+
 def read_raw(path: Path, _seen: tuple[Path, ...] = ()) -> dict[str, Any]:
     """Read a scenario file and the files it extends, merged, without validating."""
     path = Path(path)
