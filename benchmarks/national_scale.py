@@ -36,14 +36,14 @@ def main() -> None:
     while model.day < scenario.warmup_days:
         model.step()
     warmed = time.perf_counter()
-    cases_before = model.hearings_held
+    cases_before = model.court.hearings_held
     model.run()
     finished = time.perf_counter()
 
     peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     measured = finished - warmed
     total = finished - started
-    hearings = model.hearings_held
+    hearings = model.court.hearings_held
     print(f"scenario: {scenario.name} (scale {scenario.run.population_scale})")
     print(
         f"simulated: {scenario.run.warmup_years:g} warm-up + {scenario.run.years:g} measured years"

@@ -6,12 +6,18 @@ import copy
 from pathlib import Path
 from typing import Any
 
+import mesa
 import numpy as np
 import pytest
 
+from rescalesim.custody import Custody
+from rescalesim.estate import Estate
 from rescalesim.model import RescaleModel
+from rescalesim.placement import PlacementService
+from rescalesim.records import Records
 from rescalesim.scenario import Scenario
 from rescalesim.scenario_file import _merge, validate
+from rescalesim.timeline import Calendar, Clock
 
 ROOT = Path(__file__).resolve().parents[1]
 BELGIUM = ROOT / "scenarios" / "belgium"
@@ -47,3 +53,29 @@ def run_model(s: Scenario, seed: int = 1) -> RescaleModel:
 @pytest.fixture
 def make_scenario():
     return scenario
+
+
+class Parts:
+    """The custody core, an estate and a placement service on a plain Mesa model: enough to
+    build any one mechanism in a test without the whole RescaleModel."""
+
+    def __init__(self, s: Scenario, seed: int = 1) -> None:
+        self.scenario = s
+        self.model = mesa.Model(rng=np.random.default_rng(seed))
+        self.rng = np.random.default_rng(seed)
+        self.total_days = s.warmup_days + s.measured_days
+        self.records = Records(self.total_days, s.warmup_days)
+        self.custody = Custody(self.records)
+        self.changes: list[int] = []
+        self.estate = Estate(self.model, s, on_change=self.changes.append)
+        self.calendar, self.clock = Calendar(), Clock()
+        self.placement = PlacementService(
+            self.model,
+            s.placement,
+            s.transition,
+            estate=self.estate,
+            custody=self.custody,
+            calendar=self.calendar,
+            records=self.records,
+            rng=self.rng,
+        )

@@ -36,7 +36,7 @@ def test_remand_holds_the_scenario_share_of_cases_in_prison_places():
     model = run_model(s)
     daily = model.records.daily[365:]
     # people enter remand only from new cases; remand entries / cases ~ the remand share
-    entries = model.entered[1]
+    entries = model.custody.entered[1]
     assert entries > 0
     # remanded people are held in prisons, never in houses
     for facility in model.estate.houses:

@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from rescalesim.model import RescaleModel
-from rescalesim.person import Place
+from rescalesim.places import Place
 
 
 @st.composite
@@ -84,6 +84,6 @@ def test_people_are_conserved_and_houses_never_overfill(s, seed):
             assert model.invariant_violations() == []
     assert model.invariant_violations() == []
     # every person ever created is in exactly one place, or has left the model
-    assert model.case_flow.people_created == len(model.people()) + model.exits
-    assert sum(model.count) == len(model.people())
+    assert model.case_flow.people_created == len(model.people()) + model.custody.exits
+    assert sum(model.custody.count) == len(model.people())
     assert all(p.place in Place for p in model.people())

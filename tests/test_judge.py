@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import mesa
 import numpy as np
 from conftest import scenario
 from scipy.special import expit, logit
 
-from rescalesim.model import RescaleModel
+from rescalesim.judge import Bench
 
 
 def _bench(**sentencing):
-    s = scenario(sentencing=sentencing, reoffending={"enabled": False})
-    return RescaleModel(s, np.random.SeedSequence(3)).bench
+    s = scenario(sentencing=sentencing)
+    judges, cases = np.random.default_rng(3).spawn(2)
+    return Bench(mesa.Model(), s.sentencing, len(s.regions), judges, cases)
 
 
 def test_sentences_fall_inside_the_bands_with_the_bands_shares():
@@ -43,7 +45,7 @@ def test_harsher_judges_give_more_custody_and_longer_sentences():
     assert severity.std() > 0.2
     harsh, mild = severity.argmax(), severity.argmin()
     n = 20_000
-    rng = bench.model.streams["sentencing"]
+    rng = bench.rng
     # sentence each case before the harshest and before the mildest judge of region 0
     bench.severity[0, :] = severity[harsh]
     custody_harsh, length_harsh = bench.decide(np.zeros(n, int), np.zeros(n, int))
@@ -51,7 +53,7 @@ def test_harsher_judges_give_more_custody_and_longer_sentences():
     custody_mild, length_mild = bench.decide(np.zeros(n, int), np.zeros(n, int))
     assert custody_harsh.mean() > custody_mild.mean()
     assert np.median(length_harsh) > np.median(length_mild)
-    assert rng is bench.model.streams["sentencing"]
+    assert rng is bench.rng
 
 
 def test_with_severity_switched_off_all_judges_are_alike():

@@ -8,7 +8,7 @@ from conftest import run_model, scenario
 
 from rescalesim.metrics import headline, subgroups
 from rescalesim.model import RescaleModel
-from rescalesim.person import Place
+from rescalesim.places import Place
 from rescalesim.records import INDEX
 
 CROWDED = {
@@ -143,7 +143,7 @@ def test_people_are_conserved_under_every_overflow_policy_and_regime(overflow):
         model.step()
         if model.day % 90 == 0:
             assert model.invariant_violations() == []
-    assert model.case_flow.people_created == len(model.people()) + model.exits
+    assert model.case_flow.people_created == len(model.people()) + model.custody.exits
     assert all(p.place in Place for p in model.people())
 
 
@@ -159,7 +159,9 @@ ISOLATED_HAZARDS = {
 
 
 def _reconviction_by_facility(model):
-    table = subgroups(model.spec, model.records.release_log()).set_index(["by", "group"])
+    table = subgroups(model.validated_scenario, model.records.release_log()).set_index(
+        ["by", "group"]
+    )
     return table.loc["facility", "reconviction_2y"]
 
 
@@ -220,10 +222,10 @@ def test_custody_far_from_home_raises_reoffending_under_the_proximity_principle(
     home = [p for p in model.people() if p.place is Place.prison and p.region == 0]
     assert away and home
     for person in away[:20]:
-        model._close_segment(person, model.day)
+        model.custody._close_segment(person, model.day)
         assert hazard.custody_log_multiplier(person, "prison") > 0.5 * np.log(1.8)
     for person in home[:20]:
-        model._close_segment(person, model.day)
+        model.custody._close_segment(person, model.day)
         assert hazard.custody_log_multiplier(person, "prison") == 0.0
 
 

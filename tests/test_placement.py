@@ -3,40 +3,39 @@
 from __future__ import annotations
 
 import numpy as np
-from conftest import run_model, scenario
+from conftest import Parts, run_model, scenario
 
 from rescalesim.model import RescaleModel
-from rescalesim.person import Place
+from rescalesim.person import Person
+from rescalesim.places import Place
 from rescalesim.records import INDEX
 from rescalesim.scenario import SECURITY_ORDER
 
 
 def _service_and_person(**placement):
-    s = scenario(
-        placement=placement,
-        reoffending={"enabled": False},
-        remand={"enabled": False},
-        run={"warmup_years": 0},
+    # the placement service on an empty estate, built without the model
+    parts = Parts(scenario(placement=placement))
+    person = Person(
+        parts.model,
+        region=0,
+        birth_day=-30 * 365,
+        male=True,
+        risk="low",
+        security_needed=SECURITY_ORDER["low"],
+        offence="property",
+        prior_convictions=0,
     )
-    model = RescaleModel(s, np.random.SeedSequence(1))
-    person = model.case_flow.new_people(0, np.array([0]), np.zeros(1))[0]
-    person.security_needed = person.security_assigned = SECURITY_ORDER["low"]
-    person.offence = "property"
-    return model, model.placement, person
+    return parts, parts.placement, person
 
 
 def test_an_eligible_person_goes_to_a_house_with_a_free_bed():
     model, service, person = _service_and_person()
-    for house in model.estate.houses:
-        house.occupants.clear()
     assert service.place(person, 300, 0).kind == "detention_house"
     assert service.place(person, 300, 0).region == person.region  # home region first
 
 
 def test_long_sentences_high_security_and_excluded_offences_go_to_prison():
     model, service, person = _service_and_person()
-    for house in model.estate.houses:
-        house.occupants.clear()
     assert service.place(person, 2000, 0).kind == "prison"
     person.security_assigned = SECURITY_ORDER["medium"]
     assert service.place(person, 300, 0).kind == "prison"
@@ -47,8 +46,6 @@ def test_long_sentences_high_security_and_excluded_offences_go_to_prison():
 
 def test_the_sentence_threshold_is_a_lever():
     model, service, person = _service_and_person(house_max_sentence_days=100)
-    for house in model.estate.houses:
-        house.occupants.clear()
     assert service.place(person, 300, 0).kind == "prison"
     assert service.place(person, 90, 0).kind == "detention_house"
 
@@ -82,7 +79,7 @@ def test_with_houses_switched_off_nobody_is_placed_in_one():
     model = run_model(s)
     assert model.records.daily[:, INDEX["detention_house"]].sum() == 0
     assert model.records.daily[:, INDEX["house_placements"]].sum() == 0
-    assert model.count[Place.detention_house] == 0
+    assert model.custody.count[Place.detention_house] == 0
 
 
 def test_facilities_open_and_close_on_their_dates_and_closing_moves_people_to_prison():

@@ -8,7 +8,7 @@ import numpy as np
 from conftest import scenario
 
 from rescalesim.model import RescaleModel
-from rescalesim.person import Place
+from rescalesim.places import Place
 from rescalesim.records import INDEX
 
 

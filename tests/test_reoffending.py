@@ -34,7 +34,9 @@ def test_some_people_never_offend_again():
 
 
 def _reconviction_by_facility(model):
-    table = subgroups(model.spec, model.records.release_log()).set_index(["by", "group"])
+    table = subgroups(model.validated_scenario, model.records.release_log()).set_index(
+        ["by", "group"]
+    )
     return table.loc["facility", "reconviction_2y"]
 
 

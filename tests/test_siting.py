@@ -50,7 +50,7 @@ def test_acceptance_rises_with_city_size_social_facilities_early_involvement_and
     s = load(BELGIUM / "plan_realised.toml", FAST)
     model = RescaleModel(s, np.random.SeedSequence(2))
     house = next(iter(model.siting.status))
-    town = Municipality(model, house)
+    town = Municipality(model.siting, house)
     town.city = town.social_facilities = town.early_involvement = False
     base = town.acceptance()
     for attribute in ("city", "social_facilities", "early_involvement"):

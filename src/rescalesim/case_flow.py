@@ -10,20 +10,45 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from rescalesim.person import Person, Place
+from rescalesim.person import DAYS_PER_YEAR_OF_AGE, Person
+from rescalesim.places import Place
 from rescalesim.scenario import DAYS_PER_YEAR, SECURITY_ORDER
 from rescalesim.security import classify
 
 if TYPE_CHECKING:
-    from rescalesim.model import RescaleModel
+    import mesa
+
+    from rescalesim.custody import Custody
+    from rescalesim.placement import PlacementService
+    from rescalesim.records import Records
+    from rescalesim.scenario import Scenario
+    from rescalesim.timeline import Calendar
 
 
 class CaseFlow:
-    """Draws who arrives each day and whether they wait for trial on remand or at liberty."""
+    """Draws who arrives each day and whether they wait for trial on remand or at liberty.
 
-    def __init__(self, model: RescaleModel) -> None:
-        self.model = model
-        scenario = model.spec
+    ``streams`` holds the random streams it draws from: arrivals, offenders, remand, security.
+    """
+
+    def __init__(
+        self,
+        model: mesa.Model,
+        scenario: Scenario,
+        streams: dict[str, np.random.Generator],
+        *,
+        custody: Custody,
+        calendar: Calendar,
+        placement: PlacementService,
+        records: Records,
+    ) -> None:
+        self.model = model  # the Mesa model people belong to
+        self.scenario = scenario
+        self.streams = streams
+        self.custody = custody
+        self.calendar = calendar
+        self.placement = placement
+        self.records = records
         self.daily_rates = np.array(
             [
                 scenario.case_flow.new_cases_per_year
@@ -49,14 +74,14 @@ class CaseFlow:
         self, day: int, regions: np.ndarray, age_offset_days: np.ndarray
     ) -> list[Person]:
         """Create people new to the model in the given regions (one per entry)."""
-        rng = self.model.streams["offenders"]
-        offenders = self.model.spec.offenders
+        rng = self.streams["offenders"]
+        offenders = self.scenario.offenders
         n = len(regions)
         self.people_created += n
         ages = offenders.age_minimum + rng.gamma(
             self.age_shape, self.age_extra_mean / self.age_shape, n
         )
-        birth_days = day - age_offset_days - ages * 365.25
+        birth_days = day - age_offset_days - ages * DAYS_PER_YEAR_OF_AGE
         male = rng.random(n) < offenders.male_share
         risk = rng.choice(len(self.risk_levels), n, p=self.risk_p)
         security = rng.choice(len(self.security_levels), n, p=self.security_p)
@@ -90,30 +115,29 @@ class CaseFlow:
                 strict=True,
             )
         ]
-        classify(model, people)
+        classify(people, self.scenario.security.over_classification_share, self.streams["security"])
         return people
 
     def arrivals(self, day: int) -> list[Person]:
         """Today's cases from people new to the model."""
-        counts = self.model.streams["arrivals"].poisson(self.daily_rates)
+        counts = self.streams["arrivals"].poisson(self.daily_rates)
         regions = np.repeat(np.arange(len(counts)), counts)
         return self.new_people(day, regions, np.zeros(len(regions)))
 
     def remand_days(self, n: int) -> np.ndarray:
         """Durations of remand, gamma distributed with the scenario's mean and spread."""
-        remand = self.model.spec.remand
+        remand = self.scenario.remand
         shape = 1.0 / remand.days_cv**2
-        days = self.model.streams["remand"].gamma(shape, remand.days_mean / shape, n)
+        days = self.streams["remand"].gamma(shape, remand.days_mean / shape, n)
         return np.maximum(1, np.ceil(days)).astype(int)
 
     def open_cases(self, people: list[Person], day: int) -> None:
         """Each new case waits for its hearing, on remand in a prison or at liberty."""
         if not people:
             return
-        model = self.model
-        scenario = model.spec
+        scenario = self.scenario
         n = len(people)
-        rng = model.streams["remand"]
+        rng = self.streams["remand"]
         on_remand = (
             rng.random(n) < scenario.remand.share if scenario.remand.enabled else np.zeros(n, bool)
         )
@@ -121,17 +145,17 @@ class CaseFlow:
         trial_delays = np.maximum(
             1, np.ceil(rng.exponential(scenario.case_flow.trial_delay_days_mean, n))
         ).astype(int)
-        hearings = model.calendar.hearings
-        model.records.new_cases(people)
+        hearings = self.calendar.hearings
+        self.records.new_cases(people)
         for person, remanded, remand_for, delay in zip(
             people, on_remand.tolist(), remand_days.tolist(), trial_delays.tolist(), strict=True
         ):
             if remanded:
-                prison = model.placement.prison_for(person, day)
-                model.enter_custody(person, prison, Place.remand, day)
+                prison = self.placement.prison_for(person, day)
+                self.custody.enter(person, prison, Place.remand, day)
                 hearing = day + remand_for
             else:
-                model.move(person, Place.awaiting_trial)
+                self.custody.move(person, Place.awaiting_trial)
                 hearing = day + delay
             person.hearing_day = hearing
             hearings[hearing].append(person)

@@ -8,37 +8,45 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from rescalesim.places import FacilityKind
+from rescalesim.records import INDEX
+from rescalesim.scenario import DAYS_PER_YEAR
+
 if TYPE_CHECKING:
     import numpy as np
 
-    from rescalesim.model import RescaleModel
+    from rescalesim.estate import Estate
+    from rescalesim.facility import Facility
+    from rescalesim.records import Records
+    from rescalesim.scenario import Costs
 
 
 class CostAccounts:
     """Adds one day of costs, by component, to a row of the daily record."""
 
-    def __init__(self, model: RescaleModel) -> None:
-        self.model = model
-        self.costs = model.spec.costs
+    def __init__(self, costs: Costs, records: Records, estate: Estate) -> None:
+        self.costs = costs
+        self.records = records
+        self.estate = estate
 
-    def capital(self, facilities: list) -> None:
+    def capital(self, facilities: list[Facility]) -> None:
         """One-off building cost of facilities opening today."""
         if not self.costs.enabled:
             return
         rates = self.costs.capital_per_place
-        self.model.records.count(
-            "cost_capital_eur", sum(f.capacity * rates[f.kind] for f in facilities)
-        )
+        self.records.count("cost_capital_eur", sum(f.capacity * rates[f.kind] for f in facilities))
 
-    def account(self, row: np.ndarray, index: dict[str, int]) -> None:
+    def account(self, row: np.ndarray) -> None:
         """Cost components of the day in the row; all zero when costs are switched off."""
         if not self.costs.enabled:
             return
-        costs = self.costs
-        for kind in ("prison", "detention_house", "transition_house"):
+        costs, index = self.costs, INDEX
+        for kind in FacilityKind:
             rates = getattr(costs, kind)
             # remand is held in prison places, so its people count as prison occupants
-            occupied = row[index[kind]] + (row[index["remand"]] if kind == "prison" else 0)
+            occupied = row[index[kind]] + (
+                row[index["remand"]] if kind is FacilityKind.prison else 0
+            )
             row[index[f"cost_{kind}_eur"]] = (
                 row[index[f"capacity_{kind}"]] * rates.available_place_day
                 + occupied * rates.occupied_place_day
@@ -46,9 +54,9 @@ class CostAccounts:
         row[index["cost_community_sanction_eur"]] = (
             row[index["community_sanction"]] * costs.community_sanction_day
         )
-        houses = self.model.estate.open_houses + self.model.estate.open_transition_houses
-        per_resident_day = costs.municipal_incentive_per_resident_year / 365
-        cap_day = costs.municipal_incentive_cap_year / 365
+        houses = self.estate.open_houses + self.estate.open_transition_houses
+        per_resident_day = costs.municipal_incentive_per_resident_year / DAYS_PER_YEAR
+        cap_day = costs.municipal_incentive_cap_year / DAYS_PER_YEAR
         row[index["cost_municipal_incentive_eur"]] = sum(
             min(len(h.occupants) * per_resident_day, cap_day) for h in houses
         )

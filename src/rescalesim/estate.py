@@ -4,26 +4,37 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from rescalesim.detention_house import DetentionHouse
+from rescalesim.places import FacilityKind
 from rescalesim.prison import Prison
 from rescalesim.scenario import DAYS_PER_YEAR
 from rescalesim.transition_house import TransitionHouse
 
 if TYPE_CHECKING:
-    from rescalesim.facility import Facility
-    from rescalesim.model import RescaleModel
+    import mesa
 
-KINDS = {"prison": Prison, "detention_house": DetentionHouse, "transition_house": TransitionHouse}
+    from rescalesim.facility import Facility
+    from rescalesim.scenario import Scenario
+
+FACILITY_CLASSES = {cls.kind: cls for cls in (Prison, DetentionHouse, TransitionHouse)}
 
 
 class Estate:
-    """All facilities of the scenario, with lists of those open today for placement."""
+    """All facilities of the scenario, with lists of those open today for placement.
 
-    def __init__(self, model: RescaleModel) -> None:
-        self.model = model
-        scenario = model.spec
+    ``on_change(day)`` is called for every day on which a facility opens or closes after the
+    start, so that the model can refresh the estate then (a Mesa event).
+    """
+
+    def __init__(
+        self, model: mesa.Model, scenario: Scenario, on_change: Callable[[int], None]
+    ) -> None:
+        self.model = model  # the Mesa model the facility agents belong to
+        self.on_change = on_change
+        self.community = scenario.community
         region_index = {r.name: i for i, r in enumerate(scenario.regions)}
         scale = scenario.run.population_scale
         community = scenario.community
@@ -38,7 +49,7 @@ class Estate:
                 opens_day = first_day + round(i * group.opening_interval_years * DAYS_PER_YEAR)
                 if closes_day is not None and opens_day >= closes_day:
                     continue
-                facility = KINDS[group.kind](
+                facility = FACILITY_CLASSES[FacilityKind(group.kind)](
                     model,
                     name=group.name if group.count == 1 else f"{group.name} {i + 1}",
                     region=region_index[group.region],
@@ -66,16 +77,21 @@ class Estate:
 
     def refresh(self, day: int) -> None:
         """Rebuild the lists of open facilities (on days when one opens or closes)."""
-        open_now = [f for f in self.facilities if f.is_open(day)]
-        self.open_prisons = [f for f in open_now if isinstance(f, Prison)]
-        self.open_houses = [f for f in open_now if isinstance(f, DetentionHouse)]
-        self.open_transition_houses = [f for f in open_now if isinstance(f, TransitionHouse)]
+        self.open_by_kind: dict[FacilityKind, list[Facility]] = {k: [] for k in FacilityKind}
+        self.by_kind: dict[FacilityKind, list[Facility]] = {k: [] for k in FacilityKind}
+        for facility in self.facilities:
+            self.by_kind[facility.kind].append(facility)
+            if facility.is_open(day):
+                self.open_by_kind[facility.kind].append(facility)
+        self.open_prisons = self.open_by_kind[FacilityKind.prison]
+        self.open_houses = self.open_by_kind[FacilityKind.detention_house]
+        self.open_transition_houses = self.open_by_kind[FacilityKind.transition_house]
         self.open_prisons_by_region = [
             [p for p in self.open_prisons if p.region == r] for r in range(self.regions)
         ]
-        self.prisons = [f for f in self.facilities if isinstance(f, Prison)]
-        self.houses = [f for f in self.facilities if isinstance(f, DetentionHouse)]
-        self.transition_houses = [f for f in self.facilities if isinstance(f, TransitionHouse)]
+        self.prisons = self.by_kind[FacilityKind.prison]
+        self.houses = self.by_kind[FacilityKind.detention_house]
+        self.transition_houses = self.by_kind[FacilityKind.transition_house]
         if not self.open_prisons:
             raise ValueError(f"no prison is open on day {day}: remand and overflow need one")
 
@@ -90,20 +106,30 @@ class Estate:
             return
         facility.opens_day = day
         self.changes[day].append(facility)
-        if day < self.model.total_days:
-            self.model.schedule_event(self.model._open_and_close_facilities, at=day + 0.5)
+        self.on_change(day)
 
     def schedule_closing(self, facility: Facility, day: int) -> None:
         """Close a facility on `day`; its occupants move to prisons."""
         facility.closes_day = day
         self.changes[day].append(facility)
-        if day < self.model.total_days:
-            self.model.schedule_event(self.model._open_and_close_facilities, at=day + 0.5)
+        self.on_change(day)
 
-    def add_facility(self, facility: Facility, opens_day: int) -> None:
-        """A facility decided during the run (a new prison), opening on `opens_day`."""
-        self.facilities.append(facility)
-        self.schedule_opening(facility, opens_day)
+    def build_prison(self, name: str, region: int, capacity: int, opens_day: int) -> Prison:
+        """A prison decided during the run, opening on `opens_day`."""
+        prison = Prison(
+            self.model,
+            name=name,
+            region=region,
+            capacity=capacity,
+            opens_day=None,
+            closes_day=None,
+            work_education_share=self.community.work_education_share["prison"],
+            lived_experience_staff=self.community.lived_experience_staff["prison"],
+        )
+        prison.sited = True
+        self.facilities.append(prison)
+        self.schedule_opening(prison, opens_day)
+        return prison
 
     def opening_today(self, day: int) -> list[Facility]:
         """Facilities that open today."""
@@ -113,13 +139,6 @@ class Estate:
         """Facilities that close today; their occupants must move."""
         return [f for f in self.changes.get(day, []) if f.closes_day == day]
 
-    def capacity(self, kind: str) -> int:
+    def capacity(self, kind: FacilityKind) -> int:
         """Places in open facilities of a kind."""
-        return sum(
-            f.capacity
-            for f in {
-                "prison": self.open_prisons,
-                "detention_house": self.open_houses,
-                "transition_house": self.open_transition_houses,
-            }[kind]
-        )
+        return sum(f.capacity for f in self.open_by_kind[kind])

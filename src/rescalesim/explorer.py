@@ -302,7 +302,7 @@ class Explorer(mesa.Model):
         if self.runs is not None and not self.warming_up:
             months = int((self.day - self.explored.warmup_days) * 12 // DAYS_PER_YEAR)
             for k, run in enumerate(self.runs):
-                series = monthly_series(run.spec, run.records.daily).head(months)
+                series = monthly_series(run.validated_scenario, run.records.daily).head(months)
                 parts[k].append(series.assign(replication=self.replication))
         return tuple(pd.concat(p, ignore_index=True) if p else pd.DataFrame() for p in parts)
 

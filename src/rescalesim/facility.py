@@ -6,18 +6,17 @@ The three kinds live in their own modules (:mod:`prison`, :mod:`detention_house`
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 import mesa
 
-if TYPE_CHECKING:
-    from rescalesim.person import Person
+from rescalesim.places import FacilityKind
 
 
 class Facility(mesa.Agent):
     """A place of custody with a capacity, a region and a period in which it is open."""
 
-    kind: ClassVar[str] = "facility"
+    kind: ClassVar[FacilityKind]
     may_exceed_capacity: ClassVar[bool] = False
 
     def __init__(
@@ -44,8 +43,10 @@ class Facility(mesa.Agent):
         self.occupied_days = 0
         self.open_days = 0
         self.lived_experience_staff = lived_experience_staff
-        # insertion-ordered so that any walk over occupants is reproducible
-        self.occupants: dict[Person, None] = {}
+        # people held here (rescalesim.person.Person; a person knows its facility, not the
+        # other way round, so the type stays generic); insertion-ordered so that any walk over
+        # occupants is reproducible
+        self.occupants: dict[mesa.Agent, None] = {}
 
     def is_open(self, day: int) -> bool:
         """Whether the facility takes and holds people on this day."""
@@ -69,12 +70,12 @@ class Facility(mesa.Agent):
         """Whether one more person fits without exceeding capacity."""
         return len(self.occupants) < self.capacity
 
-    def admit(self, person: Person) -> None:
+    def admit(self, person: mesa.Agent) -> None:
         """Hold a person here; houses refuse beyond capacity, prisons overcrowd."""
         if not self.may_exceed_capacity and len(self.occupants) >= self.capacity:
             raise RuntimeError(f"{self.name} is full ({self.capacity} places)")
         self.occupants[person] = None
 
-    def discharge(self, person: Person) -> None:
+    def discharge(self, person: mesa.Agent) -> None:
         """Stop holding a person."""
         del self.occupants[person]

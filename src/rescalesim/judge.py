@@ -9,7 +9,7 @@ import numpy as np
 from scipy.special import expit, logit
 
 if TYPE_CHECKING:
-    from rescalesim.model import RescaleModel
+    from rescalesim.scenario import Sentencing
 
 PRIORS_CAP = 5  # the effect of a record saturates; also keeps repeated returns from compounding
 
@@ -26,12 +26,19 @@ class Judge(mesa.Agent):
 class Bench:
     """The judges of every region, and the sentencing of a day's hearings in one batch."""
 
-    def __init__(self, model: RescaleModel) -> None:
-        self.model = model
-        sentencing = model.spec.sentencing
-        rng = model.streams["judges"]
+    def __init__(
+        self,
+        model: mesa.Model,
+        sentencing: Sentencing,
+        regions: int,
+        judges_rng: np.random.Generator,
+        sentencing_rng: np.random.Generator,
+    ) -> None:
+        self.sentencing = sentencing
+        self.rng = sentencing_rng  # the cases' draws; judges_rng draws the judges once
+        rng = judges_rng
         self.by_region: list[list[Judge]] = []
-        for region in range(len(model.spec.regions)):
+        for region in range(regions):
             if sentencing.severity_enabled:
                 # log-normal, truncated at 3 standard deviations: no judge is unboundedly harsh
                 log_severity = rng.normal(0.0, sentencing.severity_sd, sentencing.judges_per_region)
@@ -49,7 +56,7 @@ class Bench:
 
     def sentence_lengths(self, severity: np.ndarray) -> np.ndarray:
         """Custodial sentence lengths in days: a band by its share, log-uniform inside it."""
-        rng = self.model.streams["sentencing"]
+        rng = self.rng
         band = rng.choice(len(self.band_p), len(severity), p=self.band_p)
         u = rng.random(len(severity))
         days = np.exp(self.log_low[band] + u * (self.log_high[band] - self.log_low[band]))
@@ -60,11 +67,11 @@ class Bench:
 
         Each case goes to a judge of its region drawn at random.
         """
-        rng = self.model.streams["sentencing"]
+        rng = self.rng
         n = len(regions)
         judge = rng.integers(0, self.severity.shape[1], n)
         severity = self.severity[regions, judge]
-        sentencing = self.model.spec.sentencing
+        sentencing = self.sentencing
         log_odds = self.base_log_odds + sentencing.custody_log_odds_per_prior * np.minimum(
             priors, PRIORS_CAP
         )

@@ -8,7 +8,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from rescalesim.records import COLUMNS, COSTS, FLOWS, STOCKS
+from rescalesim.places import CUSTODY, FacilityKind
+from rescalesim.records import COLUMNS, COSTS, ENDED_IN, FLOWS, STOCKS
 from rescalesim.scenario import DAYS_PER_YEAR, Scenario
 
 FOLLOW_UP_DAYS = 730  # reconviction within two years of release
@@ -51,7 +52,7 @@ SUPPORTING = [
     "prison_places_built",
     "prison_places_closed",
 ]
-CUSTODY_STOCKS = ["remand", "prison", "detention_house", "transition_house"]
+CUSTODY_STOCKS = [place.name for place in CUSTODY]
 
 
 def _ratio(numerator: float, denominator: float) -> float:
@@ -147,7 +148,6 @@ def monthly(scenario: Scenario, daily: np.ndarray) -> pd.DataFrame:
 
 
 AGE_BANDS = [(0, 25, "under 25"), (25, 35, "25-34"), (35, 50, "35-49"), (50, 200, "50 and over")]
-ENDED_IN_NAMES = {0: "prison", 1: "detention_house", 2: "transition_house"}
 
 
 def subgroups(scenario: Scenario, release_log: dict[str, np.ndarray]) -> pd.DataFrame:
@@ -162,7 +162,8 @@ def subgroups(scenario: Scenario, release_log: dict[str, np.ndarray]) -> pd.Data
     event = release_log["reconviction_day"]
     reconvicted = (event >= 0) & (event - day <= FOLLOW_UP_DAYS)
     groups = [
-        ("facility", name, release_log["ended_in"] == code) for code, name in ENDED_IN_NAMES.items()
+        ("facility", kind.value, release_log["ended_in"] == ENDED_IN[kind.place])
+        for kind in FacilityKind
     ]
     groups += [("sex", "men", release_log["male"]), ("sex", "women", ~release_log["male"])]
     groups += [("age", label, (age >= low) & (age < high)) for low, high, label in AGE_BANDS]

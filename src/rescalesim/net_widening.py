@@ -12,23 +12,23 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 if TYPE_CHECKING:
-    from rescalesim.model import RescaleModel
     from rescalesim.person import Person
+    from rescalesim.placement import PlacementService
 
 
 def drawn_into_custody(
-    model: RescaleModel, people: list[Person], custody: np.ndarray
+    people: list[Person],
+    custody: np.ndarray,
+    marginal_share: float,
+    placement: PlacementService,
+    rng: np.random.Generator,
 ) -> np.ndarray:
     """Which of a day's community-sanction cases are drawn into custody instead."""
-    u = model.streams["net_widening"].random(len(people))
+    u = rng.random(len(people))
     drawn_in = np.zeros(len(people), bool)
-    houses = model.estate.open_houses
-    candidates = np.flatnonzero(~custody & (u < model.spec.net_widening.marginal_share))
+    candidates = np.flatnonzero(~custody & (u < marginal_share))
     for i in candidates.tolist():
         person = people[i]
-        if model.placement.eligible_for_house(person, 0) and model.placement.house_with_room(
-            person.region, houses
-        ):
+        if placement.eligible_for_house(person, 0) and placement.house_with_room(person.region):
             drawn_in[i] = True
-    model.records.count("drawn_into_custody", int(drawn_in.sum()))
     return drawn_in

@@ -11,25 +11,49 @@ from __future__ import annotations
 from collections import deque
 from typing import TYPE_CHECKING
 
-from rescalesim.person import Place
+from rescalesim.places import Place
 
 if TYPE_CHECKING:
-    from rescalesim.model import RescaleModel
+    from rescalesim.custody import Custody
+    from rescalesim.estate import Estate
     from rescalesim.person import Person
+    from rescalesim.placement import PlacementService
+    from rescalesim.records import Records
+    from rescalesim.release import ReleaseRules
+    from rescalesim.reoffending import AfterRelease
+    from rescalesim.scenario import Capacity
+    from rescalesim.timeline import Calendar
 
 
 class Overflow:
     """Applies the scenario's overflow policy."""
 
-    def __init__(self, model: RescaleModel) -> None:
-        self.model = model
-        self.rules = model.spec.capacity
+    def __init__(
+        self,
+        rules: Capacity,
+        *,
+        estate: Estate,
+        custody: Custody,
+        calendar: Calendar,
+        placement: PlacementService,
+        release_rules: ReleaseRules,
+        records: Records,
+        after_release: AfterRelease,
+    ) -> None:
+        self.rules = rules
+        self.estate = estate
+        self.custody = custody
+        self.calendar = calendar
+        self.placement = placement
+        self.release_rules = release_rules
+        self.records = records
+        self.after_release = after_release
         # 'queue': (person, days to serve) in order of sentencing
         self.queue: deque[tuple[Person, int]] = deque()
 
     def free_prison_places(self) -> int:
         """Official prison places not taken, nationally (negative when overcrowded)."""
-        prisons = self.model.estate.open_prisons
+        prisons = self.estate.open_prisons
         return sum(p.capacity - len(p.occupants) for p in prisons)
 
     def diverts(
@@ -39,20 +63,20 @@ class Overflow:
         policy = self.rules.overflow
         if policy in ("overcrowd", "early_release") or self.free_prison_places() > 0:
             return False
-        model = self.model
+        custody = self.custody
         if policy == "queue" and not on_remand:
             # people held on remand are already inside; only those at liberty can wait
-            model.move(person, Place.sentence_queue)
+            custody.move(person, Place.sentence_queue)
             self.queue.append((person, release_day - day))
-            model.records.count("sentences_queued")
+            self.records.count("sentences_queued")
             return True
         if policy == "electronic_monitoring" and sentence <= self.rules.em_max_sentence_days:
             if on_remand:
-                model.leave_custody(person, day)
-            model.move(person, Place.electronic_monitoring)
+                custody.leave(person, day)
+            custody.move(person, Place.electronic_monitoring)
             person.release_day = release_day
-            model.calendar.sanction_ends[release_day].append(person)
-            model.records.count("diverted_to_em")
+            self.calendar.sanction_ends[release_day].append(person)
+            self.records.count("diverted_to_em")
             return True
         return False
 
@@ -60,24 +84,22 @@ class Overflow:
         """'queue': start the oldest waiting sentences while prison places are free."""
         if not self.queue:
             return
-        model = self.model
         free = self.free_prison_places()
         while self.queue and free > 0:
             person, to_serve = self.queue.popleft()
-            model.enter_custody(person, model.placement.prison_for(person, day), Place.prison, day)
-            model.release_rules.schedule(person, day + to_serve, day)
-            model.records.count("queue_days_waited", day - person.hearing_day)
+            self.custody.enter(person, self.placement.prison_for(person, day), Place.prison, day)
+            self.release_rules.schedule(person, day + to_serve, day)
+            self.records.count("queue_days_waited", day - person.hearing_day)
             free -= 1
 
     def release_early(self, day: int) -> None:
         """'early_release': people in overcrowded prisons nearest to release go now."""
         if self.rules.overflow != "early_release":
             return
-        model = self.model
-        excess = sum(p.overcrowding for p in model.estate.open_prisons)
+        excess = sum(p.overcrowding for p in self.estate.open_prisons)
         if excess <= 0:
             return
-        releases = model.calendar.releases
+        releases = self.calendar.releases
         chosen: dict[Person, None] = {}
         for ahead in range(1, int(self.rules.early_release_max_days) + 1):
             for person in releases.get(day + ahead, ()):
@@ -88,13 +110,13 @@ class Overflow:
                     and person.facility.overcrowding > 0
                 ):
                     chosen[person] = None
-                    model.leave_custody(person, day)  # frees the place at once
+                    self.custody.leave(person, day)  # frees the place at once
                     if len(chosen) >= excess:
                         break
             if len(chosen) >= excess:
                 break
         people = list(chosen)
         for person in people:
-            model.records.release(day, person, "prison")
-        model.records.count("early_releases", len(people))
-        model.to_liberty(people, day, ["prison"] * len(people))
+            self.records.release(day, person, Place.prison)
+        self.records.count("early_releases", len(people))
+        self.after_release.release(people, day, [Place.prison] * len(people))

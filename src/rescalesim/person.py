@@ -2,32 +2,15 @@
 
 from __future__ import annotations
 
-from enum import IntEnum
 from typing import TYPE_CHECKING
 
 import mesa
 
 if TYPE_CHECKING:
     from rescalesim.facility import Facility
+    from rescalesim.places import FacilityKind, Place
 
 DAYS_PER_YEAR_OF_AGE = 365.25
-
-
-class Place(IntEnum):
-    """Where a person is. Every person in the model is in exactly one place."""
-
-    awaiting_trial = 0  # case pending, at liberty
-    remand = 1  # case pending, held in a prison place
-    prison = 2
-    detention_house = 3
-    transition_house = 4
-    community_sanction = 5
-    at_liberty = 6  # released, may offend again
-    sentence_queue = 7  # sentenced to custody, waiting at liberty for a place (Norway)
-    electronic_monitoring = 8  # serving the sentence at home under EM
-
-
-CUSTODY = (Place.remand, Place.prison, Place.detention_house, Place.transition_house)
 
 
 class Person(mesa.Agent):
@@ -59,7 +42,7 @@ class Person(mesa.Agent):
         self.facility: Facility | None = None
         # the stay in custody now running: days per facility kind, for the reoffending hazard
         self.custody_start = 0
-        self.days_by_kind: dict[str, int] = {}
+        self.days_by_kind: dict[FacilityKind, int] = {}
         self.kind_since = 0
         # days of the stay in work or education, with lived-experience staff, away from home
         self.work_days = 0.0

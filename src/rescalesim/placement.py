@@ -15,14 +15,20 @@ from typing import TYPE_CHECKING
 
 import mesa
 
-from rescalesim.person import Place
+from rescalesim.places import Place
 from rescalesim.scenario import SECURITY_ORDER
 
 if TYPE_CHECKING:
+    import numpy as np
+
+    from rescalesim.custody import Custody
+    from rescalesim.estate import Estate
     from rescalesim.facility import Facility
-    from rescalesim.model import RescaleModel
     from rescalesim.person import Person
     from rescalesim.prison import Prison
+    from rescalesim.records import Records
+    from rescalesim.scenario import Placement, Transition
+    from rescalesim.timeline import Calendar
 
 
 def _crowding(prison: Prison) -> float:
@@ -32,11 +38,27 @@ def _crowding(prison: Prison) -> float:
 class PlacementService(mesa.Agent):
     """Chooses facilities: eligibility rules, free beds, and the home region first."""
 
-    def __init__(self, model: RescaleModel) -> None:
+    def __init__(
+        self,
+        model: mesa.Model,
+        rules: Placement,
+        transition: Transition,
+        *,
+        estate: Estate,
+        custody: Custody,
+        calendar: Calendar,
+        records: Records,
+        rng: np.random.Generator,
+    ) -> None:
         super().__init__(model)
-        rules = model.spec.placement
+        self.rules = rules
+        self.estate = estate
+        self.custody = custody
+        self.calendar = calendar
+        self.records = records
+        self.stream = rng  # Mesa agents have an `rng` of their own (the model's)
         self.house_max_security = SECURITY_ORDER[rules.house_max_security]
-        self.transition_max_security = SECURITY_ORDER[model.spec.transition.max_security]
+        self.transition_max_security = SECURITY_ORDER[transition.max_security]
         self.excluded = frozenset(rules.house_excluded_offences)
         self._ranked_on = -1
         self._ranked: list[list[Prison]] = []
@@ -47,7 +69,7 @@ class PlacementService(mesa.Agent):
 
     def eligible_for_house(self, person: Person, sentence_days: float) -> bool:
         """The rules of the scenario: sentence length, security level, offence type."""
-        rules = self.model.spec.placement
+        rules = self.rules
         return (
             rules.houses_enabled
             and sentence_days <= rules.house_max_sentence_days
@@ -56,7 +78,7 @@ class PlacementService(mesa.Agent):
         )
 
     def _with_room(self, facilities: list[Facility], region: int) -> Facility | None:
-        prefer_home = self.model.spec.placement.prefer_home_region
+        prefer_home = self.rules.prefer_home_region
         fallback = None
         for facility in facilities:
             if len(facility.occupants) < facility.capacity:
@@ -66,9 +88,9 @@ class PlacementService(mesa.Agent):
                     fallback = facility
         return fallback
 
-    def house_with_room(self, region: int, houses: list[Facility]) -> Facility | None:
+    def house_with_room(self, region: int) -> Facility | None:
         """An open detention house with a free bed, home region first."""
-        return self._with_room(houses, region)
+        return self._with_room(self.estate.open_houses, region)
 
     def prison_for(self, person: Person, day: int) -> Prison:
         """An open prison of the home region (any region if it has none), least crowded first.
@@ -77,7 +99,7 @@ class PlacementService(mesa.Agent):
         them in that order, which spreads them like a least-crowded rule at far lower cost.
         """
         if day != self._ranked_on:
-            estate = self.model.estate
+            estate = self.estate
             self._ranked = [
                 sorted(prisons or estate.open_prisons, key=_crowding)
                 for prisons in estate.open_prisons_by_region
@@ -92,7 +114,7 @@ class PlacementService(mesa.Agent):
     def place(self, person: Person, sentence_days: float, day: int) -> Facility:
         """Facility for a sentenced person: a detention house if eligible and free, else prison."""
         if self.eligible_for_house(person, sentence_days):
-            house = self._with_room(self.model.estate.open_houses, person.region)
+            house = self._with_room(self.estate.open_houses, person.region)
             if house is not None:
                 return house
         return self.prison_for(person, day)
@@ -101,30 +123,28 @@ class PlacementService(mesa.Agent):
         """A transition house with a free bed, home region first, if the person may go."""
         if person.security_assigned > self.transition_max_security:
             return None
-        return self._with_room(self.model.estate.open_transition_houses, person.region)
+        return self._with_room(self.estate.open_transition_houses, person.region)
 
     # -- regime 'service' -----------------------------------------------------------------
 
     def book_decision(self, person: Person, day: int) -> None:
         """Regime 'service': the decision on a newly sentenced person falls after a delay."""
-        rules = self.model.spec.placement
-        rng = self.model.streams["placement"]
-        delay = math.ceil(rng.exponential(rules.service_decision_days_mean))
+        delay = math.ceil(self.stream.exponential(self.rules.service_decision_days_mean))
         if day + delay < person.release_day:
-            self.model.calendar.placement_decisions[day + delay].append(person)
+            self.calendar.placement_decisions[day + delay].append(person)
 
     def decide(self, day: int) -> None:
         """Regime 'service': today's decisions. Turned down, placed, or on the waiting list."""
-        rng = self.model.streams["placement"]
-        aversion = self.model.spec.placement.service_risk_aversion
-        for person in self.model.calendar.due(self.model.calendar.placement_decisions, day):
+        rng = self.stream
+        aversion = self.rules.service_risk_aversion
+        for person in self.calendar.due(self.calendar.placement_decisions, day):
             if person.place is not Place.prison or person.release_day <= day:
                 continue
             if not self.eligible_for_house(person, person.sentence_days):
                 continue
             if rng.random() < aversion:
                 self.refusals += 1
-                self.model.records.count("placement_refusals")
+                self.records.count("placement_refusals")
                 continue
             self.waiting_list.append(person)
         self.serve_waiting_list(day)
@@ -137,8 +157,8 @@ class PlacementService(mesa.Agent):
             if person.place is not Place.prison or person.release_day <= day + 1:
                 queue.popleft()  # released, moved or too close to release to be worth a move
                 continue
-            house = self._with_room(self.model.estate.open_houses, person.region)
+            house = self._with_room(self.estate.open_houses, person.region)
             if house is None:
                 break
             queue.popleft()
-            self.model.transfer(person, house, Place.detention_house, day)
+            self.custody.transfer(person, house, Place.detention_house, day)

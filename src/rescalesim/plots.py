@@ -15,9 +15,10 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from rescalesim import places
 from rescalesim.simulation import interval
 
-CUSTODY = ["remand", "prison", "detention_house", "transition_house"]
+CUSTODY = [place.name for place in places.CUSTODY]
 COLOURS = ["tab:blue", "tab:orange", "tab:green", "tab:red", "tab:purple", "tab:brown"]
 BAND = "bands: 95% of replications"
 INTERVAL = "bars: 95% confidence interval of the mean"

@@ -1,7 +1,7 @@
 """Policy feedback: a policymaker reviews the system every year.
 
 Houses that stay underused for several years are proposed for closure, and closed unless the
-commitment to rescaling resists ("a trend we have been seeing for decades", the seeds);
+commitment to rescaling resists ("a trend we have been seeing for decades", RESCALED);
 persistent overcrowding makes the policymaker build prison places, which open after a lag; and
 as houses open, prison places may close (houses meant to replace prisons).
 """
@@ -14,20 +14,37 @@ from typing import TYPE_CHECKING
 import mesa
 from mesa.time import Schedule
 
-from rescalesim.prison import Prison
 from rescalesim.scenario import DAYS_PER_YEAR
 
 if TYPE_CHECKING:
+    import numpy as np
+
+    from rescalesim.estate import Estate
     from rescalesim.facility import Facility
-    from rescalesim.model import RescaleModel
+    from rescalesim.scenario import PolicyFeedback
+    from rescalesim.timeline import Clock
 
 
 class Policymaker(mesa.Agent):
     """Reviews occupancy and crowding once a year and changes the estate."""
 
-    def __init__(self, model: RescaleModel) -> None:
+    def __init__(
+        self,
+        model: mesa.Model,
+        rules: PolicyFeedback,
+        rng: np.random.Generator,
+        *,
+        estate: Estate,
+        clock: Clock,
+        first_review_day: int,
+        population_scale: float,
+    ) -> None:
         super().__init__(model)
-        self.rules = model.spec.policy
+        self.rules = rules
+        self.stream = rng  # Mesa agents have an `rng` of their own (the model's)
+        self.estate = estate
+        self.clock = clock
+        self.population_scale = population_scale
         self.underused_years: dict[Facility, int] = {}
         self.overcrowded_years = 0
         self.houses_closed = 0
@@ -37,12 +54,12 @@ class Policymaker(mesa.Agent):
         self._year_places = 0.0
         if self.rules.enabled:
             # three quarters into the last day of each year, after that day's step
-            first = model.spec.warmup_days + DAYS_PER_YEAR + 0.75
+            first = first_review_day + 0.75
             model.schedule_recurring(self.review, Schedule(interval=DAYS_PER_YEAR, start=first))
 
     def observe_day(self) -> None:
         """Add today's occupancy and crowding to the year being reviewed."""
-        estate = self.model.estate
+        estate = self.estate
         for house in estate.open_houses:
             house.occupied_days += len(house.occupants)
             house.open_days += 1
@@ -51,10 +68,10 @@ class Policymaker(mesa.Agent):
 
     def review(self) -> None:
         """Mesa event, yearly: close underused houses, build prisons, as the rules say."""
-        model, rules = self.model, self.rules
-        day = model.day
-        rng = model.streams["policy"]
-        for house in list(model.estate.open_houses):
+        rules = self.rules
+        day = self.clock.day
+        rng = self.stream
+        for house in list(self.estate.open_houses):
             if house.open_days == 0:
                 continue
             occupancy = house.occupied_days / (house.open_days * house.capacity)
@@ -63,7 +80,7 @@ class Policymaker(mesa.Agent):
             years = self.underused_years.get(house, 0) + 1 if underused else 0
             self.underused_years[house] = years
             if years >= rules.house_underuse_years and rng.random() >= rules.commitment:
-                model.estate.schedule_closing(house, day + 1)
+                self.estate.schedule_closing(house, day + 1)
                 self.houses_closed += 1
         crowded = self._year_places > 0 and (
             self._year_overcrowding / self._year_places > rules.overcrowding_share
@@ -75,27 +92,17 @@ class Policymaker(mesa.Agent):
             self.overcrowded_years = 0
 
     def _build_prison(self, day: int) -> None:
-        model = self.model
+        estate = self.estate
         crowded = max(
-            range(len(model.spec.regions)),
-            key=lambda r: sum(p.overcrowding for p in model.estate.open_prisons if p.region == r),
+            range(estate.regions),
+            key=lambda r: sum(p.overcrowding for p in estate.open_prisons if p.region == r),
         )
-        capacity = max(
-            1, math.ceil(self.rules.prison_places_built * model.spec.run.population_scale)
-        )
-        prison = Prison(
-            model,
+        capacity = max(1, math.ceil(self.rules.prison_places_built * self.population_scale))
+        estate.build_prison(
             name=f"new prison {self.prison_places_built + 1}",
             region=crowded,
             capacity=capacity,
-            opens_day=None,
-            closes_day=None,
-            work_education_share=model.spec.community.work_education_share["prison"],
-            lived_experience_staff=model.spec.community.lived_experience_staff["prison"],
-        )
-        prison.sited = True
-        model.estate.add_facility(
-            prison, day + math.ceil(self.rules.prison_build_lag_years * DAYS_PER_YEAR)
+            opens_day=day + math.ceil(self.rules.prison_build_lag_years * DAYS_PER_YEAR),
         )
         self.prison_places_built += capacity
 
@@ -105,9 +112,9 @@ class Policymaker(mesa.Agent):
         if not self.rules.enabled or places <= 0:
             return
         prisons = sorted(
-            (p for p in self.model.estate.open_prisons if p.region == house.region),
+            (p for p in self.estate.open_prisons if p.region == house.region),
             key=lambda p: -p.capacity,
-        ) or sorted(self.model.estate.open_prisons, key=lambda p: -p.capacity)
+        ) or sorted(self.estate.open_prisons, key=lambda p: -p.capacity)
         for prison in prisons:
             cut = min(places, prison.capacity - 1)
             prison.capacity -= cut

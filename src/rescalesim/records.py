@@ -5,28 +5,22 @@ The model writes here and never reads back; metrics and tables are computed from
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from rescalesim.person import DAYS_PER_YEAR_OF_AGE, Place
+from rescalesim.person import DAYS_PER_YEAR_OF_AGE
+from rescalesim.places import FacilityKind, Place
+from rescalesim.scenario import DAYS_PER_YEAR
 
 if TYPE_CHECKING:
-    from rescalesim.model import RescaleModel
+    from rescalesim.estate import Estate
+    from rescalesim.facility import Facility
     from rescalesim.person import Person
 
-STOCKS = [
-    "awaiting_trial",
-    "remand",
-    "prison",
-    "detention_house",
-    "transition_house",
-    "community_sanction",
-    "at_liberty",
-    "sentence_queue",
-    "electronic_monitoring",
-]
-CAPACITIES = ["capacity_prison", "capacity_detention_house", "capacity_transition_house"]
+STOCKS = [place.name for place in Place]
+CAPACITIES = [f"capacity_{kind}" for kind in FacilityKind]
 FLOWS = [
     "new_cases",
     "reoffence_cases",
@@ -47,9 +41,7 @@ FLOWS = [
 ]
 STATES = ["overcrowding", "empty_house_beds", "house_waiting_list", "houses_open"]
 COSTS = [
-    "cost_prison_eur",
-    "cost_detention_house_eur",
-    "cost_transition_house_eur",
+    *(f"cost_{kind}_eur" for kind in FacilityKind),
     "cost_community_sanction_eur",
     "cost_electronic_monitoring_eur",
     "cost_new_convictions_eur",
@@ -59,14 +51,15 @@ COSTS = [
 ]
 COLUMNS = STOCKS + CAPACITIES + FLOWS + STATES + COSTS
 INDEX = {name: i for i, name in enumerate(COLUMNS)}
-ENDED_IN = {"prison": 0, "detention_house": 1, "transition_house": 2}
+# the release log codes where a stay ended by the kind's position in FacilityKind
+ENDED_IN = {kind.place: code for code, kind in enumerate(FacilityKind)}
 
 
 class Records:
     """Daily table (one row per simulated day) and the log of releases from custody."""
 
-    def __init__(self, model: RescaleModel, total_days: int) -> None:
-        self.model = model
+    def __init__(self, total_days: int, warmup_days: int) -> None:
+        self.warmup_days = warmup_days
         self.daily = np.zeros((total_days, len(COLUMNS)))
         self.today = self.daily[0]
         self.year: int | None = None  # measured year of today, None in the warm-up
@@ -90,8 +83,8 @@ class Records:
         self.today[self._flow[flow]] += n
 
     def _measured_year(self, day: int) -> int | None:
-        offset = day - self.model.spec.warmup_days
-        return offset // 365 if offset >= 0 else None
+        offset = day - self.warmup_days
+        return offset // DAYS_PER_YEAR if offset >= 0 else None
 
     def person_in_custody(self, day: int, person: Person) -> None:
         """Count each person once per measured year in which they spend any day in custody."""
@@ -100,12 +93,12 @@ class Records:
             person.custody_year = year
             self.today[self._flow["persons_in_custody"]] += 1
 
-    def count_people_in_custody(self, day: int) -> None:
+    def count_people_in_custody(self, day: int, facilities: Iterable[Facility]) -> None:
         """On the first day of a measured year, count everyone already held."""
         year = self._measured_year(day)
-        if year is None or (day - self.model.spec.warmup_days) % 365:
+        if year is None or (day - self.warmup_days) % DAYS_PER_YEAR:
             return
-        for facility in self.model.estate.facilities:
+        for facility in facilities:
             for person in facility.occupants:
                 self.person_in_custody(day, person)
 
@@ -128,7 +121,7 @@ class Records:
         if index >= 0 and self.reincarceration_day[index] < 0:
             self.reincarceration_day[index] = day
 
-    def release(self, day: int, person: Person, ended_in: str) -> None:
+    def release(self, day: int, person: Person, ended_in: Place) -> None:
         """A release from a custodial sentence, followed up for reconviction."""
         self.today[self._flow["releases"]] += 1
         person.last_release = len(self.release_day)
@@ -139,24 +132,20 @@ class Records:
         self.release_male.append(person.male)
         self.release_age.append((day - person.birth_day) / DAYS_PER_YEAR_OF_AGE)
 
-    def close_day(self, day: int) -> None:
-        """Record today's stocks, capacities, crowding and costs."""
-        model = self.model
+    def close_day(self, counts: list[int], estate: Estate, waiting_list: int) -> np.ndarray:
+        """Record today's stocks, capacities and crowding; returns today's row."""
         row = self.today
-        counts = model.count
         for place in Place:
             row[INDEX[place.name]] = counts[place]
-        estate = model.estate
-        row[INDEX["capacity_prison"]] = estate.capacity("prison")
-        row[INDEX["capacity_detention_house"]] = estate.capacity("detention_house")
-        row[INDEX["capacity_transition_house"]] = estate.capacity("transition_house")
+        for kind in FacilityKind:
+            row[INDEX[f"capacity_{kind}"]] = estate.capacity(kind)
         row[INDEX["overcrowding"]] = sum(p.overcrowding for p in estate.open_prisons)
         row[INDEX["empty_house_beds"]] = sum(h.free_places for h in estate.open_houses) + sum(
             h.free_places for h in estate.open_transition_houses
         )
-        row[INDEX["house_waiting_list"]] = len(model.placement.waiting_list)
+        row[INDEX["house_waiting_list"]] = waiting_list
         row[INDEX["houses_open"]] = len(estate.open_houses) + len(estate.open_transition_houses)
-        model.costs.account(row, INDEX)
+        return row
 
     def release_log(self) -> dict[str, np.ndarray]:
         """The release log as arrays."""

@@ -1,4 +1,4 @@
-"""Conditional release, and transfer to a transition house in the months before it."""
+"""Release: conditional release, sanctions ending, and the transition house before release."""
 
 from __future__ import annotations
 
@@ -8,20 +8,44 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from rescalesim.person import Place
+from rescalesim.places import Place
 
 if TYPE_CHECKING:
-    from rescalesim.model import RescaleModel
+    from rescalesim.custody import Custody
     from rescalesim.person import Person
+    from rescalesim.placement import PlacementService
+    from rescalesim.records import Records
+    from rescalesim.reoffending import AfterRelease
+    from rescalesim.scenario import Release, Transition
+    from rescalesim.timeline import Calendar
+
+SERVING = (Place.prison, Place.detention_house, Place.transition_house)
+# people in these places may move to a transition house before release
+MAY_MOVE_ON = (Place.prison, Place.detention_house)
+OUTSIDE = (Place.community_sanction, Place.electronic_monitoring)
 
 
 class ReleaseRules:
     """When a sentenced person is released, and the queue for transition-house beds."""
 
-    def __init__(self, model: RescaleModel) -> None:
-        self.model = model
-        self.rules = model.spec.release
-        self.transition = model.spec.transition
+    def __init__(
+        self,
+        rules: Release,
+        transition: Transition,
+        *,
+        placement: PlacementService,
+        custody: Custody,
+        calendar: Calendar,
+        records: Records,
+        after_release: AfterRelease,
+    ) -> None:
+        self.rules = rules
+        self.transition = transition
+        self.placement = placement
+        self.custody = custody
+        self.calendar = calendar
+        self.records = records
+        self.after_release = after_release
         # people inside their transition window, waiting for a bed, first come first served
         self.transition_queue: deque[Person] = deque()
 
@@ -39,19 +63,18 @@ class ReleaseRules:
 
     def schedule(self, person: Person, release_day: int, day: int) -> None:
         """Book the release and, when transition houses exist, the start of the window."""
-        calendar = self.model.calendar
         person.release_day = release_day
-        calendar.releases[release_day].append(person)
+        self.calendar.releases[release_day].append(person)
         if self.transition.enabled and release_day > day:
             window_opens = max(day, release_day - math.ceil(self.transition.window_days))
-            calendar.transition_windows[window_opens].append(person)
+            self.calendar.transition_windows[window_opens].append(person)
 
     def open_windows(self, day: int) -> None:
         """People whose transition window opens today join the queue for a bed."""
-        may_go = self.model.placement.transition_max_security
-        for person in self.model.calendar.due(self.model.calendar.transition_windows, day):
+        may_go = self.placement.transition_max_security
+        for person in self.calendar.due(self.calendar.transition_windows, day):
             if (
-                person.place in (Place.prison, Place.detention_house)
+                person.place in MAY_MOVE_ON
                 and person.release_day > day
                 and person.security_assigned <= may_go
             ):
@@ -62,23 +85,36 @@ class ReleaseRules:
         queue = self.transition_queue
         while queue:
             person = queue[0]
-            if (
-                person.place not in (Place.prison, Place.detention_house)
-                or person.release_day <= day
-            ):
+            if person.place not in MAY_MOVE_ON or person.release_day <= day:
                 queue.popleft()  # released or moved since joining the queue
                 continue
-            house = self.model.placement.transition_house_for(person)
+            house = self.placement.transition_house_for(person)
             if house is None:
                 break  # no free bed anywhere: wait for tomorrow
             queue.popleft()
-            self.model.transfer(person, house, Place.transition_house, day)
+            self.custody.transfer(person, house, Place.transition_house, day)
 
     def release_due(self, day: int) -> list[Person]:
         """People whose conditional release falls today, still in custody."""
         return [
             person
-            for person in self.model.calendar.due(self.model.calendar.releases, day)
-            if person.release_day == day
-            and person.place in (Place.prison, Place.detention_house, Place.transition_house)
+            for person in self.calendar.due(self.calendar.releases, day)
+            if person.release_day == day and person.place in SERVING
         ]
+
+    def release(self, day: int) -> None:
+        """Today's releases from custody, each followed up for reconviction."""
+        people = self.release_due(day)
+        ended_in = [self.custody.leave(person, day) for person in people]
+        for person, place in zip(people, ended_in, strict=True):
+            self.records.release(day, person, place)
+        self.after_release.release(people, day, ended_in)
+
+    def end_sanctions(self, day: int) -> None:
+        """Community sanctions and sentences served under electronic monitoring that end today."""
+        people = [
+            p
+            for p in self.calendar.due(self.calendar.sanction_ends, day)
+            if p.place in OUTSIDE and p.release_day == day
+        ]
+        self.after_release.release(people, day, [p.place for p in people])

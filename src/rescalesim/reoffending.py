@@ -17,10 +17,13 @@ import numpy as np
 
 from rescalesim.judge import PRIORS_CAP
 from rescalesim.person import DAYS_PER_YEAR_OF_AGE
+from rescalesim.places import Place
 
 if TYPE_CHECKING:
+    from rescalesim.custody import Custody
     from rescalesim.person import Person
     from rescalesim.scenario import Community, Reoffending
+    from rescalesim.timeline import Calendar
 
 REFERENCE_AGE = 30.0
 TWO_YEARS = 730.0
@@ -44,10 +47,10 @@ class ReoffendingHazard:
         self.log_custody = {k: math.log(v) for k, v in params.custody_multipliers.items()}
         self.log_risk = {k: math.log(v) for k, v in params.risk_multipliers.items()}
 
-    def custody_log_multiplier(self, person: Person, ended_in: str) -> float:
+    def custody_log_multiplier(self, person: Person, ended_in: Place) -> float:
         """Log hazard ratio of the stay: time-weighted over prison and house days."""
-        if ended_in in ("community_sanction", "electronic_monitoring"):
-            return self.log_custody[ended_in]
+        if ended_in in (Place.community_sanction, Place.electronic_monitoring):
+            return self.log_custody[ended_in.name]
         days = person.days_by_kind
         house_days = days.get("detention_house", 0)
         if house_days:
@@ -58,7 +61,7 @@ class ReoffendingHazard:
             ) / (prison_days + house_days)
         else:
             value = self.log_custody["prison"]
-        if ended_in == "transition_house":
+        if ended_in is Place.transition_house:
             value += self.log_custody["transition_house"]
         held = sum(days.values())
         if held > 0:
@@ -69,7 +72,7 @@ class ReoffendingHazard:
             ) / held
         return value
 
-    def log_multipliers(self, people: list[Person], day: int, ended_in: list[str]) -> np.ndarray:
+    def log_multipliers(self, people: list[Person], day: int, ended_in: list[Place]) -> np.ndarray:
         """Each person's log hazard ratio against the reference person."""
         p = self.params
         n = len(people)
@@ -104,3 +107,46 @@ class ReoffendingHazard:
         """Exact probability of a new offence within `days` for a given log hazard ratio."""
         weibull_cdf = 1.0 - math.exp(-((days / self.scale_days) ** self.params.timing_shape))
         return 1.0 - math.exp(-math.exp(log_multiplier) * self.total_hazard * weibull_cdf)
+
+
+class AfterRelease:
+    """Released people: at liberty until a drawn new offence brings a new case, or gone.
+
+    A person whose next case would fall after the end of the run leaves the model.
+    """
+
+    def __init__(
+        self,
+        params: Reoffending,
+        hazard: ReoffendingHazard,
+        rng: np.random.Generator,
+        *,
+        custody: Custody,
+        calendar: Calendar,
+        total_days: int,
+    ) -> None:
+        self.params = params
+        self.hazard = hazard
+        self.rng = rng
+        self.custody = custody
+        self.calendar = calendar
+        self.total_days = total_days
+
+    def release(self, people: list[Person], day: int, ended_in: list[Place]) -> None:
+        """Draw each released person's next case day, or take them out of the model."""
+        if not people:
+            return
+        if self.params.enabled:
+            log_m = self.hazard.log_multipliers(people, day, ended_in)
+            offence_days = self.hazard.days_to_offence(log_m, self.rng)
+            case_days = self.rng.exponential(self.params.case_delay_days_mean, len(people))
+            return_days = day + np.ceil(offence_days + case_days)
+        else:
+            return_days = np.full(len(people), np.inf)
+        for person, return_day in zip(people, return_days.tolist(), strict=True):
+            if return_day < self.total_days:
+                self.custody.move(person, Place.at_liberty)
+                self.calendar.returns[int(return_day)].append(person)
+                person.hearing_day = -1
+            else:
+                self.custody.remove(person)

@@ -14,6 +14,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from rescalesim.places import FacilityKind as Kind
+
 SHARE_TOLERANCE = 1e-6
 DAYS_PER_YEAR = 365
 
@@ -99,7 +101,8 @@ class SecurityLevel(StrEnum):
 SECURITY_ORDER = {SecurityLevel.low: 0, SecurityLevel.medium: 1, SecurityLevel.high: 2}
 
 OffenceType = Literal["property", "violence", "drugs", "sexual", "terrorism", "traffic", "other"]
-FacilityKind = Literal["prison", "detention_house", "transition_house"]
+# facility kinds as scenario files write them (the values of places.FacilityKind)
+KindName = Literal[tuple(kind.value for kind in Kind)]
 
 
 def _check_shares(shares: dict[str, float] | list[float], what: str) -> None:
@@ -503,8 +506,8 @@ class Capacity(Section):
     )
 
 
-KindShares = dict[Literal["prison", "detention_house", "transition_house"], float]
-KindFlags = dict[Literal["prison", "detention_house", "transition_house"], bool]
+KindShares = dict[KindName, float]
+KindFlags = dict[KindName, bool]
 
 
 class Community(Section):
@@ -1047,7 +1050,7 @@ class FacilityGroup(Section):
     """One or more identical facilities in a region, open over a period."""
 
     name: str = Field(min_length=1, description="Name of the facility or group.")
-    kind: FacilityKind = Field(description="prison, detention_house or transition_house.")
+    kind: KindName = Field(description="prison, detention_house or transition_house.")
     region: str = Field(min_length=1, description="Region where the facilities stand.")
     count: int = param(
         1,

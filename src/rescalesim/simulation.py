@@ -47,7 +47,7 @@ def run_replication(scenario: Scenario, seed: int, replication: int) -> Replicat
 
 def tables(model: RescaleModel, seed: int, replication: int) -> Replication:
     """The summary row, monthly series and subgroups of a model that has run to its end."""
-    scenario = model.spec
+    scenario = model.validated_scenario
     log = model.records.release_log()
     row = {
         "scenario": scenario.name,
@@ -57,7 +57,7 @@ def tables(model: RescaleModel, seed: int, replication: int) -> Replication:
         **headline(scenario, model.records.daily, log),
         **model.siting.summary(model.total_days - 1),
         **model.policymaker.summary(),
-        "hearings": model.hearings_held,
+        "hearings": model.court.hearings_held,
     }
     series = monthly(scenario, model.records.daily)
     groups = subgroups(scenario, log)

@@ -19,19 +19,22 @@ from scipy.special import expit
 from rescalesim.scenario import DAYS_PER_YEAR
 
 if TYPE_CHECKING:
-    from rescalesim.facility import Facility
-    from rescalesim.model import RescaleModel
+    import numpy as np
 
-SITED_KINDS = ("detention_house", "transition_house")
+    from rescalesim.estate import Estate
+    from rescalesim.facility import Facility
+    from rescalesim.scenario import Siting
+    from rescalesim.timeline import Clock
 
 
 class Municipality(mesa.Agent):
     """A candidate municipality for one planned house."""
 
-    def __init__(self, model: RescaleModel, facility: Facility) -> None:
-        super().__init__(model)
-        rules = model.spec.siting
-        rng = model.streams["siting"]
+    def __init__(self, process: SitingProcess, facility: Facility) -> None:
+        super().__init__(process.model)
+        rules = process.rules
+        rng = process.rng
+        self.process = process
         self.facility = facility
         self.city = bool(rng.random() < rules.city_share)
         self.social_facilities = bool(rng.random() < rules.social_facilities_share)
@@ -39,29 +42,42 @@ class Municipality(mesa.Agent):
 
     def acceptance(self) -> float:
         """Probability of accepting the house now."""
-        rules = self.model.spec.siting
+        rules = self.process.rules
         log_odds = (
             rules.base_log_odds
             + rules.city_log_odds * self.city
             + rules.social_facilities_log_odds * self.social_facilities
             + rules.early_involvement_log_odds * self.early_involvement
             + sum(rules.intervention_log_odds[i] for i in rules.interventions)
-            + rules.acceptance_growth_log_odds * self.model.siting.opened
+            + rules.acceptance_growth_log_odds * self.process.opened
         )
         return float(expit(log_odds))
 
     def decide(self) -> None:
         """Mesa event: accept or refuse the planned house."""
-        accepted = self.model.streams["siting"].random() < self.acceptance()
-        self.model.siting.outcome(self, accepted)
+        accepted = self.process.rng.random() < self.acceptance()
+        self.process.outcome(self, accepted)
 
 
 class SitingProcess:
     """Planned houses, their municipalities and what became of them."""
 
-    def __init__(self, model: RescaleModel) -> None:
-        self.model = model
-        self.rules = model.spec.siting
+    def __init__(
+        self,
+        model: mesa.Model,
+        rules: Siting,
+        rng: np.random.Generator,
+        *,
+        estate: Estate,
+        clock: Clock,
+        total_days: int,
+    ) -> None:
+        self.model = model  # the Mesa model that holds the municipalities and their events
+        self.rules = rules
+        self.rng = rng
+        self.estate = estate
+        self.clock = clock
+        self.total_days = total_days
         self.opened = 0
         self.status: dict[Facility, str] = {}  # planned, accepted, abandoned
         self.refusals: dict[Facility, int] = {}
@@ -70,38 +86,38 @@ class SitingProcess:
         if not self.rules.enabled:
             return
         lead = round(self.rules.decision_lead_years * DAYS_PER_YEAR)
-        for facility in model.estate.facilities:
-            if facility.kind not in SITED_KINDS or facility.opens_day == 0 or facility.sited:
+        for facility in estate.facilities:
+            if not facility.kind.is_house or facility.opens_day == 0 or facility.sited:
                 continue  # existing or already accepted
             planned = facility.opens_day
             self.planned_day[facility] = planned
-            model.estate.postpone_opening(facility)
+            estate.postpone_opening(facility)
             self.status[facility] = "planned"
             self.refusals[facility] = self.relocations[facility] = 0
-            self._schedule(Municipality(model, facility), max(0, planned - lead))
+            self._schedule(Municipality(self, facility), max(0, planned - lead))
 
     def _schedule(self, municipality: Municipality, day: int) -> None:
-        if day < self.model.total_days:
+        if day < self.total_days:
             # a quarter day in: after the previous day's step, before an opening on this day
             self.model.schedule_event(municipality.decide, at=day + 0.25)
 
     def outcome(self, municipality: Municipality, accepted: bool) -> None:
         """Open the house after the build lag, or delay, relocate or abandon it."""
-        model, rules, facility = self.model, self.rules, municipality.facility
-        day = model.day
+        rules, facility = self.rules, municipality.facility
+        day = self.clock.day
         if accepted:
             self.status[facility] = "accepted"
             lag = math.ceil(rules.build_lag_years * DAYS_PER_YEAR)
-            model.estate.schedule_opening(facility, max(self.planned_day[facility], day + lag))
+            self.estate.schedule_opening(facility, max(self.planned_day[facility], day + lag))
             return
         self.refusals[facility] += 1
         if self.refusals[facility] >= rules.max_attempts:
             self.status[facility] = "abandoned"
             return
         retry = day + math.ceil(rules.retry_delay_years * DAYS_PER_YEAR)
-        if model.streams["siting"].random() < rules.relocation_share:
+        if self.rng.random() < rules.relocation_share:
             self.relocations[facility] += 1
-            municipality = Municipality(model, facility)
+            municipality = Municipality(self, facility)
         self._schedule(municipality, retry)
 
     def house_opened(self, facility: Facility) -> None:

@@ -1,9 +1,10 @@
 """Transition houses: the last months of custody before conditional release."""
 
 from rescalesim.facility import Facility
+from rescalesim.places import FacilityKind
 
 
 class TransitionHouse(Facility):
     """A transition house (about 15 places in Belgium). Never above capacity."""
 
-    kind = "transition_house"
+    kind = FacilityKind.transition_house

@@ -1,0 +1,152 @@
+"""Hearings: the day's cases are sentenced and each sentence starts where it is served.
+
+Judges (:mod:`judge`) decide custody and its length; net-widening (:mod:`net_widening`) may draw
+a community case into a house; a custodial sentence is then placed by the judge or, later, by
+the placement service (:mod:`placement`), or diverted when prisons are full (:mod:`overflow`).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from rescalesim.net_widening import drawn_into_custody
+from rescalesim.places import FacilityKind, Place
+
+if TYPE_CHECKING:
+    from rescalesim.custody import Custody
+    from rescalesim.judge import Bench
+    from rescalesim.overflow import Overflow
+    from rescalesim.person import Person
+    from rescalesim.placement import PlacementService
+    from rescalesim.records import Records
+    from rescalesim.release import ReleaseRules
+    from rescalesim.reoffending import AfterRelease
+    from rescalesim.scenario import Scenario
+    from rescalesim.timeline import Calendar
+
+
+class Court:
+    """Holds the hearings that fall due each day."""
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        streams: dict[str, np.random.Generator],
+        *,
+        bench: Bench,
+        placement: PlacementService,
+        overflow: Overflow,
+        release_rules: ReleaseRules,
+        after_release: AfterRelease,
+        custody: Custody,
+        calendar: Calendar,
+        records: Records,
+    ) -> None:
+        self.sentencing = scenario.sentencing
+        self.placement_rules = scenario.placement
+        self.net_widening = scenario.net_widening
+        self.streams = streams  # sentencing and net_widening
+        self.bench = bench
+        self.placement = placement
+        self.overflow = overflow
+        self.release_rules = release_rules
+        self.after_release = after_release
+        self.custody = custody
+        self.calendar = calendar
+        self.records = records
+        self.hearings_held = 0
+
+    def hear(self, day: int) -> None:
+        """Sentence everyone whose hearing is today, in one batch of random draws."""
+        people = [p for p in self.calendar.due(self.calendar.hearings, day) if p.hearing_day == day]
+        if not people:
+            return
+        n = len(people)
+        self.hearings_held += n
+        custody, lengths = self.bench.decide(
+            np.fromiter((p.region for p in people), int, n),
+            np.fromiter((p.prior_convictions for p in people), int, n),
+        )
+        community_days = np.maximum(
+            1,
+            np.ceil(
+                self.streams["sentencing"].exponential(
+                    self.sentencing.community_sanction_days_mean, n
+                )
+            ),
+        )
+        if self.net_widening.enabled:
+            drawn_in = drawn_into_custody(
+                people,
+                custody,
+                self.net_widening.marginal_share,
+                self.placement,
+                self.streams["net_widening"],
+            )
+            self.records.count("drawn_into_custody", int(drawn_in.sum()))
+            custody = custody | drawn_in
+            lengths = np.where(
+                drawn_in,
+                np.minimum(lengths, self.placement_rules.house_max_sentence_days),
+                lengths,
+            )
+        to_serve = np.ceil(self.release_rules.days_to_serve(lengths))
+        records = self.records
+        sanction_ends = self.calendar.sanction_ends
+        records.count("custodial_sentences", int(custody.sum()))
+        records.count("community_sentences", n - int(custody.sum()))
+        released, released_from = [], []
+        for person, custodial, sentence, serve, community in zip(
+            people,
+            custody.tolist(),
+            lengths.tolist(),
+            to_serve.tolist(),
+            community_days.tolist(),
+            strict=True,
+        ):
+            if person.last_release >= 0:
+                records.conviction(day, person)
+            person.prior_convictions += 1
+            if not custodial:
+                if person.place is Place.remand:
+                    self.custody.leave(person, day)
+                self.custody.move(person, Place.community_sanction)
+                person.release_day = day + int(community)
+                sanction_ends[person.release_day].append(person)
+                continue
+            person.sentence_days = sentence
+            on_remand = person.place is Place.remand
+            # remand counts towards the sentence
+            release_day = max(day, (person.custody_start if on_remand else day) + int(serve))
+            if release_day <= day:  # remand already covers the time to serve
+                ended_in = self.custody.leave(person, day)
+                records.release(day, person, ended_in)
+                released.append(person)
+                released_from.append(ended_in)
+                continue
+            self._start_custodial_sentence(person, sentence, release_day, on_remand, day)
+        self.after_release.release(released, day, released_from)
+
+    def _start_custodial_sentence(
+        self, person: Person, sentence: float, release_day: int, on_remand: bool, day: int
+    ) -> None:
+        """Placement by the judge or by the service, or overflow when prisons are full."""
+        judge_places = self.placement_rules.regime == "judge"
+        facility = self.placement.place(person, sentence, day) if judge_places else None
+        if facility is None or facility.kind is FacilityKind.prison:
+            if self.overflow.diverts(person, sentence, release_day, on_remand, day):
+                return
+            if facility is None:
+                facility = person.facility if on_remand else self.placement.prison_for(person, day)
+        place = facility.kind.place
+        if on_remand:
+            self.custody.transfer(person, facility, place, day)
+        else:
+            self.custody.enter(person, facility, place, day)
+            if place is Place.detention_house:
+                self.records.count("house_placements")
+        self.release_rules.schedule(person, release_day, day)
+        if not judge_places:
+            self.placement.book_decision(person, day)

@@ -1,0 +1,137 @@
+"""The custody core: where every person is, and every move between places.
+
+All changes of place go through :class:`Custody`, which keeps the stock of each place exact
+(stock = entries - exits, checked by :meth:`Custody.violations`), keeps facilities' occupant
+lists in step with people's places, and tracks the segments of a stay in custody that the
+reoffending hazard weighs (days per facility kind, in work or education, with lived-experience
+staff, away from home).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from rescalesim.places import CUSTODY, Place
+
+if TYPE_CHECKING:
+    from rescalesim.facility import Facility
+    from rescalesim.person import Person
+    from rescalesim.records import Records
+
+
+class Custody:
+    """Stocks and moves of people between places."""
+
+    def __init__(self, records: Records) -> None:
+        self.records = records
+        # people per place, and people who entered and left each place (for conservation)
+        self.count = [0] * len(Place)
+        self.entered = [0] * len(Place)
+        self.left = [0] * len(Place)
+        self.exits = 0
+
+    def held(self) -> int:
+        """People in custody now (remand and every kind of facility)."""
+        return sum(self.count[p] for p in CUSTODY)
+
+    def move(self, person: Person, place: Place) -> None:
+        """Change a person's place, keeping the stock counters exact."""
+        old = person.place
+        if old is not None:
+            self.count[old] -= 1
+            self.left[old] += 1
+        self.count[place] += 1
+        self.entered[place] += 1
+        person.place = place
+
+    def enter(self, person: Person, facility: Facility, place: Place, day: int) -> None:
+        """A person comes into custody from outside (on remand, or to serve a sentence)."""
+        records = self.records
+        records.custody_entry(day, person)
+        if records.year is not None and person.custody_year != records.year:
+            records.person_in_custody(day, person)
+        person.custody_start = day
+        person.days_by_kind = {}
+        person.kind_since = day
+        person.work_days = 0.0
+        person.lived_experience_days = person.away_days = 0
+        facility.admit(person)
+        person.facility = facility
+        self.move(person, place)
+
+    def _close_segment(self, person: Person, day: int) -> None:
+        # the days since the last move count for the facility the person is leaving
+        facility = person.facility
+        days = day - person.kind_since
+        person.days_by_kind[facility.kind] = person.days_by_kind.get(facility.kind, 0) + days
+        person.work_days += days * facility.work_education_share
+        if facility.lived_experience_staff:
+            person.lived_experience_days += days
+        if facility.region != person.region:
+            person.away_days += days
+        person.kind_since = day
+
+    def transfer(self, person: Person, facility: Facility, place: Place, day: int) -> None:
+        """Move a person in custody to another facility (or change legal status in place)."""
+        if facility is not person.facility:
+            self._close_segment(person, day)
+            person.facility.discharge(person)
+            facility.admit(person)
+            person.facility = facility
+            if place is Place.detention_house:
+                self.records.count("house_placements")
+            elif place is Place.transition_house:
+                self.records.count("transition_transfers")
+        self.move(person, place)
+
+    def leave(self, person: Person, day: int) -> Place:
+        """A person leaves custody; returns where the stay ended (the facility's place)."""
+        self._close_segment(person, day)
+        ended_in = person.facility.kind.place
+        person.facility.discharge(person)
+        person.facility = None
+        return ended_in
+
+    def remove(self, person: Person) -> None:
+        """A person leaves the model for good (no new case before the end of the run)."""
+        self.count[person.place] -= 1
+        self.left[person.place] += 1
+        person.place = None
+        self.exits += 1
+        person.remove()
+
+    def violations(self, people: list[Person], facilities: Iterable[Facility]) -> list[str]:
+        """Statements that must hold at the end of every day; empty when all hold."""
+        problems = []
+        counted = [0] * len(Place)
+        for person in people:
+            if person.place is None:
+                problems.append(f"person {person.unique_id} has no place")
+                continue
+            counted[person.place] += 1
+            in_custody = person.place in CUSTODY
+            if in_custody != (person.facility is not None):
+                problems.append(f"person {person.unique_id} in {person.place.name} vs facility")
+        if counted != self.count:
+            problems.append(f"stock counters {self.count} differ from a recount {counted}")
+        for place in Place:
+            if self.count[place] != self.entered[place] - self.left[place]:
+                problems.append(f"{place.name}: stock is not inflows minus outflows")
+        held: dict[int, int] = {}
+        for facility in facilities:
+            for person in facility.occupants:
+                held[person.unique_id] = held.get(person.unique_id, 0) + 1
+                if person.facility is not facility:
+                    problems.append(f"person {person.unique_id} listed in {facility.name}")
+            if not facility.may_exceed_capacity and facility.population > facility.capacity:
+                problems.append(
+                    f"{facility.name} holds {facility.population} > {facility.capacity}"
+                )
+        if any(n != 1 for n in held.values()):
+            problems.append("someone is held in more than one facility")
+        if len(held) != self.held():
+            problems.append(f"{len(held)} held in facilities but {self.held()} counted in custody")
+        if sum(self.count) != len(people):
+            problems.append(f"{sum(self.count)} counted but {len(people)} people in the model")
+        return problems
