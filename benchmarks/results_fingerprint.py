@@ -35,9 +35,7 @@ def shipped_scenarios() -> list[Path]:
     folders = [ROOT / "src/rescalesim/scenarios", ROOT / "scenarios"]
     folder = next(f for f in folders if f.is_dir())
     return sorted(
-        p
-        for p in folder.glob("*/*.toml")
-        if p.name != "targets.toml" and p.parent.name != "sweeps"
+        p for p in folder.glob("*/*.toml") if p.name != "targets.toml" and p.parent.name != "sweeps"
     )
 
 

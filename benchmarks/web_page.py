@@ -33,7 +33,9 @@ def main() -> None:
     drawing = time.perf_counter() - t
     print(f"{args.scenario} at population scale {args.population_scale}:")
     print(f"  one replication of both scenarios: {total:.1f} s in {len(steps)} steps")
-    print(f"  per step: mean {1000 * total / len(steps):.0f} ms, slowest {1000 * max(steps):.0f} ms")
+    print(
+        f"  per step: mean {1000 * total / len(steps):.0f} ms, slowest {1000 * max(steps):.0f} ms"
+    )
     print(f"  redrawing the two time-series figures: {1000 * drawing:.0f} ms")
 
 

@@ -24,8 +24,8 @@ from rescalesim.security import classify
 from rescalesim.siting import Municipality, SitingProcess
 
 PACKAGE = Path(__file__).resolve().parents[1] / "src" / "rescalesim"
-# the modules that build or drive a model
-DRIVERS = {"model", "simulation", "explorer"}
+# the modules that build or drive a model (and the package's lazy re-export of it)
+DRIVERS = {"model", "simulation", "explorer", "__init__"}
 
 
 def _imports() -> dict[str, set[str]]:

@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 from conftest import BELGIUM, scenario
 
-from rescalesim.metrics import HEADLINE
+from rescalesim.metrics import HEADLINE, METRICS
 from rescalesim.scenario_file import load, to_toml
 
 TINY = ["--set", "run.years=2.5", "--set", "run.warmup_years=0.5"]
@@ -47,8 +47,9 @@ def run_output(small_file, tmp_path_factory) -> tuple[Path, subprocess.Completed
 def test_run_prints_the_headline_table_and_writes_every_output(run_output, small_file):
     out, result = run_output
     assert result.returncode == 0, result.stderr
-    for metric in HEADLINE:
-        assert metric in result.stdout
+    for name in HEADLINE:  # readers see each outcome in words with its unit
+        assert METRICS[name].table_heading() in result.stdout
+        assert name not in result.stdout
     assert "95% interval" in result.stdout
     assert sorted(p.name for p in out.iterdir()) == [
         "headline.csv",
@@ -161,13 +162,24 @@ def test_compare_pairs_replications_and_reports_differences(small_file, tmp_path
         (["report", "{small}"], ["small.toml", "not a results folder"]),
         (["report", "x.ipynb", "-p", "x=1"], ["-p needs --execute"]),
         (["report", "x.ipynb", "-p", "1x=1", "--execute"], ["'1x=1'", "NAME=VALUE"]),
+        (["sweep", "{folder}"], ["is a folder"]),
+        (["calibrate", "{folder}"], ["is a folder"]),
+        (["run", "{folder}"], ["is a folder"]),
+        (["run", "belgium/no_such_plan"], ["not found", "rescalesim scenarios"]),
+        (["run", "{small}", "--scheduler", "tcp://127.0.0.1:1"], ["--scheduler needs"]),
     ],
 )
 def test_bad_input_exits_2_with_one_line_and_writes_nothing(small_file, tmp_path, args, fragments):
     bad = tmp_path / "bad.toml"
     bad.write_text(f"extends = '{small_file}'\n[remand]\nshare = 1.5\n")
     out = tmp_path / "never"
-    argv = [a.replace("{bad}", str(bad)).replace("{small}", str(small_file)) for a in args]
+    (tmp_path / "a_folder").mkdir()
+    argv = [
+        a.replace("{bad}", str(bad))
+        .replace("{small}", str(small_file))
+        .replace("{folder}", str(tmp_path / "a_folder"))
+        for a in args
+    ]
     if argv[0] in ("run", "compare"):
         argv += ["--out", str(out)]
     result = rescalesim(*argv, cwd=tmp_path)
@@ -189,8 +201,19 @@ def test_check_accepts_every_shipped_scenario_sweep_and_targets_file():
     assert "targets for Norway" in result.stdout and "sweep " in result.stdout
 
 
+def test_shipped_scenarios_are_listed_and_used_by_name_from_any_folder(tmp_path):
+    listed = rescalesim("scenarios", cwd=tmp_path)
+    assert listed.returncode == 0, listed.stderr
+    assert "belgium/status_quo " in listed.stdout and "Belgium: status quo" in listed.stdout
+    checked = rescalesim("check", "belgium/detention_houses", "norway/consolidated", cwd=tmp_path)
+    assert checked.returncode == 0, checked.stderr
+    assert checked.stdout.count(": ok") == 2
+    expected = load(BELGIUM / "detention_houses.toml").digest()
+    assert expected in checked.stdout
+
+
 def test_a_failed_run_leaves_earlier_results_untouched(small_file, tmp_path, monkeypatch):
-    from rescalesim import cli
+    from rescalesim import cli, plots
 
     out = tmp_path / "keep"
     out.mkdir()
@@ -199,7 +222,7 @@ def test_a_failed_run_leaves_earlier_results_untouched(small_file, tmp_path, mon
     def explode(*args, **kwargs):
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(cli.plots, "population_and_capacity", explode)
+    monkeypatch.setattr(plots, "population_and_capacity", explode)
     other = small_file.with_name("other.toml")
     other.write_text(f"extends = '{small_file}'\nname = 'other'\n")
     with pytest.raises(RuntimeError):
@@ -218,3 +241,62 @@ def test_a_failed_run_leaves_earlier_results_untouched(small_file, tmp_path, mon
         )
     assert (out / "summary.csv").read_text() == "earlier results\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["keep"]
+
+
+def test_an_installed_package_runs_a_shipped_scenario_by_name_outside_a_checkout(tmp_path):
+    root = Path(__file__).resolve().parents[1]
+    built = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", str(root), "--no-deps", "-q", "-w", tmp_path],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert built.returncode == 0, built.stderr
+    (wheel,) = tmp_path.glob("rescalesim-*.whl")
+    target = tmp_path / "site"
+    installed = subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", target, wheel],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert installed.returncode == 0, installed.stderr
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    env = {**os.environ, "PYTHONPATH": str(target), "PYTHONWARNINGS": "ignore"}
+    where = subprocess.run(
+        [sys.executable, "-c", "import rescalesim; print(rescalesim.__file__)"],
+        capture_output=True,
+        text=True,
+        cwd=elsewhere,
+        env=env,
+        check=True,
+    )
+    assert where.stdout.startswith(str(target))  # the installed copy, not the checkout
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "rescalesim",
+            "run",
+            "norway/decentralised",
+            "--replications",
+            "1",
+            "--quiet",
+            "--out",
+            "out",
+            "--set",
+            "run.population_scale=0.02",
+            *TINY,
+        ],
+        capture_output=True,
+        text=True,
+        cwd=elsewhere,
+        env=env,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert (
+        load(elsewhere / "out" / "scenario.toml").name
+        == "Norway: decentralised estate (proximity principle)"
+    )

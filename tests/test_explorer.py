@@ -12,11 +12,10 @@ from rescalesim.explorer import (
     Explorer,
     all_levers,
     planned_houses,
-    shipped_scenarios,
     with_planned_houses,
 )
 from rescalesim.scenario_docs import levers
-from rescalesim.scenario_file import extends_root, read_raw, validate
+from rescalesim.scenario_file import extends_root, read_raw, shipped_scenarios, validate
 from rescalesim.simulation import run_replication
 
 SMALL = {"population_scale": 0.03, "replications": 2}

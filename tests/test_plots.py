@@ -113,4 +113,5 @@ def test_occupancy_is_undefined_not_infinite_where_there_are_no_places():
 
 
 def test_unknown_metrics_get_readable_words_not_an_error():
-    assert plots.axis_label("houses_closed") == ("houses closed", "", 1)
+    assert plots.axis_label("hearings") == ("hearings", "", 1)
+    assert plots.axis_label("cost_total_eur") == ("total cost over the period", "million EUR", 1e-6)

@@ -163,16 +163,16 @@ def test_an_existing_sweep_folder_needs_resume_and_the_same_sweep(folder):
 
 
 def test_a_run_that_raises_is_recorded_as_failed_and_the_sweep_goes_on(folder, monkeypatch):
-    from rescalesim import executors
+    from rescalesim import sweep
 
-    real = executors.run_replication
+    real = sweep.run_replication
 
     def fragile(s, seed, replication):
         if s.remand.share == 0.4 and replication == 1:
             raise FloatingPointError("simulated fault")
         return real(s, seed, replication)
 
-    monkeypatch.setattr(executors, "run_replication", fragile)
+    monkeypatch.setattr(sweep, "run_replication", fragile)
     runs = run_sweep(load_sweep(folder / "grid.toml"), folder / "out", "serial", progress=False)
     failed = runs[runs["status"] == "failed"]
     assert len(failed) == 2 and (runs["status"] == "ok").sum() == 10
@@ -208,7 +208,26 @@ def test_sobol_ranks_a_parameter_the_model_ignores_at_about_zero(folder):
     (folder / "sobol.toml").write_text(SOBOL)
     sweep = load_sweep(folder / "sobol.toml")
     assert sweep.runs == 16 * (3 + 2)
-    run_sweep(sweep, folder / "out", "processes", workers=2, progress=False)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "rescalesim",
+            "sweep",
+            str(folder / "sobol.toml"),
+            "--workers",
+            "2",
+            "--out",
+            str(folder / "out"),
+            "--quiet",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "total cost over the period" not in done.stdout  # only the outcome asked for
+    assert "people in custody" in done.stdout  # outcomes printed in words
     table = pd.read_csv(folder / "out" / "sensitivity.csv")
     total = table[table["index"] == "ST"].set_index("parameter")
     assert total.loc["costs.community_sanction_day", "value"] == pytest.approx(0, abs=1e-9)
@@ -281,9 +300,9 @@ def test_the_shipped_sweep_files_are_valid():
 
 def test_ema_workbench_drives_the_model_entry_point(folder):
     ema = pytest.importorskip("ema_workbench")
-    from rescalesim.workbench import model
+    from rescalesim import evaluate
 
-    ema_model = ema.Model("rescalesim", function=model)
+    ema_model = ema.Model("rescalesim", function=evaluate)
     ema_model.constants = [ema.Constant("scenario", str(folder / "base.toml"))]
     ema_model.uncertainties = [ema.RealParameter("sentencing__custody_share", 0.2, 0.8)]
     ema_model.levers = [ema.IntegerParameter("placement__house_max_sentence_days", 100, 1000)]

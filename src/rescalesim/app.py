@@ -20,18 +20,12 @@ from mesa.visualization import SolaraViz
 from mesa.visualization.utils import force_update, update_counter
 
 from rescalesim import plots, report
-from rescalesim.explorer import (
-    DEFAULT_SCENARIO,
-    SCENARIOS,
-    Explorer,
-    all_levers,
-    shipped_scenarios,
-)
+from rescalesim.explorer import DEFAULT_SCENARIO, Explorer, all_levers
 from rescalesim.scenario_docs import FieldDoc
-from rescalesim.scenario_file import to_toml
+from rescalesim.scenario_file import SHIPPED, shipped_scenarios, to_toml
 from rescalesim.simulation import headline_table
 
-FOLDER = os.environ.get("RESCALESIM_SCENARIOS", str(SCENARIOS))
+FOLDER = os.environ.get("RESCALESIM_SCENARIOS", str(SHIPPED))
 TITLE = "rescalesim: a scenario against its baseline"
 
 
@@ -142,7 +136,8 @@ def Status(model: Explorer):
         solara.Markdown(
             f"**Explored:** {model.explored.name}  \n**Baseline:** {model.baseline.name}  \n"
             f"Both run on the same random numbers, {_replications(model.replications)} at "
-            f"{model.population_scale:.0%} of the country's case flow."
+            f"{model.population_scale:.0%} of the country's case flow, seed {model.seed} "
+            "(the sidebar's sliders)."
         )
         years = model.explored.warmup_days + model.explored.measured_days
         if model.done:

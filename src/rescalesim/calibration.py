@@ -8,15 +8,14 @@ is multiplied by four).
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from rescalesim.metrics import HEADLINE, SUPPORTING
 from rescalesim.scenario import Scenario
-from rescalesim.scenario_file import ScenarioError, explain
+from rescalesim.scenario_file import read_toml, validate_as
 from rescalesim.simulation import interval, simulate
 
 
@@ -55,23 +54,14 @@ class Targets(BaseModel):
 
 def load_targets(path: Path) -> Targets:
     """Read and validate a targets file."""
-    try:
-        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ScenarioError(f"{path}: file not found") from None
-    except tomllib.TOMLDecodeError as error:
-        raise ScenarioError(f"{path}: not valid TOML: {error}") from None
-    try:
-        return Targets.model_validate(data)
-    except ValidationError as error:
-        raise ScenarioError(explain(error, str(path), Targets)) from None
+    return validate_as(Targets, read_toml(path), str(path))
 
 
 def calibrate(
-    scenario: Scenario, targets: Targets, workers: int = 1, progress=None
+    scenario: Scenario, targets: Targets, workers: int = 1, progress=None, executor=None
 ) -> pd.DataFrame:
     """Run the scenario and compare each target; one row per target with `within`."""
-    result = simulate(scenario, progress=progress, workers=workers)
+    result = simulate(scenario, progress=progress, workers=workers, executor=executor)
     scale = scenario.run.population_scale
     rows = []
     for target in targets.targets:

@@ -9,38 +9,23 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import subprocess
 import sys
 import time
 import tomllib
 from collections.abc import Sequence
 from importlib.metadata import version
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
+from rescalesim.errors import NotebookFailed, UsageError, UserError
 
-from rescalesim import plots
-from rescalesim.calibration import calibrate, load_targets
-from rescalesim.outputs import write_folder, write_json, write_table
-from rescalesim.report import (
-    NotebookFailed,
-    ReportError,
-    execute_and_render,
-    format_difference,
-    format_value,
-    render,
-)
-from rescalesim.scenario import Scenario
-from rescalesim.scenario_docs import reference_markdown
-from rescalesim.scenario_file import ScenarioError, load, to_toml
-from rescalesim.simulation import SimulationResult, compare, headline_table, simulate
-from rescalesim.sweep import SweepError, load_sweep, run_sweep
+if TYPE_CHECKING:  # the heavy modules load inside the commands that need them
+    import pandas as pd
+
+    from rescalesim.scenario import Scenario
+    from rescalesim.simulation import SimulationResult
 
 EXIT_BAD_INPUT = 2
-
-
-class UsageError(Exception):
-    """Bad options: reported in one line with exit code 2."""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -82,13 +67,32 @@ def _add_run_options(parser: argparse.ArgumentParser) -> None:
         metavar="FIELD=VALUE",
         help="override a scenario field, e.g. --set placement.house_max_sentence_days=900",
     )
+    _add_executor_options(parser, "replications")
+    parser.add_argument("--quiet", action="store_true", help="no progress on stderr")
+
+
+def _add_executor_options(parser: argparse.ArgumentParser, what: str) -> None:
+    parser.add_argument(
+        "--executor",
+        choices=["serial", "processes", "dask"],
+        default="processes",
+        help=f"where {what} run (default: local processes)",
+    )
     parser.add_argument(
         "--workers",
         type=_positive_int,
         default=os.cpu_count() or 1,
-        help="replications run in this many processes (default: all cores)",
+        help="processes or Dask workers (default: all cores)",
     )
-    parser.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    parser.add_argument("--scheduler", help="address of a running Dask scheduler (tcp://host:port)")
+
+
+def _executor(args: argparse.Namespace):
+    from rescalesim.executors import get_executor
+
+    if args.scheduler and args.executor != "dask":
+        raise UsageError(f"rescalesim {args.command}: --scheduler needs --executor dask")
+    return get_executor(args.executor, args.workers, args.scheduler)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -98,32 +102,32 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     run = commands.add_parser("run", help="simulate one scenario's replications")
-    run.add_argument("scenario", type=Path, help="scenario TOML file")
+    run.add_argument(
+        "scenario",
+        type=Path,
+        help="scenario TOML file, or a shipped one by name (belgium/status_quo)",
+    )
     _add_run_options(run)
+    run.set_defaults(handler=command_run)
 
     compare = commands.add_parser(
         "compare", help="simulate scenarios on common random numbers and compare them"
     )
     compare.add_argument(
-        "scenarios", type=Path, nargs="+", help="scenario files; the first is the base"
+        "scenarios", type=Path, nargs="+", help="scenario files or names; the first is the base"
     )
     _add_run_options(compare)
+    compare.set_defaults(handler=command_compare)
 
     sweep = commands.add_parser(
         "sweep", help="run a parameter sweep (grid, Latin hypercube, Sobol, Morris)"
     )
     sweep.add_argument("sweep", type=Path, help="sweep TOML file")
-    sweep.add_argument("--executor", choices=["serial", "processes", "dask"], default="processes")
-    sweep.add_argument(
-        "--workers",
-        type=_positive_int,
-        default=os.cpu_count() or 1,
-        help="processes or Dask workers (default: all cores)",
-    )
-    sweep.add_argument("--scheduler", help="address of a running Dask scheduler (tcp://host:port)")
+    _add_executor_options(sweep, "runs")
     sweep.add_argument("--resume", action="store_true", help="finish an interrupted sweep")
     sweep.add_argument("--out", type=Path, help="output folder")
     sweep.add_argument("--quiet", action="store_true", help="no progress bar")
+    sweep.set_defaults(handler=command_sweep)
 
     calibrate = commands.add_parser(
         "calibrate", help="compare a country's base scenario with its public figures"
@@ -135,6 +139,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="targets TOML file (default: targets.toml next to the scenario)",
     )
     _add_run_options(calibrate)
+    calibrate.set_defaults(handler=command_calibrate)
 
     report = commands.add_parser(
         "report", help="render a notebook or a results folder to one self-contained HTML file"
@@ -155,6 +160,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="NAME=VALUE",
         help="with --execute: a value for the notebook's parameters cell (TOML syntax)",
     )
+    report.set_defaults(handler=command_report)
 
     app = commands.add_parser(
         "app", help="serve the web page: a scenario and its levers against its baseline"
@@ -175,20 +181,34 @@ def build_parser() -> argparse.ArgumentParser:
         default=0.1,
         help="initial share of the country's cases simulated (0.1)",
     )
+    app.set_defaults(handler=command_app)
 
     check = commands.add_parser("check", help="validate scenario files without running them")
     check.add_argument("files", type=Path, nargs="+")
+    check.set_defaults(handler=command_check)
 
-    commands.add_parser(
+    fields = commands.add_parser(
         "fields", help="print every scenario field with its default, unit, range and source"
     )
+    fields.set_defaults(handler=command_fields)
+    metrics = commands.add_parser(
+        "metrics", help="print every metric with its words, unit and definition"
+    )
+    metrics.set_defaults(handler=command_metrics)
+    scenarios = commands.add_parser(
+        "scenarios", help="list the shipped scenarios (usable by name, e.g. belgium/status_quo)"
+    )
+    scenarios.set_defaults(handler=command_scenarios)
     return parser
 
 
-def _load(path: Path, args: argparse.Namespace) -> Scenario:
+def _load(path: Path, args: argparse.Namespace, years: float | None = None) -> Scenario:
+    from rescalesim.scenario_file import load
+
     overrides = list(args.overrides)
-    if args.years is not None:
-        overrides.append(f"run.years={args.years}")
+    years = args.years if args.years is not None else years
+    if years is not None:
+        overrides.append(f"run.years={years}")
     if args.replications is not None:
         overrides.append(f"run.replications={args.replications}")
     if args.seed is not None:
@@ -217,12 +237,14 @@ class _Progress:
 
 
 def _print_headline(title: str, table: pd.DataFrame) -> None:
+    from rescalesim.metrics import metric
+
     print(f"\n{title}")
-    print(f"  {'metric':<30}{'mean':>18}{'95% interval':>34}")
+    print(f"  {'outcome':<46}{'mean':>18}{'95% interval':>34}")
     for row in table.itertuples():
-        low, high = (format_value(row.metric, v) for v in (row.ci95_low, row.ci95_high))
-        interval = f"{low} to {high}"
-        print(f"  {row.metric:<30}{format_value(row.metric, row.mean):>18}{interval:>34}")
+        m = metric(row.metric)
+        low, high = (m.format(v) for v in (row.ci95_low, row.ci95_high))
+        print(f"  {m.table_heading():<46}{m.format(row.mean):>18}{low + ' to ' + high:>34}")
 
 
 def _manifest(results: Sequence[SimulationResult], started: float, command: list[str]) -> dict:
@@ -250,24 +272,35 @@ def _manifest(results: Sequence[SimulationResult], started: float, command: list
 
 
 def _write_scenario_files(folder: Path, result: SimulationResult) -> None:
+    from rescalesim.outputs import write_table
+    from rescalesim.scenario_file import to_toml
+
     write_table(result.summary, folder / "summary.csv")
     write_table(result.monthly, folder / "monthly.csv")
     write_table(result.subgroups, folder / "subgroups.csv")
     (folder / "scenario.toml").write_text(to_toml(result.scenario), encoding="utf-8")
 
 
-def command_run(args: argparse.Namespace, argv: list[str]) -> int:
+def command_run(args: argparse.Namespace) -> int:
     """``rescalesim run``."""
+    from rescalesim.outputs import write_folder, write_json, write_table
+    from rescalesim.simulation import headline_table, simulate
+
     scenario = _load(args.scenario, args)
     out = args.out or Path("results") / args.scenario.stem
     started = time.perf_counter()
-    result = simulate(scenario, progress=_Progress(scenario.name, args.quiet), workers=args.workers)
+    result = simulate(
+        scenario,
+        progress=_Progress(scenario.name, args.quiet),
+        workers=args.workers,
+        executor=_executor(args),
+    )
     table = headline_table(result.summary)
 
     def fill(folder: Path) -> None:
         _write_scenario_files(folder, result)
         write_table(table, folder / "headline.csv")
-        write_json(_manifest([result], started, argv), folder / "manifest.json")
+        write_json(_manifest([result], started, args.argv), folder / "manifest.json")
 
     write_folder(out, fill)
     _print_headline(f"{scenario.name} ({scenario.run.replications} replications)", table)
@@ -275,13 +308,22 @@ def command_run(args: argparse.Namespace, argv: list[str]) -> int:
     return 0
 
 
-def command_compare(args: argparse.Namespace, argv: list[str]) -> int:
+def command_compare(args: argparse.Namespace) -> int:
     """``rescalesim compare``: common random numbers, paired differences against the first."""
+    from rescalesim import plots
+    from rescalesim.metrics import metric
+    from rescalesim.outputs import write_folder, write_json, write_table
+    from rescalesim.report import render
+    from rescalesim.simulation import compare
+
     scenarios = [_load(path, args) for path in args.scenarios]
     out = args.out or Path("results") / "comparison"
     started = time.perf_counter()
     comparison = compare(
-        scenarios, progress=lambda name: _Progress(name, args.quiet), workers=args.workers
+        scenarios,
+        progress=lambda name: _Progress(name, args.quiet),
+        workers=args.workers,
+        executor=_executor(args),
     )
     results = comparison.results
 
@@ -300,7 +342,7 @@ def command_compare(args: argparse.Namespace, argv: list[str]) -> int:
         )
         if not comparison.differences.empty:
             plots.differences(comparison.differences, folder / "differences.png")
-        write_json(_manifest(results, started, argv), folder / "manifest.json")
+        write_json(_manifest(results, started, args.argv), folder / "manifest.json")
         render(folder, folder / "report.html")
 
     write_folder(out, fill)
@@ -313,11 +355,12 @@ def command_compare(args: argparse.Namespace, argv: list[str]) -> int:
     for result in results[1:]:
         rows = differences[differences["scenario"] == result.scenario.name]
         print(f"\n{result.scenario.name} minus {results[0].scenario.name} (paired)")
-        print(f"  {'metric':<30}{'difference':>18}{'95% interval':>34}")
+        print(f"  {'outcome':<46}{'difference':>18}{'95% interval':>34}")
         for row in rows.itertuples():
-            low, high = (format_difference(row.metric, v) for v in (row.ci95_low, row.ci95_high))
+            m = metric(row.metric)
+            low, high = (m.format_difference(v) for v in (row.ci95_low, row.ci95_high))
             print(
-                f"  {row.metric:<30}{format_difference(row.metric, row.difference):>18}"
+                f"  {m.table_heading():<46}{m.format_difference(row.difference):>18}"
                 f"{low + ' to ' + high:>34}"
             )
     print(f"\nResults in {out}/ (report: {out}/report.html)")
@@ -326,10 +369,15 @@ def command_compare(args: argparse.Namespace, argv: list[str]) -> int:
 
 def command_sweep(args: argparse.Namespace) -> int:
     """``rescalesim sweep``: every run of a design, resumable, on any executor."""
+    import pandas as pd
+
+    from rescalesim import plots
+    from rescalesim.metrics import metric
+    from rescalesim.sweep import load_sweep, run_sweep
+
     sweep = load_sweep(args.sweep)
     out = args.out or Path("results") / "sweeps" / args.sweep.stem
-    if args.scheduler and args.executor != "dask":
-        raise UsageError("rescalesim sweep: --scheduler needs --executor dask")
+    _executor(args)  # the options are checked before anything starts
     print(
         f"{sweep.spec.name}: {len(sweep.design)} points x {sweep.spec.replications} replications"
         f" = {sweep.runs} runs ({sweep.spec.design} design) -> {out}/",
@@ -350,10 +398,12 @@ def command_sweep(args: argparse.Namespace) -> int:
         print(f"  failed: point {row.point}, replication {row.replication}: {row.error}")
     if (out / "sensitivity.csv").exists():
         table = pd.read_csv(out / "sensitivity.csv")
+        if not table.empty:
+            plots.sensitivity(table, sweep.spec.design, out / "sensitivity.png")
         print(f"sensitivity indices (95% intervals) in {out}/sensitivity.csv:")
         for row in table.itertuples():
             print(
-                f"  {row.outcome:<26}{row.parameter:<44}{row.index:<8}"
+                f"  {metric(row.outcome).label:<30}{row.parameter:<44}{row.index:<8}"
                 f"{row.value:>9.3f} +/- {row.conf:.3f}"
             )
     return 0
@@ -361,12 +411,23 @@ def command_sweep(args: argparse.Namespace) -> int:
 
 def command_calibrate(args: argparse.Namespace) -> int:
     """``rescalesim calibrate``: exit 1 if any target is missed."""
-    targets = load_targets(args.targets or args.scenario.parent / "targets.toml")
-    if args.years is None:
-        args.years = targets.years  # the figures describe the first years of the run
-    scenario = _load(args.scenario, args)
+    from rescalesim.calibration import calibrate, load_targets
+    from rescalesim.outputs import write_folder, write_table
+    from rescalesim.report import format_value
+    from rescalesim.scenario_file import locate
+
+    path = locate(args.scenario)
+    if path.is_dir():
+        raise UsageError(f"rescalesim calibrate: {path}: is a folder; expected a scenario file")
+    targets = load_targets(args.targets or path.parent / "targets.toml")
+    # the figures describe the first years of the run
+    scenario = _load(path, args, years=targets.years)
     table = calibrate(
-        scenario, targets, workers=args.workers, progress=_Progress(scenario.name, args.quiet)
+        scenario,
+        targets,
+        workers=args.workers,
+        progress=_Progress(scenario.name, args.quiet),
+        executor=_executor(args),
     )
     print(
         f"\nCalibration of {scenario.name} against {targets.country} "
@@ -412,6 +473,8 @@ def _parameters(texts: list[str]) -> dict:
 
 def command_report(args: argparse.Namespace) -> int:
     """``rescalesim report``: a notebook or a results folder as one HTML file."""
+    from rescalesim.report import execute_and_render, render
+
     parameters = _parameters(args.parameter)
     if (parameters or args.execute) and args.source.suffix != ".ipynb":
         raise UsageError("rescalesim report: --execute and -p apply to notebooks only")
@@ -432,7 +495,7 @@ def command_report(args: argparse.Namespace) -> int:
 
 def command_app(args: argparse.Namespace) -> int:
     """``rescalesim app``: Solara's server on the page in `rescalesim.app`."""
-    from rescalesim.explorer import shipped_scenarios
+    from rescalesim.scenario_file import shipped_scenarios
 
     if not 0.01 <= args.population_scale <= 1:
         raise UsageError("rescalesim app: --population-scale must be between 0.01 and 1")
@@ -448,16 +511,18 @@ def command_app(args: argparse.Namespace) -> int:
         env["RESCALESIM_SCENARIOS"] = str(folder.resolve())
     solara = [sys.executable, "-m", "solara", "run", "rescalesim.app", "--production"]
     solara += ["--no-open", "--host", args.host, "--port", str(args.port)]
-    print(f"rescalesim web page on http://{args.host}:{args.port}/ (Ctrl+C stops it)")
-    return subprocess.call(solara, env=env)
+    print(f"rescalesim web page on http://{args.host}:{args.port}/ (Ctrl+C stops it)", flush=True)
+    # the server replaces this process, so a SIGTERM or Ctrl+C sent to it stops the server
+    os.execve(sys.executable, solara, env)
 
 
 def _check_one(path: Path) -> str:
     """Validate a scenario, sweep or targets file; return a one-line description."""
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
-        data = {}  # let the scenario loader report it in its own words
+    from rescalesim.calibration import load_targets
+    from rescalesim.scenario_file import load, locate, read_toml
+    from rescalesim.sweep import load_sweep
+
+    data = read_toml(locate(path))
     if "targets" in data and "regions" not in data:
         targets = load_targets(path)
         return f"targets for {targets.country} ({len(targets.targets)} figures)"
@@ -474,7 +539,7 @@ def command_check(args: argparse.Namespace) -> int:
     for path in args.files:
         try:
             described = _check_one(path)
-        except ScenarioError as error:
+        except UserError as error:
             print(error, file=sys.stderr)
             status = EXIT_BAD_INPUT
         else:
@@ -482,30 +547,45 @@ def command_check(args: argparse.Namespace) -> int:
     return status
 
 
+def command_fields(args: argparse.Namespace) -> int:
+    """``rescalesim fields``: the scenario schema as a Markdown table."""
+    from rescalesim.scenario_docs import reference_markdown
+
+    print(reference_markdown(), end="")
+    return 0
+
+
+def command_metrics(args: argparse.Namespace) -> int:
+    """``rescalesim metrics``: the metric registry as Markdown tables."""
+    from rescalesim.metrics import reference_markdown
+
+    print(reference_markdown(), end="")
+    return 0
+
+
+def command_scenarios(args: argparse.Namespace) -> int:
+    """``rescalesim scenarios``: the shipped scenarios, by name, with their titles."""
+    from rescalesim.scenario_file import SHIPPED, read_toml, shipped_scenarios
+
+    for name in shipped_scenarios():
+        title = read_toml(SHIPPED / name).get("name", "")
+        print(f"{name.removesuffix('.toml'):<46}{title}")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``rescalesim`` command."""
     argv = list(sys.argv[1:] if argv is None else argv)
     try:
         args = build_parser().parse_args(argv)
-        if args.command == "check":
-            return command_check(args)
-        if args.command == "fields":
-            print(reference_markdown(), end="")
-            return 0
-        if args.command == "run":
-            return command_run(args, ["rescalesim", *argv])
-        if args.command == "sweep":
-            return command_sweep(args)
-        if args.command == "calibrate":
-            return command_calibrate(args)
-        if args.command == "report":
-            return command_report(args)
-        if args.command == "app":
-            return command_app(args)
-        return command_compare(args, ["rescalesim", *argv])
-    except (UsageError, ScenarioError, SweepError, ReportError) as error:
+        args.argv = ["rescalesim", *argv]
+        return args.handler(args)
+    except UserError as error:
         print(error, file=sys.stderr)
         return EXIT_BAD_INPUT
+    except NotebookFailed as error:
+        print(error, file=sys.stderr)
+        return 1
     except OSError as error:  # e.g. an --out folder that cannot be created
         print(
             f"rescalesim: cannot write {error.filename or 'results'}: {error.strerror}",

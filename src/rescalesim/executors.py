@@ -1,64 +1,26 @@
-"""Where runs happen: in this process, in local processes, or on a Dask cluster.
+"""Where many runs happen: in this process, in local processes, or on a Dask cluster.
 
-Every executor takes the same tasks and yields the same rows (in completion order); a run's
-row depends only on its task, so results do not depend on the executor or the worker count.
+One interface, as EMA Workbench's evaluators: ``get_executor(name, workers, scheduler)`` gives
+an executor whose ``map(function, items)`` yields ``(index, result)`` as runs finish. A run's
+result depends only on its item, so results do not depend on the executor or the worker count.
+A run that raised, or whose worker was lost, yields the exception instead of a result: the
+caller decides whether that stops everything (a simulation) or is recorded (a sweep).
+
+A library that brings its own parallel sampler (pyabc, for instance) can take the worker count
+(``executor.workers``) or, on Dask, a client (``with executor.client() as client``).
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
-import traceback
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass
-from typing import Literal
-
-from rescalesim.scenario import Scenario
-from rescalesim.simulation import run_replication
+from contextlib import contextmanager
+from typing import Any, Literal
 
 ExecutorName = Literal["serial", "processes", "dask"]
-
-
-@dataclass(frozen=True)
-class Task:
-    """One run of a sweep: a design point's scenario, a replication, the master seed."""
-
-    point: int
-    replication: int
-    scenario: Scenario
-    seed: int
-
-
-def execute(task: Task) -> dict:
-    """Run one task; an error becomes a failed row instead of stopping the sweep."""
-    row = {
-        "point": task.point,
-        "replication": task.replication,
-        "seed": task.seed,
-        "scenario_hash": task.scenario.digest(),
-    }
-    try:
-        summary = run_replication(task.scenario, task.seed, task.replication).summary
-    except Exception as error:  # noqa: BLE001 - any failure of one run is recorded, not raised
-        last = traceback.extract_tb(error.__traceback__)[-1]
-        return row | {
-            "status": "failed",
-            "error": f"{type(error).__name__}: {error} ({last.filename}:{last.lineno})",
-        }
-    summary = {k: v for k, v in summary.items() if k not in ("scenario", "replication", "seed")}
-    return row | summary | {"status": "ok", "error": ""}
-
-
-def _failed(task: Task, error: BaseException) -> dict:
-    return {
-        "point": task.point,
-        "replication": task.replication,
-        "seed": task.seed,
-        "scenario_hash": task.scenario.digest(),
-        "status": "failed",
-        "error": f"{type(error).__name__}: {error} (worker lost)",
-    }
+EXECUTORS = ("serial", "processes", "dask")
 
 
 def default_workers() -> int:
@@ -66,60 +28,97 @@ def default_workers() -> int:
     return os.cpu_count() or 1
 
 
-def run_tasks(
-    tasks: Iterable[Task],
-    executor: ExecutorName = "processes",
-    workers: int | None = None,
-    scheduler: str | None = None,
-) -> Iterator[dict]:
-    """Run tasks and yield their rows as they finish."""
-    tasks = list(tasks)
-    if not tasks:
-        return
-    workers = workers or default_workers()
-    if executor == "serial":
-        for task in tasks:
-            yield execute(task)
-    elif executor == "processes":
-        # forkserver: workers start clean (no inherited threads); the 3.14 default
+class Serial:
+    """Runs one after the other in this process."""
+
+    workers = 1
+
+    def map(self, function: Callable, items: Sequence[Any]) -> Iterator[tuple[int, Any]]:
+        """Apply `function` to every item; yield (index, result or exception)."""
+        for index, item in enumerate(items):
+            try:
+                yield index, function(item)
+            except Exception as error:  # noqa: BLE001 - the caller decides what a failure means
+                yield index, error
+
+
+class Processes:
+    """Runs in a pool of local processes, one run per process at a time."""
+
+    def __init__(self, workers: int | None = None) -> None:
+        self.workers = workers or default_workers()
+
+    def map(self, function: Callable, items: Sequence[Any]) -> Iterator[tuple[int, Any]]:
+        """Apply `function` to every item; yield (index, result or exception) as they finish."""
+        if not items:
+            return
+        # forkserver: workers start clean (no inherited threads), and is the 3.14 default
         context = multiprocessing.get_context("forkserver")
+        workers = min(self.workers, len(items))
         with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            futures = {pool.submit(execute, task): task for task in tasks}
+            futures = {pool.submit(function, item): i for i, item in enumerate(items)}
             for future in as_completed(futures):
                 try:
-                    yield future.result()
+                    yield futures[future], future.result()
                 except Exception as error:  # noqa: BLE001 - a crashed worker fails its run only
-                    yield _failed(futures[future], error)
-    elif executor == "dask":
-        yield from _run_on_dask(tasks, workers, scheduler)
-    else:
-        raise ValueError(f"unknown executor {executor!r}; allowed: serial, processes, dask")
+                    yield futures[future], error
 
 
-def _run_on_dask(tasks: list[Task], workers: int, scheduler: str | None) -> Iterator[dict]:
-    from dask.distributed import Client, LocalCluster, as_completed
+class Dask:
+    """Runs on a Dask cluster: the one at `scheduler`, or one of our own on loopback."""
 
-    cluster = None
-    if scheduler is None:
-        # a cluster of our own on loopback: one single-threaded process per worker
-        cluster = LocalCluster(
-            n_workers=workers,
-            threads_per_worker=1,
-            processes=True,
-            host="127.0.0.1",
-            dashboard_address=None,
-        )
-    client = Client(scheduler if scheduler is not None else cluster)
-    try:
-        # pure=False: runs are stochastic in form; never deduplicate two tasks
-        futures = client.map(execute, tasks, pure=False)
-        by_key = {future.key: task for future, task in zip(futures, tasks, strict=True)}
-        for future in as_completed(futures):
-            try:
-                yield future.result()
-            except Exception as error:  # noqa: BLE001 - a lost worker fails its run only
-                yield _failed(by_key[future.key], error)
-    finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()
+    def __init__(self, workers: int | None = None, scheduler: str | None = None) -> None:
+        self.workers = workers or default_workers()
+        self.scheduler = scheduler
+
+    @contextmanager
+    def client(self):
+        """A Dask client, closed (with its local cluster, if we started one) on exit."""
+        from dask.distributed import Client, LocalCluster
+
+        cluster = None
+        if self.scheduler is None:
+            # one single-threaded process per worker: runs are pure Python
+            cluster = LocalCluster(
+                n_workers=self.workers,
+                threads_per_worker=1,
+                processes=True,
+                host="127.0.0.1",
+                dashboard_address=None,
+            )
+        client = Client(self.scheduler if self.scheduler is not None else cluster)
+        try:
+            yield client
+        finally:
+            client.close()
+            if cluster is not None:
+                cluster.close()
+
+    def map(self, function: Callable, items: Sequence[Any]) -> Iterator[tuple[int, Any]]:
+        """Apply `function` to every item; yield (index, result or exception) as they finish."""
+        if not items:
+            return
+        from dask.distributed import as_completed as dask_completed
+
+        with self.client() as client:
+            # pure=False: runs are stochastic in form; never deduplicate two of them
+            futures = client.map(function, list(items), pure=False)
+            index = {future.key: i for i, future in enumerate(futures)}
+            for future in dask_completed(futures):
+                try:
+                    yield index[future.key], future.result()
+                except Exception as error:  # noqa: BLE001 - a lost worker fails its run only
+                    yield index[future.key], error
+
+
+def get_executor(
+    name: ExecutorName = "processes", workers: int | None = None, scheduler: str | None = None
+) -> Serial | Processes | Dask:
+    """The executor called `name` with `workers` workers (default: all cores)."""
+    if name == "serial":
+        return Serial()
+    if name == "processes":
+        return Processes(workers)
+    if name == "dask":
+        return Dask(workers, scheduler)
+    raise ValueError(f"unknown executor {name!r}; allowed: {', '.join(EXECUTORS)}")

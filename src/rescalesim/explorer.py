@@ -19,12 +19,13 @@ from typing import Any
 import mesa
 import pandas as pd
 
+from rescalesim.errors import ScenarioError
 from rescalesim.metrics import monthly as monthly_series
 from rescalesim.model import RescaleModel
 from rescalesim.scenario import DAYS_PER_YEAR, Scenario
 from rescalesim.scenario_docs import FieldDoc, levers
 from rescalesim.scenario_file import (
-    ScenarioError,
+    SHIPPED,
     apply_override,
     extends_root,
     read_raw,
@@ -32,7 +33,6 @@ from rescalesim.scenario_file import (
 )
 from rescalesim.simulation import Replication, paired_differences, replication_seed, tables
 
-SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 DEFAULT_SCENARIO = "belgium/detention_houses.toml"
 STEP_DAYS = DAYS_PER_YEAR  # one click of Step: one simulated year of both runs
 # Estate levers: houses planned after the start. Sizes from the small Dutch KVJJ (8 places) to
@@ -42,15 +42,6 @@ HOUSE_SIZE_RANGE = (8, 60)
 DEFAULT_HOUSE_SIZE = 48  # the 2021 Belgian plan: (720 - 172 existing places) / 12 houses
 NEW_HOUSES = "estate.new_detention_houses"
 HOUSE_SIZE = "estate.places_per_new_house"
-
-
-def shipped_scenarios(folder: Path = SCENARIOS) -> list[str]:
-    """Scenario files under `folder`, as relative paths (targets and sweeps left out)."""
-    return sorted(
-        str(p.relative_to(folder))
-        for p in folder.glob("*/*.toml")
-        if p.name != "targets.toml" and p.parent.name != "sweeps"
-    )
 
 
 def planned_houses(data: dict[str, Any], baseline: dict[str, Any]) -> tuple[int, int]:
@@ -168,7 +159,7 @@ class Explorer(mesa.Model):
         rng: Any = None,
     ) -> None:
         super().__init__(rng=rng)
-        self.folder = Path(folder) if folder else SCENARIOS
+        self.folder = Path(folder) if folder else SHIPPED
         self.scenario_file = scenario_file
         self.replications = int(replications)
         self.population_scale = float(population_scale)

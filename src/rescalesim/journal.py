@@ -8,10 +8,11 @@ resumed sweep runs exactly the missing ones.
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pandas as pd
+
+from rescalesim.outputs import write_atomic
 
 
 class Journal:
@@ -34,13 +35,11 @@ class Journal:
 
     def record(self, row: dict) -> None:
         """Write one run's row; it appears whole or not at all."""
-        path = self._path(row["point"], row["replication"])
-        temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        with open(temporary, "w", encoding="utf-8") as handle:
-            json.dump(row, handle, sort_keys=True)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, path)
+        text = json.dumps(row, sort_keys=True)
+        write_atomic(
+            self._path(row["point"], row["replication"]),
+            lambda temporary: temporary.write_text(text, encoding="utf-8"),
+        )
 
     def table(self) -> pd.DataFrame:
         """All recorded runs, ordered by point and replication."""

@@ -1,4 +1,4 @@
-"""Writing results: a folder that appears whole or not at all."""
+"""Writing results: a file or a folder appears whole or not at all."""
 
 from __future__ import annotations
 
@@ -32,6 +32,24 @@ def write_folder(destination: Path, fill: Callable[[Path], None]) -> None:
             os.replace(staging, destination)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
+        raise
+
+
+def write_atomic(path: Path, write: Callable[[Path], None]) -> None:
+    """Write one file through `write(temporary_path)`, then rename it into place.
+
+    The file appears whole or not at all (flushed to disk before the rename), even if the
+    process is killed while writing.
+    """
+    path = Path(path)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        write(temporary)
+        with open(temporary, "rb") as handle:
+            os.fsync(handle.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
         raise
 
 

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from rescalesim import places
+from rescalesim import metrics, places
 from rescalesim.simulation import interval
 
 CUSTODY = [place.name for place in places.CUSTODY]
@@ -23,35 +23,11 @@ COLOURS = ["tab:blue", "tab:orange", "tab:green", "tab:red", "tab:purple", "tab:
 BAND = "bands: 95% of replications"
 INTERVAL = "bars: 95% confidence interval of the mean"
 
-# Metric: (words for a reader, unit on the axis, factor from the table's unit to the axis's).
-METRIC_AXES = {
-    "reconviction_2y": ("reconviction within 2 years", "% of releases", 100),
-    "reincarceration_2y": ("back in custody within 2 years", "% of releases", 100),
-    "custody_population_mean": ("people in custody", "people (daily mean)", 1),
-    "occupancy_prisons": ("prison occupancy", "% of places", 100),
-    "occupancy_houses": ("house occupancy", "% of places", 100),
-    "overcrowding_mean": ("people above capacity", "people (daily mean)", 1),
-    "empty_house_bed_days": ("empty house beds", "thousand bed-days", 1e-3),
-    "cost_total_eur": ("total cost over the period", "million EUR", 1e-6),
-    "cost_per_release_eur": ("cost per release", "thousand EUR", 1e-3),
-    "custodial_sentences_per_year": ("custodial sentences", "per year", 1),
-    "community_sentences_per_year": ("community sanctions", "per year", 1),
-    "persons_in_custody_per_year": ("different people in custody", "people per year", 1),
-    "drawn_into_custody_per_year": ("drawn into custody (net-widening)", "cases per year", 1),
-    "placement_refusals_per_year": ("refused a house by the service", "people per year", 1),
-    "house_waiting_list_mean": ("waiting in prison for a house", "people (daily mean)", 1),
-    "house_placements_per_year": ("placed in a detention house", "people per year", 1),
-    "houses_planned": ("houses planned", "houses", 1),
-    "houses_opened": ("planned houses opened", "houses", 1),
-    "houses_delayed": ("planned houses delayed", "houses", 1),
-    "houses_relocated": ("planned houses relocated", "houses", 1),
-    "houses_abandoned": ("planned houses abandoned", "houses", 1),
-}
 
-
-def axis_label(metric: str) -> tuple[str, str, float]:
-    """Words, unit and factor for a metric (its own name and unit 1 when unknown)."""
-    return METRIC_AXES.get(metric, (metric.replace("_", " "), "", 1))
+def axis_label(name: str) -> tuple[str, str, float]:
+    """Words, unit and factor from the table's unit to the axis's, from the metric registry."""
+    m = metrics.metric(name)
+    return m.label, m.unit, m.scale
 
 
 def _finish(fig: Figure, path: Path | str | None) -> Figure:

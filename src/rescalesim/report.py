@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from rescalesim.metrics import HEADLINE
+from rescalesim.errors import NotebookFailed, ReportError
+from rescalesim.metrics import HEADLINE, metric
 
 if TYPE_CHECKING:
     import nbformat
@@ -28,34 +29,22 @@ FIGURES = {
     "cost_by_component.png": "Cost by component",
     "sensitivity.png": "Sensitivity",
 }
-PERCENT = ("reconviction_2y", "reincarceration_2y", "remand_share")
 _EXTERNAL_SCRIPT = re.compile(r'<script[^>]*\bsrc="https?://[^"]*"[^>]*>\s*</script>\s*')
 
 
-class ReportError(ValueError):
-    """Input that cannot be reported, with a message fit for the user."""
-
-
-class NotebookFailed(RuntimeError):
-    """A notebook cell raised while the notebook was run for a report."""
-
-
-def format_value(metric: str, value: float) -> str:
+def format_value(name: str, value: float) -> str:
     """A metric's value as a reader expects it: shares in %, money and counts with separators."""
-    if value != value:  # NaN
-        return "n/a"
-    if metric in PERCENT or metric.startswith("occupancy"):
-        return f"{value:.1%}"
-    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.2f}"
+    return metric(name).format(value)
 
 
-def format_difference(metric: str, value: float) -> str:
+def format_difference(name: str, value: float) -> str:
     """A difference of a metric: shares in percentage points, signed."""
-    if value != value:
-        return "n/a"
-    if metric in PERCENT or metric.startswith("occupancy"):
-        return f"{100 * value:+.1f} pp"
-    return f"{value:+,.0f}" if abs(value) >= 100 else f"{value:+,.2f}"
+    return metric(name).format_difference(value)
+
+
+def readable_name(name: str) -> str:
+    """A metric in words with the unit of the values in tables (not scaled to thousands)."""
+    return metric(name).table_heading()
 
 
 def readable_headline(headline: pd.DataFrame) -> pd.DataFrame:
@@ -71,6 +60,7 @@ def readable_headline(headline: pd.DataFrame) -> pd.DataFrame:
     order = [m for m in HEADLINE if m in wide.index] + [m for m in wide.index if m not in HEADLINE]
     table = wide.loc[order, names].reset_index()
     table.columns.name = None
+    table["metric"] = [readable_name(m) for m in table["metric"]]
     return table
 
 
@@ -80,7 +70,7 @@ def readable_differences(differences: pd.DataFrame) -> pd.DataFrame:
         {
             "scenario": differences["scenario"],
             "minus": differences["base"],
-            "metric": differences["metric"],
+            "metric": [readable_name(m) for m in differences["metric"]],
             "difference": [
                 format_difference(r.metric, r.difference) for r in differences.itertuples()
             ],

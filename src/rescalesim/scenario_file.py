@@ -13,21 +13,47 @@ from typing import Any
 import tomli_w
 from pydantic import BaseModel, ValidationError
 
+from rescalesim.errors import ScenarioError
 from rescalesim.scenario import Scenario, bounds
 
 MAX_EXTENDS_DEPTH = 20
+# the scenarios shipped with the package, addressable by name ("belgium/status_quo")
+SHIPPED = Path(__file__).resolve().parent / "scenarios"
 
 
-class ScenarioError(ValueError):
-    """A scenario that cannot be used, with a message fit for the user."""
+def shipped_scenarios(folder: Path = SHIPPED) -> list[str]:
+    """Scenario files in a folder of country folders, as paths relative to it.
+
+    Targets and sweeps are left out: ``belgium/status_quo.toml``, ``norway/consolidated.toml``.
+    """
+    return sorted(
+        f"{p.parent.name}/{p.name}"
+        for p in Path(folder).glob("*/*.toml")
+        if p.name != "targets.toml" and p.parent.name != "sweeps"
+    )
 
 
-def _read_toml(path: Path) -> dict[str, Any]:
+def locate(path: str | Path) -> Path:
+    """A file as given, or else the shipped file of that name (with or without ``.toml``)."""
+    path = Path(path)
+    if path.exists() or path.is_absolute():
+        return path
+    shipped = SHIPPED / path.with_suffix(".toml") if path.suffix != ".toml" else SHIPPED / path
+    return shipped if shipped.is_file() else path
+
+
+def read_toml(path: Path) -> dict[str, Any]:
+    """Read any input file of rescalesim (scenario, sweep, targets) as TOML, or explain why not."""
+    path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise ScenarioError(f"{path}: file not found") from None
-    except (IsADirectoryError, PermissionError, UnicodeDecodeError) as error:
+        raise ScenarioError(
+            f"{path}: file not found (nor a shipped scenario; `rescalesim scenarios` lists them)"
+        ) from None
+    except IsADirectoryError:
+        raise ScenarioError(f"{path}: is a folder; expected a TOML file") from None
+    except (PermissionError, UnicodeDecodeError) as error:
         raise ScenarioError(f"{path}: cannot be read ({error.__class__.__name__})") from None
     try:
         return tomllib.loads(text)
@@ -50,7 +76,7 @@ def extends_root(path: Path) -> Path:
     """The file at the root of a scenario's ``extends`` chain: the scenario it changes."""
     path = Path(path)
     for _ in range(MAX_EXTENDS_DEPTH + 1):
-        parent = _read_toml(path).get("extends")
+        parent = read_toml(path).get("extends")
         if parent is None:
             return path
         path = path.parent / parent
@@ -65,7 +91,7 @@ def read_raw(path: Path, _seen: tuple[Path, ...] = ()) -> dict[str, Any]:
         raise ScenarioError(f"{path}: field 'extends': circular chain of files")
     if len(_seen) > MAX_EXTENDS_DEPTH:
         raise ScenarioError(f"{path}: field 'extends': chain longer than {MAX_EXTENDS_DEPTH}")
-    data = _read_toml(path)
+    data = read_toml(path)
     parent = data.pop("extends", None)
     added = data.pop("add_facilities", None)
     if parent is None:
@@ -187,17 +213,22 @@ def explain(error: ValidationError, origin: str, schema: type[BaseModel] = Scena
     return f"{origin}: field '{where}': {message}" + (f"; {allowed}" if allowed else "")
 
 
+def validate_as[T: BaseModel](schema: type[T], data: dict[str, Any], origin: str) -> T:
+    """Validate raw data against a schema or raise a one-line ScenarioError."""
+    try:
+        return schema.model_validate(data)
+    except ValidationError as error:
+        raise ScenarioError(explain(error, origin, schema)) from None
+
+
 def validate(data: dict[str, Any], origin: str) -> Scenario:
     """Validate raw data into a Scenario or raise a one-line ScenarioError."""
-    try:
-        return Scenario.model_validate(data)
-    except ValidationError as error:
-        raise ScenarioError(explain(error, origin)) from None
+    return validate_as(Scenario, data, origin)
 
 
 def load(path: str | Path, overrides: list[str] | tuple[str, ...] = ()) -> Scenario:
-    """Load a scenario file, apply ``--set`` overrides and validate."""
-    path = Path(path)
+    """Load a scenario file (or a shipped scenario by name), apply ``--set`` overrides, validate."""
+    path = locate(path)
     data = read_raw(path)
     for text in overrides:
         keys, value = parse_override(text)

@@ -7,19 +7,19 @@ same seed share their random numbers replication by replication (paired comparis
 
 from __future__ import annotations
 
-import multiprocessing
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
+from rescalesim.errors import ScenarioError
+from rescalesim.executors import Dask, Processes, Serial
 from rescalesim.metrics import HEADLINE, SUPPORTING, headline, monthly, subgroups
 from rescalesim.model import RescaleModel
 from rescalesim.scenario import Scenario
-from rescalesim.scenario_file import ScenarioError
 
 METRICS = HEADLINE + SUPPORTING
 
@@ -84,29 +84,26 @@ def simulate(
     seed: int | None = None,
     progress: Callable[[int, int], None] | None = None,
     workers: int = 1,
+    executor: Serial | Processes | Dask | None = None,
 ) -> SimulationResult:
     """Run a scenario's replications (defaults from its `run` section).
 
-    With ``workers > 1`` replications run in that many local processes; the tables are the same
-    as with one, since each replication depends only on (scenario, seed, index).
+    With ``workers > 1`` replications run in that many local processes, or on any `executor`
+    (see :mod:`executors`); the tables are the same either way, since each replication depends
+    only on (scenario, seed, index).
     """
     n = replications if replications is not None else scenario.run.replications
     master = seed if seed is not None else scenario.run.seed
     runs: list[Replication | None] = [None] * n
-    if workers <= 1 or n == 1:
-        for i in range(n):
-            runs[i] = run_replication(scenario, master, i)
-            if progress is not None:
-                progress(i + 1, n)
-    else:
-        # forkserver: workers start clean (no inherited threads), and is the 3.14 default
-        context = multiprocessing.get_context("forkserver")
-        with ProcessPoolExecutor(max_workers=min(workers, n), mp_context=context) as pool:
-            futures = {pool.submit(run_replication, scenario, master, i): i for i in range(n)}
-            for done, future in enumerate(as_completed(futures), start=1):
-                runs[futures[future]] = future.result()
-                if progress is not None:
-                    progress(done, n)
+    if executor is None:
+        executor = Serial() if workers <= 1 or n == 1 else Processes(workers)
+    run = partial(run_replication, scenario, master)
+    for done, (i, result) in enumerate(executor.map(run, range(n)), start=1):
+        if isinstance(result, BaseException):
+            raise result  # a replication that fails is a fault of the model: stop
+        runs[i] = result
+        if progress is not None:
+            progress(done, n)
     summary = pd.DataFrame([r.summary for r in runs])
     series = pd.concat([r.monthly for r in runs], ignore_index=True)
     groups = pd.concat([r.subgroups for r in runs], ignore_index=True)
@@ -164,6 +161,7 @@ def compare(
     seed: int | None = None,
     progress: Callable[[str], Callable[[int, int], None] | None] | None = None,
     workers: int = 1,
+    executor: Serial | Processes | Dask | None = None,
 ) -> Comparison:
     """Run each scenario with the same seeds (the first scenario's unless given) and compare."""
     names = [s.name for s in scenarios]
@@ -177,7 +175,8 @@ def compare(
     n = replications if replications is not None else base.replications
     master = seed if seed is not None else base.seed
     results = [
-        simulate(s, n, master, progress(s.name) if progress else None, workers) for s in scenarios
+        simulate(s, n, master, progress(s.name) if progress else None, workers, executor)
+        for s in scenarios
     ]
     headline = pd.concat(
         [headline_table(r.summary).assign(scenario=r.scenario.name) for r in results],

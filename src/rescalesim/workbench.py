@@ -4,9 +4,9 @@ Parameter names are scenario fields with dots written as double underscores, so 
 valid Python names: ``placement__house_max_sentence_days=900``. Example with EMA Workbench::
 
     from ema_workbench import Model, RealParameter, ScalarOutcome, SequentialEvaluator
-    from rescalesim.workbench import model
+    from rescalesim import evaluate
 
-    ema_model = Model("rescalesim", function=model)
+    ema_model = Model("rescalesim", function=evaluate)
     ema_model.constants = [Constant("scenario", "scenarios/belgium/detention_houses.toml")]
     ema_model.uncertainties = [
         RealParameter("reoffending__custody_multipliers__detention_house", 0.6, 1.0),
@@ -27,7 +27,7 @@ from rescalesim.scenario_file import apply_override, read_raw, validate
 from rescalesim.simulation import run_replication
 
 
-def model(
+def evaluate(
     scenario: str | Path,
     seed: int = 0,
     replication: int = 0,
