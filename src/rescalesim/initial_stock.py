@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from rescalesim.places import Place
+from rescalesim.scenario import DAYS_PER_YEAR
 
 if TYPE_CHECKING:
     from rescalesim.case_flow import CaseFlow
@@ -27,7 +28,9 @@ if TYPE_CHECKING:
     from rescalesim.timeline import Calendar
 
 TAIL_FACTOR = 10  # look back ten mean waiting times: the tail beyond is negligible
-LONGEST_LOOK_BACK_DAYS = 60 * 365  # nobody is held longer than this in any scenario we ship
+LONGEST_LOOK_BACK_DAYS = (
+    60 * DAYS_PER_YEAR
+)  # nobody is held longer than this in any scenario we ship
 
 
 def _look_back_days(spec: Scenario, release_rules: ReleaseRules) -> float:

@@ -12,9 +12,7 @@ import pandas as pd
 
 from rescalesim.places import CUSTODY, FacilityKind
 from rescalesim.records import COLUMNS, COSTS, ENDED_IN, FLOWS, STOCKS
-from rescalesim.scenario import DAYS_PER_YEAR, Scenario
-
-FOLLOW_UP_DAYS = 730  # reconviction within two years of release
+from rescalesim.scenario import DAYS_PER_YEAR, FOLLOW_UP_DAYS, Scenario
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ import numpy as np
 from rescalesim.judge import PRIORS_CAP
 from rescalesim.person import DAYS_PER_YEAR_OF_AGE
 from rescalesim.places import Place
+from rescalesim.scenario import FOLLOW_UP_DAYS
 
 if TYPE_CHECKING:
     from rescalesim.custody import Custody
@@ -26,7 +27,6 @@ if TYPE_CHECKING:
     from rescalesim.timeline import Calendar
 
 REFERENCE_AGE = 30.0
-TWO_YEARS = 730.0
 
 
 class ReoffendingHazard:
@@ -43,7 +43,9 @@ class ReoffendingHazard:
         # the reference person fixes A (ever) and the Weibull scale (within two years)
         self.total_hazard = -math.log(1.0 - params.reference_reoffence_ever)
         share_by_2y = -math.log(1.0 - params.reference_reoffence_2y) / self.total_hazard
-        self.scale_days = TWO_YEARS / (-math.log(1.0 - share_by_2y)) ** (1.0 / params.timing_shape)
+        self.scale_days = FOLLOW_UP_DAYS / (-math.log(1.0 - share_by_2y)) ** (
+            1.0 / params.timing_shape
+        )
         self.log_custody = {k: math.log(v) for k, v in params.custody_multipliers.items()}
         self.log_risk = {k: math.log(v) for k, v in params.risk_multipliers.items()}
 

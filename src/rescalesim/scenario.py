@@ -18,6 +18,9 @@ from rescalesim.places import FacilityKind as Kind
 
 SHARE_TOLERANCE = 1e-6
 DAYS_PER_YEAR = 365
+# reoffending is followed up for two years after release (the Dutch and Norwegian statistics'
+# window); the hazard's reference rates and the reconviction metrics both use it
+FOLLOW_UP_DAYS = 2 * DAYS_PER_YEAR
 
 
 def param(
@@ -194,7 +197,7 @@ class CaseFlow(Section):
         unit="days",
         ge=1,
         le=3650,
-        source="assumption (no public figure in ../shared/data)",
+        source="assumption (no public figure found)",
         description="Mean days from case to hearing for people not held on remand (exponential).",
     )
 
@@ -326,7 +329,7 @@ class Sentencing(Section):
         unit="days",
         source=(
             "band edges as in the Norwegian stock table (Prison Insider 2019); Belgian flow "
-            "distribution not found (calibration.md Gaps)"
+            "distribution not found (no public figure found)"
         ),
         description="Edges of the custodial sentence-length bands (increasing, n+1 values).",
     )
@@ -423,7 +426,7 @@ class Placement(Section):
         unit="days",
         ge=0,
         le=730,
-        source="assumption (no public figure in ../shared/data)",
+        source="assumption (no public figure found)",
         description="Regime 'service': mean days from sentence to the placement decision "
         "(exponential); the person waits in prison.",
         lever="policy",
@@ -434,7 +437,7 @@ class Placement(Section):
         unit="probability",
         ge=0,
         le=1,
-        source="seeds: 'the fear of sharing control'; Kortrijk held 27 of 57 after a year "
+        source="RESCALED newsletters: 'the fear of sharing control'; Kortrijk held 27 of 57 after a year "
         "(VRT 2023), Dutch KVJJ about 30% full (NRC 2022)",
         description="Regime 'service': chance that an eligible person is turned down for a house.",
         lever="policy",
@@ -449,8 +452,8 @@ class Security(Section):
         unit="fraction",
         ge=0,
         le=1,
-        source="assumption: the seeds report many held at a needlessly high level ('people almost "
-        "always return from leave'); no figure in ../shared/data",
+        source="assumption: RESCALED newsletters report many held at a needlessly high level ('people almost "
+        "always return from leave'); no public figure found",
         description="Share of people assigned one security level above what they need; "
         "placement uses the assigned level.",
         lever="assumption",
@@ -520,8 +523,8 @@ class Community(Section):
     work_education_share: KindShares = param(
         {"prison": 0.3, "detention_house": 0.8, "transition_house": 0.9},
         unit="fraction of residents",
-        source="assumption: house residents work or study outside (seeds; Regie der Gebouwen); "
-        "no occupation rates in ../shared/data",
+        source="assumption: house residents work or study outside (RESCALED newsletters; Regie der Gebouwen); "
+        "no public occupation rates found",
         description="Share of residents in work or education, by facility type (a facility "
         "group may set its own).",
     )
@@ -540,7 +543,7 @@ class Community(Section):
     lived_experience_staff: KindFlags = param(
         {"prison": False, "detention_house": True, "transition_house": True},
         unit="yes/no",
-        source="seeds: staff with lived experience in houses (Zuivere Koffie, RESCALED)",
+        source="RESCALED newsletters: staff with lived experience in houses (Zuivere Koffie, RESCALED)",
         description="Whether facilities of a type employ staff with lived experience of prison.",
     )
     lived_experience_hazard_ratio: float = param(
@@ -618,7 +621,7 @@ class Siting(Section):
         unit="log-odds",
         ge=-5,
         le=5,
-        source="seeds: large cities accept more easily (Kortrijk, Vorst, Leuven)",
+        source="RESCALED newsletters: large cities accept more easily (Kortrijk, Vorst, Leuven)",
         description="Extra acceptance in a large city.",
     )
     social_facilities_share: float = param(
@@ -634,13 +637,13 @@ class Siting(Section):
         unit="log-odds",
         ge=-5,
         le=5,
-        source="seeds: towns that host social facilities accept more easily",
+        source="RESCALED newsletters: towns that host social facilities accept more easily",
         description="Extra acceptance where social facilities exist.",
     )
     early_involvement: KindFlags = param(
         {"prison": False, "detention_house": False, "transition_house": True},
         unit="yes/no",
-        source="seeds: NGO-run transition houses involve the community early, federal "
+        source="RESCALED newsletters: NGO-run transition houses involve the community early, federal "
         "detention houses late (Leuven: 150 neighbours invited)",
         description="Whether the community is involved early, by facility type.",
     )
@@ -649,7 +652,7 @@ class Siting(Section):
         unit="log-odds",
         ge=-5,
         le=5,
-        source="assumption, direction from the seeds",
+        source="assumption, direction from RESCALED newsletters",
         description="Extra acceptance with early involvement.",
     )
     interventions: list[Intervention] = Field(
@@ -666,7 +669,7 @@ class Siting(Section):
             "paid_liaison": 0.4,
         },
         unit="log-odds",
-        source="assumptions; direction from the seeds (Leuven event, Kortrijk neighbour survey, "
+        source="assumptions; direction from RESCALED newsletters (Leuven event, Kortrijk neighbour survey, "
         "the Belgian municipal incentive)",
         description="Extra acceptance from each intervention used.",
     )
@@ -700,7 +703,7 @@ class Siting(Section):
         unit="log-odds per open house",
         ge=0,
         le=5,
-        source="acceptance grows after opening (Kortrijk neighbour survey, seeds)",
+        source="acceptance grows after opening (Kortrijk neighbour survey, RESCALED newsletters)",
         description="Each house that opens raises the acceptance of later sitings.",
     )
 
@@ -720,7 +723,7 @@ class PolicyFeedback(Section):
         unit="occupancy",
         ge=0,
         le=1,
-        source="seeds: underused houses are closed and large prisons built again; threshold "
+        source="RESCALED newsletters: underused houses are closed and large prisons built again; threshold "
         "assumed (Dutch KVJJ about 30% full, NRC 2022)",
         description="A house below this yearly occupancy counts as underused that year.",
     )
@@ -729,7 +732,7 @@ class PolicyFeedback(Section):
         unit="years",
         ge=1,
         le=50,
-        source="seeds: 'if houses stay underused for a few years'",
+        source="RESCALED newsletters: 'if houses stay underused for a few years'",
         description="Consecutive underused years after which closing the house is proposed.",
     )
     commitment: float = param(
@@ -737,7 +740,7 @@ class PolicyFeedback(Section):
         unit="probability",
         ge=0,
         le=1,
-        source="seeds: a shared 'dot on the horizon' resists reversal; value assumed",
+        source="RESCALED newsletters: a shared 'dot on the horizon' resists reversal; value assumed",
         description="Chance each year that a proposed closure is resisted.",
     )
     overcrowding_share: float = param(
@@ -817,7 +820,7 @@ class Transition(Section):
         unit="days",
         ge=1,
         le=3650,
-        source="Belgian stays about 6 months (Gentbrugge, VRT 2022); seeds allow 18 months",
+        source="Belgian stays about 6 months (Gentbrugge, VRT 2022); RESCALED newsletters mention 18 months",
         description="Days before conditional release from which a transfer is possible.",
         lever="policy",
         plausible=(90, 548),
@@ -1032,7 +1035,7 @@ class Costs(Section):
         ge=0,
         le=1000,
         source="assumption: houses' social enterprises (prison coffee roaster, social "
-        "restaurant: seeds); no revenue figure in ../shared/data",
+        "restaurant: RESCALED newsletters); no revenue figure found",
         description="Revenue of detention and transition houses' social enterprises, "
         "subtracted from costs.",
     )
@@ -1041,7 +1044,7 @@ class Costs(Section):
         unit="EUR per conviction",
         ge=0,
         le=10_000_000,
-        source="not found (calibration.md Gaps); assumption for courts, police and victims",
+        source="not found (no public figure found); assumption for courts, police and victims",
         description="Cost of each conviction of a person released in the model (a reoffence).",
     )
 
