@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from rescalesim.draws import categorical, cumulative
 from rescalesim.person import DAYS_PER_YEAR_OF_AGE, Person
 from rescalesim.places import Place
 from rescalesim.scenario import DAYS_PER_YEAR, SECURITY_ORDER
@@ -60,11 +61,11 @@ class CaseFlow:
         )
         offenders = scenario.offenders
         self.risk_levels = list(offenders.risk_shares)
-        self.risk_p = np.array(list(offenders.risk_shares.values()))
+        self.risk_cdf = cumulative(list(offenders.risk_shares.values()))
         self.security_levels = [SECURITY_ORDER[s] for s in offenders.security_shares]
-        self.security_p = np.array(list(offenders.security_shares.values()))
+        self.security_cdf = cumulative(list(offenders.security_shares.values()))
         self.offences = list(offenders.offence_shares)
-        self.offence_p = np.array(list(offenders.offence_shares.values()))
+        self.offence_cdf = cumulative(list(offenders.offence_shares.values()))
         # ages: minimum plus a gamma with sd 10 years, mean as in the scenario
         self.age_extra_mean = max(offenders.age_mean - offenders.age_minimum, 0.1)
         self.age_shape = (self.age_extra_mean / 10.0) ** 2
@@ -77,15 +78,17 @@ class CaseFlow:
         rng = self.streams["offenders"]
         offenders = self.scenario.offenders
         n = len(regions)
+        if n == 0:
+            return []  # most days at small scale; drawing nothing would consume no numbers
         self.people_created += n
         ages = offenders.age_minimum + rng.gamma(
             self.age_shape, self.age_extra_mean / self.age_shape, n
         )
         birth_days = day - age_offset_days - ages * DAYS_PER_YEAR_OF_AGE
         male = rng.random(n) < offenders.male_share
-        risk = rng.choice(len(self.risk_levels), n, p=self.risk_p)
-        security = rng.choice(len(self.security_levels), n, p=self.security_p)
-        offence = rng.choice(len(self.offences), n, p=self.offence_p)
+        risk = categorical(rng, self.risk_cdf, n)
+        security = categorical(rng, self.security_cdf, n)
+        offence = categorical(rng, self.offence_cdf, n)
         priors = rng.poisson(offenders.prior_convictions_mean, n)
         model = self.model
         risk_levels, security_levels, offences = (

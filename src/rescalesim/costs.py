@@ -28,6 +28,17 @@ class CostAccounts:
         self.costs = costs
         self.records = records
         self.estate = estate
+        # the columns and rates of each facility kind, looked up once (costed every day)
+        self.by_kind = [
+            (
+                INDEX[f"cost_{kind}_eur"],
+                INDEX[f"capacity_{kind}"],
+                INDEX[kind],
+                getattr(costs, kind),
+                kind is FacilityKind.prison,
+            )
+            for kind in FacilityKind
+        ]
 
     def capital(self, facilities: list[Facility]) -> None:
         """One-off building cost of facilities opening today."""
@@ -41,15 +52,11 @@ class CostAccounts:
         if not self.costs.enabled:
             return
         costs, index = self.costs, INDEX
-        for kind in FacilityKind:
-            rates = getattr(costs, kind)
+        for cost, capacity, held, rates, is_prison in self.by_kind:
             # remand is held in prison places, so its people count as prison occupants
-            occupied = row[index[kind]] + (
-                row[index["remand"]] if kind is FacilityKind.prison else 0
-            )
-            row[index[f"cost_{kind}_eur"]] = (
-                row[index[f"capacity_{kind}"]] * rates.available_place_day
-                + occupied * rates.occupied_place_day
+            occupied = row[held] + (row[index["remand"]] if is_prison else 0)
+            row[cost] = (
+                row[capacity] * rates.available_place_day + occupied * rates.occupied_place_day
             )
         row[index["cost_community_sanction_eur"]] = (
             row[index["community_sanction"]] * costs.community_sanction_day

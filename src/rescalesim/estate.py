@@ -92,6 +92,7 @@ class Estate:
         self.prisons = self.by_kind[FacilityKind.prison]
         self.houses = self.by_kind[FacilityKind.detention_house]
         self.transition_houses = self.by_kind[FacilityKind.transition_house]
+        self.places_changed()
         if not self.open_prisons:
             raise ValueError(f"no prison is open on day {day}: remand and overflow need one")
 
@@ -139,6 +140,31 @@ class Estate:
         """Facilities that close today; their occupants must move."""
         return [f for f in self.changes.get(day, []) if f.closes_day == day]
 
+    def places_changed(self) -> None:
+        """Recount the places of open facilities (after openings, closings or a cut)."""
+        self._places = {k: sum(f.capacity for f in self.open_by_kind[k]) for k in FacilityKind}
+
     def capacity(self, kind: FacilityKind) -> int:
-        """Places in open facilities of a kind."""
-        return sum(f.capacity for f in self.open_by_kind[kind])
+        """Places in open facilities of a kind (counted when the estate changes, read daily)."""
+        return self._places[kind]
+
+    def overcrowding(self) -> int:
+        """People held above capacity, summed prison by prison.
+
+        A prison under capacity does not offset another above it.
+        """
+        excess = 0
+        for prison in self.open_prisons:
+            above = len(prison.occupants) - prison.capacity
+            if above > 0:
+                excess += above
+        return excess
+
+    def empty_house_beds(self) -> int:
+        """Free places in open detention and transition houses."""
+        free = 0
+        for house in (*self.open_houses, *self.open_transition_houses):
+            left = house.capacity - len(house.occupants)
+            if left > 0:
+                free += left
+        return free

@@ -8,6 +8,8 @@ import mesa
 import numpy as np
 from scipy.special import expit, logit
 
+from rescalesim.draws import categorical, cumulative
+
 if TYPE_CHECKING:
     from rescalesim.scenario import Sentencing
 
@@ -51,13 +53,13 @@ class Bench:
         self.severity = np.array([[j.severity for j in judges] for judges in self.by_region])
         edges = np.array(sentencing.sentence_band_edges_days, dtype=float)
         self.log_low, self.log_high = np.log(edges[:-1]), np.log(edges[1:])
-        self.band_p = np.array(sentencing.sentence_band_shares)
+        self.band_cdf = cumulative(sentencing.sentence_band_shares)
         self.base_log_odds = float(logit(np.clip(sentencing.custody_share, 1e-12, 1 - 1e-12)))
 
     def sentence_lengths(self, severity: np.ndarray) -> np.ndarray:
         """Custodial sentence lengths in days: a band by its share, log-uniform inside it."""
         rng = self.rng
-        band = rng.choice(len(self.band_p), len(severity), p=self.band_p)
+        band = categorical(rng, self.band_cdf, len(severity))
         u = rng.random(len(severity))
         days = np.exp(self.log_low[band] + u * (self.log_high[band] - self.log_low[band]))
         return days * severity

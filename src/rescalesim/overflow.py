@@ -96,7 +96,7 @@ class Overflow:
         """'early_release': people in overcrowded prisons nearest to release go now."""
         if self.rules.overflow != "early_release":
             return
-        excess = sum(p.overcrowding for p in self.estate.open_prisons)
+        excess = self.estate.overcrowding()
         if excess <= 0:
             return
         releases = self.calendar.releases

@@ -63,7 +63,7 @@ class Policymaker(mesa.Agent):
         for house in estate.open_houses:
             house.occupied_days += len(house.occupants)
             house.open_days += 1
-        self._year_overcrowding += sum(p.overcrowding for p in estate.open_prisons)
+        self._year_overcrowding += estate.overcrowding()
         self._year_places += sum(p.capacity for p in estate.open_prisons)
 
     def review(self) -> None:
@@ -122,6 +122,7 @@ class Policymaker(mesa.Agent):
             self.prison_places_closed += cut
             if places <= 0:
                 break
+        self.estate.places_changed()
 
     def summary(self) -> dict[str, float]:
         """What the reviews did."""

@@ -139,10 +139,8 @@ class Records:
             row[INDEX[place.name]] = counts[place]
         for kind in FacilityKind:
             row[INDEX[f"capacity_{kind}"]] = estate.capacity(kind)
-        row[INDEX["overcrowding"]] = sum(p.overcrowding for p in estate.open_prisons)
-        row[INDEX["empty_house_beds"]] = sum(h.free_places for h in estate.open_houses) + sum(
-            h.free_places for h in estate.open_transition_houses
-        )
+        row[INDEX["overcrowding"]] = estate.overcrowding()
+        row[INDEX["empty_house_beds"]] = estate.empty_house_beds()
         row[INDEX["house_waiting_list"]] = waiting_list
         row[INDEX["houses_open"]] = len(estate.open_houses) + len(estate.open_transition_houses)
         return row
