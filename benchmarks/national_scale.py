@@ -1,63 +1,109 @@
-"""Benchmark: the Belgian status quo at full national scale, one replication, on one core.
+"""Benchmark: one national-scale replication against two yardsticks that move the same flows.
 
-Prints wall time (with and without the warm-up), people processed per second and peak memory.
-Run: .venv/bin/python benchmarks/national_scale.py [--years 20] [--warmup-years 20]
+Runs the Belgian status quo at full scale (5 warm-up + 20 measured years by default) in a fresh
+process, and, when given the yardstick program (``--anchors PATH``: a program that moves
+Belgium-sized flows without the model, ``bare`` as a heapq event loop and ``agents`` with every
+person a Mesa agent), runs the model and each yardstick in turn, ``--pairs`` times, on the same
+machine in the same run. Prints each wall time, the median ratios and the model's peak memory.
+
+Run: .venv/bin/python benchmarks/national_scale.py [--anchors anchors.py] [--pairs 3]
+     [--years 20] [--warmup-years 5] [--scale 1.0]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import resource
+import statistics
+import subprocess
+import sys
 import time
 from pathlib import Path
-
-import numpy as np
-
-from rescalesim.model import RescaleModel
-from rescalesim.scenario_file import load
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--scenario", type=Path, default=ROOT / "scenarios/belgium/status_quo.toml")
-    parser.add_argument("--years", type=float, default=20)
-    parser.add_argument("--warmup-years", type=float, default=None)
-    args = parser.parse_args()
-    overrides = [f"run.years={args.years}"]
-    if args.warmup_years is not None:
-        overrides.append(f"run.warmup_years={args.warmup_years}")
-    scenario = load(args.scenario, overrides)
+def one_run(scenario: str, years: float, warmup: float, scale: float) -> dict:
+    """In this process: build and run one replication; its times, counts and peak memory."""
+    import numpy as np
 
+    from rescalesim.model import RescaleModel
+    from rescalesim.scenario_file import load
+
+    overrides = [f"run.years={years}", f"run.warmup_years={warmup}"]
+    overrides.append(f"run.population_scale={scale}")
+    s = load(scenario, overrides)
     started = time.perf_counter()
-    model = RescaleModel(scenario, np.random.SeedSequence(scenario.run.seed, spawn_key=(0,)))
+    model = RescaleModel(s, np.random.SeedSequence(s.run.seed, spawn_key=(0,)))
     built = time.perf_counter()
-    while model.day < scenario.warmup_days:
-        model.step()
-    warmed = time.perf_counter()
-    cases_before = model.court.hearings_held
     model.run()
     finished = time.perf_counter()
+    return {
+        "name": s.name,
+        "seconds": finished - started,
+        "setup_seconds": built - started,
+        "hearings": model.court.hearings_held,
+        "people_created": model.case_flow.people_created,
+        "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
 
-    peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    measured = finished - warmed
-    total = finished - started
-    hearings = model.court.hearings_held
-    print(f"scenario: {scenario.name} (scale {scenario.run.population_scale})")
+
+def timed(command: list[str]) -> float:
+    """Wall time of a command in a fresh process."""
+    started = time.perf_counter()
+    subprocess.run(command, check=True, capture_output=True)
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scenario", default=str(ROOT / "scenarios/belgium/status_quo.toml"))
+    parser.add_argument("--years", type=float, default=20)
+    parser.add_argument("--warmup-years", type=float, default=5)
+    parser.add_argument("--scale", type=float, default=1.0)
+    parser.add_argument("--anchors", type=Path, help="the yardstick program (bare, agents)")
+    parser.add_argument("--pairs", type=int, default=3)
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        print(json.dumps(one_run(args.scenario, args.years, args.warmup_years, args.scale)))
+        return
+
+    child = [sys.executable, __file__, "--child", "--scenario", args.scenario]
+    child += ["--years", str(args.years), "--warmup-years", str(args.warmup_years)]
+    child += ["--scale", str(args.scale)]
+    model_times, anchor_times = [], {"bare": [], "agents": []}
+    report = None
+    for pair in range(args.pairs):
+        started = time.perf_counter()
+        done = subprocess.run(child, check=True, capture_output=True, text=True)
+        report = json.loads(done.stdout)
+        model_times.append(time.perf_counter() - started)
+        line = f"pair {pair + 1}: model {model_times[-1]:.2f} s"
+        if args.anchors:
+            for which in anchor_times:
+                command = [sys.executable, str(args.anchors), which]
+                command += ["--years", str(args.years), "--warmup", str(args.warmup_years)]
+                anchor_times[which].append(timed(command))
+                line += f", {which} {anchor_times[which][-1]:.2f} s"
+        print(line, flush=True)
+
+    print(f"\nscenario: {report['name']} at scale {args.scale:g}")
+    print(f"simulated: {args.warmup_years:g} warm-up + {args.years:g} measured years")
     print(
-        f"simulated: {scenario.run.warmup_years:g} warm-up + {scenario.run.years:g} measured years"
+        f"model: median {statistics.median(model_times):.2f} s per replication (process start "
+        f"and imports included; set-up and initial stock {report['setup_seconds']:.2f} s)"
     )
-    print(
-        f"wall time: {total:.2f} s in all (set-up and initial stock {built - started:.2f} s, "
-        f"warm-up {warmed - built:.2f} s, measured years {measured:.2f} s)"
-    )
-    print(f"people created: {model.case_flow.people_created:,}; hearings: {hearings:,}")
-    print(
-        f"hearings per second: {hearings / total:,.0f} over the whole run, "
-        f"{(hearings - cases_before) / measured:,.0f} in the measured years"
-    )
-    print(f"peak memory (max RSS): {peak_mib:,.0f} MiB")
+    print(f"people created: {report['people_created']:,}; hearings: {report['hearings']:,}")
+    print(f"peak memory (max RSS) of the model's process: {report['peak_mib']:,.0f} MiB")
+    if args.anchors:
+        for which, times in anchor_times.items():
+            ratios = [m / a for m, a in zip(model_times, times, strict=True)]
+            print(
+                f"{which}: median {statistics.median(times):.2f} s; model / {which}: median "
+                f"{statistics.median(ratios):.2f}x over {len(ratios)} interleaved pairs"
+            )
 
 
 if __name__ == "__main__":
