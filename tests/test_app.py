@@ -18,6 +18,8 @@ from playwright.sync_api import Page, sync_playwright
 
 from rescalesim.scenario_file import load
 
+pytestmark = pytest.mark.slow  # each takes 10 s or more on 2 cores
+
 CHROMIUM = os.environ.get("RESCALESIM_CHROMIUM") or shutil.which("chromium")
 STATUS = ".status"
 

@@ -6,6 +6,8 @@ import pytest
 from conftest import ROOT
 from test_cli import rescalesim
 
+pytestmark = pytest.mark.slow  # each takes 10 s or more on 2 cores
+
 COUNTRIES = [
     ("belgium/status_quo.toml", 0.25),
     ("netherlands/status_quo.toml", 0.25),

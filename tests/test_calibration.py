@@ -15,6 +15,8 @@ from conftest import BELGIUM
 from rescalesim.scenario_file import load
 from rescalesim.simulation import run_replication
 
+pytestmark = pytest.mark.slow  # each takes 10 s or more on 2 cores
+
 SCALE = 0.25
 
 

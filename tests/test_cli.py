@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 from conftest import BELGIUM, scenario
 
-from rescalesim.metrics import HEADLINE, METRICS
+from rescalesim.outcomes import HEADLINE, METRICS
 from rescalesim.scenario_file import load, to_toml
 
 TINY = ["--set", "run.years=2.5", "--set", "run.warmup_years=0.5"]
@@ -83,6 +83,7 @@ def test_run_prints_the_headline_table_and_writes_every_output(run_output, small
     assert manifest["version"] and manifest["wall_time_seconds"] > 0
 
 
+@pytest.mark.slow
 def test_the_same_scenario_and_seed_give_byte_identical_summaries(run_output, small_file, tmp_path):
     out, _ = run_output
     again = tmp_path / "again"
@@ -95,6 +96,7 @@ def test_the_same_scenario_and_seed_give_byte_identical_summaries(run_output, sm
     assert (other / "summary.csv").read_bytes() != (out / "summary.csv").read_bytes()
 
 
+@pytest.mark.slow
 def test_results_do_not_depend_on_the_number_of_workers(run_output, small_file, tmp_path):
     out, _ = run_output
     serial = tmp_path / "serial"
@@ -114,6 +116,7 @@ def test_a_replication_does_not_depend_on_how_many_are_run(run_output, small_fil
     assert first.equals(pd.read_csv(out / "summary.csv").iloc[0])
 
 
+@pytest.mark.slow
 def test_compare_pairs_replications_and_reports_differences(small_file, tmp_path):
     houses = tmp_path / "more_houses.toml"
     houses.write_text(
@@ -243,6 +246,7 @@ def test_a_failed_run_leaves_earlier_results_untouched(small_file, tmp_path, mon
     assert sorted(p.name for p in tmp_path.iterdir()) == ["keep"]
 
 
+@pytest.mark.slow
 def test_an_installed_package_runs_a_shipped_scenario_by_name_outside_a_checkout(tmp_path):
     root = Path(__file__).resolve().parents[1]
     built = subprocess.run(

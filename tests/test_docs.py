@@ -2,15 +2,15 @@
 
 from conftest import ROOT
 
-from rescalesim import metrics
+from rescalesim import outcomes
 from rescalesim.scenario_docs import reference_markdown
 
 
 def test_the_metric_tables_are_generated_from_the_registry():
     # regenerate the block with: rescalesim metrics
     text = (ROOT / "docs" / "metrics.md").read_text()
-    assert metrics.reference_markdown() in text
-    for name in metrics.HEADLINE + metrics.SUPPORTING:
+    assert outcomes.reference_markdown() in text
+    for name in outcomes.HEADLINE + outcomes.SUPPORTING:
         assert f"| `{name}` |" in text, name
 
 

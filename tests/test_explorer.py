@@ -114,6 +114,7 @@ def test_an_invalid_combination_is_a_message_not_an_exception():
     assert explorer.error is None
 
 
+@pytest.mark.slow
 def test_a_scenario_against_itself_differs_by_exactly_nothing():
     explorer = finish(small("belgium/status_quo.toml"))
     differences = explorer.differences()
@@ -121,6 +122,7 @@ def test_a_scenario_against_itself_differs_by_exactly_nothing():
     assert (differences["difference"].fillna(0) == 0).all()  # common random numbers
 
 
+@pytest.mark.slow
 def test_stepping_year_by_year_gives_the_runs_of_the_command_line():
     explorer = finish(small("belgium/detention_houses.toml", replications=1))
     base, explored = explorer.summaries()

@@ -16,6 +16,8 @@ from conftest import ROOT
 
 from rescalesim.report import execute_notebook
 
+pytestmark = pytest.mark.slow  # each takes 10 s or more on 2 cores
+
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9]*.ipynb"))
 SMALL = {  # enough for every figure and conclusion to have numbers, in seconds not minutes
     "replications": 2,

@@ -100,6 +100,7 @@ def test_show_code_keeps_the_code(notebook, tmp_path):
     assert "secret_code_marker" in out.read_text()
 
 
+@pytest.mark.slow
 def test_a_results_folder_becomes_one_self_contained_file(tmp_path):
     from conftest import scenario
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from conftest import BELGIUM
 
 from rescalesim.model import RescaleModel
@@ -27,11 +28,13 @@ def _share_open_after_four_years(path, seeds=range(12), extra=()):
     return float(np.mean(shares))
 
 
+@pytest.mark.slow
 def test_about_one_in_five_planned_detention_houses_opens_within_four_years_as_in_belgium():
     share = _share_open_after_four_years(BELGIUM / "plan_realised.toml")
     assert 0.1 <= share <= 0.3
 
 
+@pytest.mark.slow
 def test_community_interventions_open_more_houses_sooner():
     without = _share_open_after_four_years(BELGIUM / "plan_realised.toml")
     with_all = _share_open_after_four_years(BELGIUM / "plan_with_interventions.toml")

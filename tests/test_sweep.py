@@ -64,6 +64,7 @@ def test_a_grid_covers_every_combination_and_every_run_has_its_seed_and_hash(fol
     assert (folder / "out" / "runs.parquet").exists()
 
 
+@pytest.mark.slow
 def test_results_are_identical_whatever_the_executor_and_the_worker_count(folder):
     serial = run_sweep(
         load_sweep(folder / "grid.toml"), folder / "serial", "serial", progress=False
@@ -84,6 +85,7 @@ def test_results_are_identical_whatever_the_executor_and_the_worker_count(folder
     ).read_bytes()
 
 
+@pytest.mark.slow
 def test_a_running_dask_scheduler_can_be_used_by_address(folder):
     from dask.distributed import LocalCluster
 
@@ -104,6 +106,7 @@ def test_a_running_dask_scheduler_can_be_used_by_address(folder):
     pd.testing.assert_frame_equal(serial, runs)
 
 
+@pytest.mark.slow
 def test_a_sweep_killed_with_sigkill_resumes_to_the_same_results(folder):
     slower = GRID.replace("levels = [0.2, 0.4, 0.6]", "levels = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6]")
     (folder / "grid.toml").write_text(slower)
@@ -204,6 +207,7 @@ high = 100
 """
 
 
+@pytest.mark.slow
 def test_sobol_ranks_a_parameter_the_model_ignores_at_about_zero(folder):
     (folder / "sobol.toml").write_text(SOBOL)
     sweep = load_sweep(folder / "sobol.toml")

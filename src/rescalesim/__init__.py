@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING, Any
 # public name -> the module that defines it
 _EXPORTS = {
     "Comparison": "rescalesim.simulation",
-    "HEADLINE": "rescalesim.metrics",
-    "METRICS": "rescalesim.metrics",
+    "HEADLINE": "rescalesim.outcomes",
+    "METRICS": "rescalesim.outcomes",
     "RescaleModel": "rescalesim.model",
     "Scenario": "rescalesim.scenario",
     "ScenarioError": "rescalesim.errors",
@@ -63,8 +63,8 @@ __all__ = [
 if TYPE_CHECKING:
     from rescalesim.errors import ScenarioError, UserError
     from rescalesim.executors import get_executor
-    from rescalesim.metrics import HEADLINE, METRICS
     from rescalesim.model import RescaleModel
+    from rescalesim.outcomes import HEADLINE, METRICS
     from rescalesim.scenario import Scenario
     from rescalesim.scenario_docs import field_doc
     from rescalesim.scenario_file import load, to_toml

@@ -9,14 +9,16 @@ is multiplied by four).
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from rescalesim.metrics import HEADLINE, SUPPORTING
+from rescalesim.outcomes import HEADLINE, SUPPORTING
 from rescalesim.scenario import Scenario
 from rescalesim.scenario_file import read_toml, validate_as
-from rescalesim.simulation import interval, simulate
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 class Target(BaseModel):
@@ -61,6 +63,10 @@ def calibrate(
     scenario: Scenario, targets: Targets, workers: int = 1, progress=None, executor=None
 ) -> pd.DataFrame:
     """Run the scenario and compare each target; one row per target with `within`."""
+    import pandas as pd
+
+    from rescalesim.simulation import interval, simulate
+
     result = simulate(scenario, progress=progress, workers=workers, executor=executor)
     scale = scenario.run.population_scale
     rows = []

@@ -237,7 +237,7 @@ class _Progress:
 
 
 def _print_headline(title: str, table: pd.DataFrame) -> None:
-    from rescalesim.metrics import metric
+    from rescalesim.outcomes import metric
 
     print(f"\n{title}")
     print(f"  {'outcome':<46}{'mean':>18}{'95% interval':>34}")
@@ -283,10 +283,10 @@ def _write_scenario_files(folder: Path, result: SimulationResult) -> None:
 
 def command_run(args: argparse.Namespace) -> int:
     """``rescalesim run``."""
+    scenario = _load(args.scenario, args)  # bad input is answered before the model loads
     from rescalesim.outputs import write_folder, write_json, write_table
     from rescalesim.simulation import headline_table, simulate
 
-    scenario = _load(args.scenario, args)
     out = args.out or Path("results") / args.scenario.stem
     started = time.perf_counter()
     result = simulate(
@@ -310,13 +310,13 @@ def command_run(args: argparse.Namespace) -> int:
 
 def command_compare(args: argparse.Namespace) -> int:
     """``rescalesim compare``: common random numbers, paired differences against the first."""
+    scenarios = [_load(path, args) for path in args.scenarios]
     from rescalesim import plots
-    from rescalesim.metrics import metric
+    from rescalesim.outcomes import metric
     from rescalesim.outputs import write_folder, write_json, write_table
     from rescalesim.report import render
     from rescalesim.simulation import compare
 
-    scenarios = [_load(path, args) for path in args.scenarios]
     out = args.out or Path("results") / "comparison"
     started = time.perf_counter()
     comparison = compare(
@@ -372,7 +372,7 @@ def command_sweep(args: argparse.Namespace) -> int:
     import pandas as pd
 
     from rescalesim import plots
-    from rescalesim.metrics import metric
+    from rescalesim.outcomes import metric
     from rescalesim.sweep import load_sweep, run_sweep
 
     sweep = load_sweep(args.sweep)
@@ -518,15 +518,17 @@ def command_app(args: argparse.Namespace) -> int:
 
 def _check_one(path: Path) -> str:
     """Validate a scenario, sweep or targets file; return a one-line description."""
-    from rescalesim.calibration import load_targets
     from rescalesim.scenario_file import load, locate, read_toml
-    from rescalesim.sweep import load_sweep
 
     data = read_toml(locate(path))
     if "targets" in data and "regions" not in data:
+        from rescalesim.calibration import load_targets
+
         targets = load_targets(path)
         return f"targets for {targets.country} ({len(targets.targets)} figures)"
     if "base" in data and "parameters" in data:
+        from rescalesim.sweep import load_sweep
+
         sweep = load_sweep(path)
         return f"sweep {sweep.spec.name} ({sweep.runs} runs)"
     scenario = load(path)
@@ -557,7 +559,7 @@ def command_fields(args: argparse.Namespace) -> int:
 
 def command_metrics(args: argparse.Namespace) -> int:
     """``rescalesim metrics``: the metric registry as Markdown tables."""
-    from rescalesim.metrics import reference_markdown
+    from rescalesim.outcomes import reference_markdown
 
     print(reference_markdown(), end="")
     return 0

@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from scipy import stats
 from scipy.stats import qmc
 
-from rescalesim.metrics import HEADLINE
+from rescalesim.outcomes import HEADLINE
 
 Design = Literal["grid", "lhs", "sobol", "morris"]
 

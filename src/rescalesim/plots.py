@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from rescalesim import metrics, places
+from rescalesim import outcomes, places
 from rescalesim.simulation import interval
 
 CUSTODY = [place.name for place in places.CUSTODY]
@@ -26,7 +26,7 @@ INTERVAL = "bars: 95% confidence interval of the mean"
 
 def axis_label(name: str) -> tuple[str, str, float]:
     """Words, unit and factor from the table's unit to the axis's, from the metric registry."""
-    m = metrics.metric(name)
+    m = outcomes.metric(name)
     return m.label, m.unit, m.scale
 
 

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from rescalesim.errors import NotebookFailed, ReportError
-from rescalesim.metrics import HEADLINE, metric
+from rescalesim.outcomes import HEADLINE, metric
 
 if TYPE_CHECKING:
     import nbformat

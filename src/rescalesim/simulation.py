@@ -17,8 +17,9 @@ from scipy import stats
 
 from rescalesim.errors import ScenarioError
 from rescalesim.executors import Dask, Processes, Serial
-from rescalesim.metrics import HEADLINE, SUPPORTING, headline, monthly, subgroups
+from rescalesim.metrics import headline, monthly, subgroups
 from rescalesim.model import RescaleModel
+from rescalesim.outcomes import HEADLINE, SUPPORTING
 from rescalesim.scenario import Scenario
 
 METRICS = HEADLINE + SUPPORTING

@@ -22,7 +22,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from rescalesim.metrics import HEADLINE, SUPPORTING
+from rescalesim.outcomes import HEADLINE, SUPPORTING
 from rescalesim.scenario_file import apply_override, read_raw, validate
 from rescalesim.simulation import run_replication
 

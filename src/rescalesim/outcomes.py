@@ -1,0 +1,374 @@
+"""The outcomes of a run: one registry of metrics, their words, units and definitions.
+
+Tables (``summary.csv``), figures, reports, the command line, the web page and
+``docs/metrics.md`` all read names, labels, units and formats from here; the values are
+computed in :mod:`metrics`. This module imports nothing heavy, so that checking a targets or
+sweep file stays quick.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Metric:
+    """One outcome of a run: its name in tables, its words and unit for readers, its meaning.
+
+    ``scale`` turns the table's value into the reader's unit (a share 0.45 into 45 %, euros into
+    million euros). ``share``: a fraction, shown in % and differences in percentage points.
+    ``scales_with_population``: a count or a cost, which grows with ``run.population_scale``.
+    """
+
+    name: str
+    label: str
+    unit: str
+    scale: float
+    definition: str
+    headline: bool = False
+    share: bool = False
+    scales_with_population: bool = True
+
+    def axis(self) -> str:
+        """Axis title: words and unit."""
+        return f"{self.label} ({self.unit})" if self.unit else self.label
+
+    def table_heading(self) -> str:
+        """Words and the unit of the table's values (shares in %, money in EUR, not millions)."""
+        unit = "%" if self.share else self.unit.removeprefix("million ").removeprefix("thousand ")
+        return f"{self.label} ({unit})" if unit else self.label
+
+    def format(self, value: float) -> str:
+        """A value as a reader expects it: shares in %, money and counts with separators."""
+        if value != value:  # NaN
+            return "n/a"
+        if self.share:
+            return f"{value:.1%}"
+        return f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.2f}"
+
+    def format_difference(self, value: float) -> str:
+        """A difference of this metric: shares in percentage points, always signed."""
+        if value != value:
+            return "n/a"
+        if self.share:
+            return f"{100 * value:+.1f} pp"
+        return f"{value:+,.0f}" if abs(value) >= 100 else f"{value:+,.2f}"
+
+
+def registry(*metrics: Metric) -> dict[str, Metric]:
+    """Metrics by name, in the order given."""
+    return {m.name: m for m in metrics}
+
+
+METRICS = registry(
+    Metric(
+        "reconviction_2y",
+        "reconviction within 2 years",
+        "% of releases",
+        100,
+        "Share of releases from a custodial sentence (to conditional release or end of sentence) "
+        "during the measured period, and at least 2 years before its end, followed by a new "
+        "conviction (custodial or community sentence) whose hearing falls within 730 days of the "
+        "release. Each release counts once; the first new conviction after it counts.",
+        headline=True,
+        share=True,
+        scales_with_population=False,
+    ),
+    Metric(
+        "custody_population_mean",
+        "people in custody",
+        "people (daily mean)",
+        1,
+        "Mean over measured days of the number of people in custody (end-of-day count).",
+        headline=True,
+    ),
+    Metric(
+        "occupancy_prisons",
+        "prison occupancy",
+        "% of places",
+        100,
+        "People held in prisons (remand and sentenced) summed over measured days, x",
+        headline=True,
+        share=True,
+        scales_with_population=False,
+    ),
+    Metric(
+        "occupancy_houses",
+        "house occupancy",
+        "% of places",
+        100,
+        "People in detention and transition houses over their places, as above. Blank (n/a) when "
+        "no house is open.",
+        headline=True,
+        share=True,
+        scales_with_population=False,
+    ),
+    Metric(
+        "overcrowding_mean",
+        "people above capacity",
+        "people (daily mean)",
+        1,
+        "Mean over measured days of the people held above capacity, summed prison by prison (a "
+        "prison under capacity does not offset one above it).",
+        headline=True,
+    ),
+    Metric(
+        "empty_house_bed_days",
+        "empty house beds",
+        "thousand bed-days",
+        0.001,
+        "Sum over measured days of the free places in open detention and transition houses.",
+        headline=True,
+    ),
+    Metric(
+        "cost_total_eur",
+        "total cost over the period",
+        "million EUR",
+        1e-06,
+        "Sum over the period of: available places times the cost per available place-day and "
+        "people held times the cost per occupied place-day, by facility type (remand counts as "
+        "prison); community-sanction days times their daily cost; and reconvictions (see above) "
+        "times the cost per new conviction.",
+        headline=True,
+    ),
+    Metric(
+        "cost_per_release_eur",
+        "cost per release",
+        "thousand EUR",
+        0.001,
+        "`cost_total_eur` divided by the number of releases from custody in the period.",
+        headline=True,
+        scales_with_population=False,
+    ),
+    Metric(
+        "custodial_sentences_per_year",
+        "custodial sentences",
+        "per year",
+        1,
+        "Hearings ending in a custodial sentence, per measured year.",
+        headline=True,
+    ),
+    Metric(
+        "reincarceration_2y",
+        "back in custody within 2 years",
+        "% of releases",
+        100,
+        "As `reconviction_2y`, but the event is a new entry into custody (remand or a custodial "
+        "sentence) within 730 days. This is the measure closest to the Belgian NICC study (re- "
+        "incarceration).",
+        share=True,
+        scales_with_population=False,
+    ),
+    Metric(
+        "remand_share",
+        "share of custody on remand",
+        "% of people in custody",
+        100,
+        "People on remand over people in custody, summed over measured days.",
+        share=True,
+        scales_with_population=False,
+    ),
+    Metric(
+        "admissions_per_year",
+        "admissions to custody",
+        "people per year",
+        1,
+        "Entries into custody from outside (new remand, or a custodial sentence for someone not "
+        "on remand), per year.",
+    ),
+    Metric(
+        "releases_per_year",
+        "releases from custody",
+        "people per year",
+        1,
+        "Releases from custody per year.",
+    ),
+    Metric(
+        "reoffence_cases_per_year",
+        "new cases after release",
+        "cases per year",
+        1,
+        "New cases opened for people previously released in the model, per year.",
+    ),
+    Metric(
+        "community_sentences_per_year",
+        "community sanctions",
+        "per year",
+        1,
+        "Hearings ending in a community sanction, per year.",
+    ),
+    Metric(
+        "house_placements_per_year",
+        "placed in a detention house",
+        "people per year",
+        1,
+        "Placements in a detention house (at a hearing or from remand), per year.",
+    ),
+    Metric(
+        "transition_transfers_per_year",
+        "moved to a transition house",
+        "people per year",
+        1,
+        "Transfers into a transition house, per year.",
+    ),
+    Metric(
+        "mean_stay_days",
+        "mean stay in custody",
+        "days",
+        1,
+        "Mean custody population over the admission rate (Little's law): the mean length of a "
+        "stay in custody.",
+        scales_with_population=False,
+    ),
+    Metric(
+        "persons_in_custody_per_year",
+        "different people in custody",
+        "people per year",
+        1,
+        "Distinct people who spend at least one day in custody in a measured year, averaged over "
+        "the years: the size of the net.",
+    ),
+    Metric(
+        "drawn_into_custody_per_year",
+        "drawn into custody (net-widening)",
+        "cases per year",
+        1,
+        "Cases a judge would have given a community sanction that got short custody because a "
+        "detention-house bed was free (net-widening), per year.",
+    ),
+    Metric(
+        "placement_refusals_per_year",
+        "refused a house by the service",
+        "people per year",
+        1,
+        "Regime `service`: eligible people turned down for a house by the placement service, per "
+        "year.",
+    ),
+    Metric(
+        "house_waiting_list_mean",
+        "waiting in prison for a house",
+        "people (daily mean)",
+        1,
+        "Regime `service`: mean number of approved people waiting in prison for a house bed.",
+    ),
+    Metric(
+        "sentence_queue_mean",
+        "waiting at liberty for a prison place",
+        "people (daily mean)",
+        1,
+        "Overflow `queue`: mean number of people sentenced to custody waiting at liberty for a "
+        "place.",
+    ),
+    Metric(
+        "queue_wait_days_mean",
+        "wait for a prison place",
+        "days",
+        1,
+        "Overflow `queue`: mean days from sentence to the start of custody, over queued sentences "
+        "started in the period.",
+        scales_with_population=False,
+    ),
+    Metric(
+        "diverted_to_em_per_year",
+        "sentences served under electronic monitoring",
+        "sentences per year",
+        1,
+        "Overflow `electronic_monitoring`: sentences served under EM because prisons were full, "
+        "per year.",
+    ),
+    Metric(
+        "early_releases_per_year",
+        "released early to relieve crowding",
+        "people per year",
+        1,
+        "Overflow `early_release`: people released before their date to relieve crowding, per "
+        "year.",
+    ),
+    Metric(
+        "houses_planned",
+        "houses planned",
+        "houses",
+        1,
+        "Siting on: detention and transition houses planned to open after the start (each must be "
+        "accepted by a municipality).",
+        scales_with_population=False,
+    ),
+    Metric(
+        "houses_opened",
+        "planned houses opened",
+        "houses",
+        1,
+        "Siting on: planned houses open by the end of the run.",
+        scales_with_population=False,
+    ),
+    Metric(
+        "houses_delayed",
+        "planned houses delayed",
+        "houses",
+        1,
+        "Siting on: planned houses that opened later than planned.",
+        scales_with_population=False,
+    ),
+    Metric(
+        "houses_relocated",
+        "planned houses relocated",
+        "houses",
+        1,
+        "Siting on: planned houses moved to another municipality at least once.",
+        scales_with_population=False,
+    ),
+    Metric(
+        "houses_abandoned",
+        "planned houses abandoned",
+        "houses",
+        1,
+        "Siting on: planned houses given up after the maximum number of refusals.",
+        scales_with_population=False,
+    ),
+    Metric(
+        "houses_closed",
+        "houses closed for underuse",
+        "houses",
+        1,
+        "Policy feedback on: houses closed by the yearly review for persistent underuse.",
+        scales_with_population=False,
+    ),
+    Metric(
+        "prison_places_built",
+        "prison places built",
+        "places",
+        1,
+        "Policy feedback on: prison places decided in response to persistent overcrowding (they "
+        "open after the build lag).",
+    ),
+    Metric(
+        "prison_places_closed",
+        "prison places closed",
+        "places",
+        1,
+        "Policy feedback on: prison places closed as detention houses opened.",
+    ),
+)
+
+HEADLINE = [m.name for m in METRICS.values() if m.headline]
+SUPPORTING = [m.name for m in METRICS.values() if not m.headline]
+
+
+def reference_markdown() -> str:
+    """The metric tables of docs/metrics.md, from the registry (``rescalesim metrics``)."""
+    lines = ["## Headline metrics", ""]
+    lines += ["| metric | in words | unit | definition |", "|---|---|---|---|"]
+    for group in (HEADLINE, SUPPORTING):
+        for name in group:
+            m = METRICS[name]
+            lines.append(f"| `{m.name}` | {m.label} | {m.unit} | {m.definition} |")
+        if group is HEADLINE:
+            lines += ["", "## Supporting metrics (also in `summary.csv`)", ""]
+            lines += ["| metric | in words | unit | definition |", "|---|---|---|---|"]
+    return "\n".join(lines) + "\n"
+
+
+def metric(name: str) -> Metric:
+    """The metric called `name`; a column that is not a metric gets its name in words."""
+    found = METRICS.get(name)
+    return found if found is not None else Metric(name, name.replace("_", " "), "", 1, "")
