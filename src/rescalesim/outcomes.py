@@ -36,7 +36,10 @@ class Metric:
     def table_heading(self) -> str:
         """Words and the unit of the table's values (shares in %, money in EUR, not millions)."""
         unit = "%" if self.share else self.unit.removeprefix("million ").removeprefix("thousand ")
-        return f"{self.label} ({unit})" if unit else self.label
+        if not unit:
+            return self.label
+        # "people in custody, people (daily mean)", not nested brackets
+        return f"{self.label}, {unit}" if "(" in unit else f"{self.label} ({unit})"
 
     def format(self, value: float) -> str:
         """A value as a reader expects it: shares in %, money and counts with separators."""
