@@ -1,8 +1,9 @@
 """Benchmark: sweep throughput (runs per minute) serial, with local processes and on Dask.
 
-A Latin hypercube over the Belgian plan at a tenth of national scale (10 warm-up and 5 measured
-years per run). Parallel efficiency = serial time / (workers x parallel time).
+A Latin hypercube over the Belgian plan (10 warm-up and 5 measured years per run) at each of the
+given shares of national scale. Parallel efficiency = serial time / (workers x parallel time).
 Run: .venv/bin/python benchmarks/sweep_throughput.py [--runs 16] [--workers 2]
+     [--scales 0.01 0.1 1.0]
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SWEEP = """
 name = "throughput"
 base = "{base}"
-overrides = ["run.population_scale=0.1", "run.warmup_years=10", "run.years=5"]
+overrides = ["run.population_scale={scale}", "run.warmup_years=10", "run.years=5"]
 design = "lhs"
 samples = {runs}
 seed = 1
@@ -38,15 +39,12 @@ high = 0.5
 """
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=16)
-    parser.add_argument("--workers", type=int, default=2)
-    args = parser.parse_args()
+def throughput(runs: int, workers: int, scale: float) -> None:
+    """Time the same sweep on each executor; check that the runs agree."""
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "sweep.toml"
         base = ROOT / "scenarios/belgium/detention_houses.toml"
-        path.write_text(SWEEP.format(base=base, runs=args.runs))
+        path.write_text(SWEEP.format(base=base, runs=runs, scale=scale))
         timings, tables = {}, {}
         for executor in ("serial", "processes", "dask"):
             started = time.perf_counter()
@@ -54,21 +52,31 @@ def main() -> None:
                 load_sweep(path),
                 Path(tmp) / executor,
                 executor=executor,
-                workers=args.workers,
+                workers=workers,
                 progress=False,
             )
             timings[executor] = time.perf_counter() - started
     for executor in ("processes", "dask"):
         pd.testing.assert_frame_equal(tables["serial"], tables[executor])
-    print(f"{args.runs} runs (Belgian plan, scale 0.1, 10 + 5 years), {args.workers} workers")
+    print(f"{runs} runs (Belgian plan, scale {scale:g}, 10 + 5 years), {workers} workers")
     for executor, seconds in timings.items():
-        workers = 1 if executor == "serial" else args.workers
-        efficiency = timings["serial"] / (workers * seconds)
+        used = 1 if executor == "serial" else workers
+        efficiency = timings["serial"] / (used * seconds)
         print(
-            f"  {executor:<10} {seconds:7.1f} s  {60 * args.runs / seconds:6.1f} runs/min  "
+            f"  {executor:<10} {seconds:7.1f} s  {60 * runs / seconds:6.1f} runs/min  "
             f"parallel efficiency {efficiency:.0%}"
         )
-    print("  results identical across executors: yes")
+    print("  results identical across executors: yes", flush=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=16)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--scales", type=float, nargs="+", default=[0.01, 0.1, 1.0])
+    args = parser.parse_args()
+    for scale in args.scales:
+        throughput(args.runs, args.workers, scale)
 
 
 if __name__ == "__main__":
