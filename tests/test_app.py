@@ -207,3 +207,40 @@ def test_the_server_listens_on_loopback_only(server):
         pytest.skip("this machine has no address besides loopback")
     with pytest.raises(OSError), socket.create_connection((outside[0], port), timeout=3):
         pass
+
+
+def test_stopping_rescalesim_app_with_sigterm_leaves_no_process_behind(tmp_path):
+    import signal
+
+    port = _free_port()
+    env = {**os.environ, "SOLARA_ASSETS_PROXY_CACHE_DIR": _assets()}
+    command = [sys.executable, "-m", "rescalesim", "app", "--port", str(port)]
+    with (tmp_path / "server.log").open("w") as output:
+        # its own process group, so that anything it started can be found and must be gone
+        process = subprocess.Popen(
+            command, env=env, stdout=output, stderr=subprocess.STDOUT, start_new_session=True
+        )
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5):
+                    break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    os.killpg(process.pid, signal.SIGKILL)
+                    raise RuntimeError((tmp_path / "server.log").read_text()) from None
+                time.sleep(0.5)
+        process.send_signal(signal.SIGTERM)  # as a service manager or a terminal would
+        try:
+            process.wait(timeout=30)
+        finally:
+            left = True
+            try:
+                os.killpg(process.pid, 0)
+            except ProcessLookupError:
+                left = False
+            if left:
+                os.killpg(process.pid, signal.SIGKILL)
+    assert not left, "a process of `rescalesim app` outlived its SIGTERM"
+    with pytest.raises(OSError):
+        socket.create_connection(("127.0.0.1", port), timeout=3).close()
