@@ -37,7 +37,7 @@ class Estate:
         self.community = scenario.community
         region_index = {r.name: i for i, r in enumerate(scenario.regions)}
         scale = scenario.run.population_scale
-        community = scenario.community
+        community = self.community
         self.facilities: list[Facility] = []
         self.changes: dict[int, list[Facility]] = defaultdict(list)
         for group in scenario.facilities:
@@ -153,7 +153,7 @@ class Estate:
 
         A prison under capacity does not offset another above it.
         """
-        excess = 0
+        excess = 0  # Prison.overcrowding inlined: counted every simulated day
         for prison in self.open_prisons:
             above = len(prison.occupants) - prison.capacity
             if above > 0:
@@ -162,9 +162,4 @@ class Estate:
 
     def empty_house_beds(self) -> int:
         """Free places in open detention and transition houses."""
-        free = 0
-        for house in (*self.open_houses, *self.open_transition_houses):
-            left = house.capacity - len(house.occupants)
-            if left > 0:
-                free += left
-        return free
+        return sum(h.free_places for h in (*self.open_houses, *self.open_transition_houses))

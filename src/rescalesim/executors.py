@@ -52,6 +52,9 @@ class Processes:
         """Apply `function` to every item; yield (index, result or exception) as they finish."""
         if not items:
             return
+        if self.workers == 1 or len(items) == 1:
+            yield from Serial().map(function, items)  # no pool to start: the same results
+            return
         # forkserver: workers start clean (no inherited threads), and is the 3.14 default
         context = multiprocessing.get_context("forkserver")
         workers = min(self.workers, len(items))
@@ -111,9 +114,12 @@ class Dask:
                     yield index[future.key], error
 
 
+Executor = Serial | Processes | Dask
+
+
 def get_executor(
     name: ExecutorName = "processes", workers: int | None = None, scheduler: str | None = None
-) -> Serial | Processes | Dask:
+) -> Executor:
     """The executor called `name` with `workers` workers (default: all cores)."""
     if name == "serial":
         return Serial()

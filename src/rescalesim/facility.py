@@ -66,10 +66,6 @@ class Facility(mesa.Agent):
         """Places not taken (never negative)."""
         return max(0, self.capacity - len(self.occupants))
 
-    def has_room(self) -> bool:
-        """Whether one more person fits without exceeding capacity."""
-        return len(self.occupants) < self.capacity
-
     def admit(self, person: mesa.Agent) -> None:
         """Hold a person here; houses refuse beyond capacity, prisons overcrowd."""
         if not self.may_exceed_capacity and len(self.occupants) >= self.capacity:

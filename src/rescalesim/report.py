@@ -103,10 +103,9 @@ def _difference_row(differences: pd.DataFrame, metric: str, scenario: str | None
     return rows.iloc[0]
 
 
-def _unit(metric: str) -> tuple[str, float]:
-    from rescalesim.plots import axis_label
-
-    _, unit, factor = axis_label(metric)
+def _unit(name: str) -> tuple[str, float]:
+    m = metric(name)
+    unit, factor = m.unit, m.scale
     return ("percentage points" if unit.startswith("%") else unit.split(" (")[0]), factor
 
 

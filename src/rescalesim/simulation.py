@@ -16,7 +16,7 @@ import pandas as pd
 from scipy import stats
 
 from rescalesim.errors import ScenarioError
-from rescalesim.executors import Dask, Processes, Serial
+from rescalesim.executors import Executor, Processes, Serial
 from rescalesim.metrics import headline, monthly, subgroups
 from rescalesim.model import RescaleModel
 from rescalesim.outcomes import HEADLINE, SUPPORTING
@@ -85,7 +85,7 @@ def simulate(
     seed: int | None = None,
     progress: Callable[[int, int], None] | None = None,
     workers: int = 1,
-    executor: Serial | Processes | Dask | None = None,
+    executor: Executor | None = None,
 ) -> SimulationResult:
     """Run a scenario's replications (defaults from its `run` section).
 
@@ -162,7 +162,7 @@ def compare(
     seed: int | None = None,
     progress: Callable[[str], Callable[[int, int], None] | None] | None = None,
     workers: int = 1,
-    executor: Serial | Processes | Dask | None = None,
+    executor: Executor | None = None,
 ) -> Comparison:
     """Run each scenario with the same seeds (the first scenario's unless given) and compare."""
     names = [s.name for s in scenarios]
