@@ -320,3 +320,27 @@ def test_ema_workbench_drives_the_model_entry_point(folder):
     custody = outcomes["custody_population_mean"]
     share = experiments["sentencing__custody_share"].to_numpy()
     assert np.corrcoef(share, custody)[0, 1] > 0.8  # more custody decisions, more in custody
+
+
+def test_the_journal_removes_temporary_files_of_killed_writers_only(tmp_path):
+    from rescalesim.journal import Journal
+
+    runs = tmp_path / "runs"
+    runs.mkdir()
+    finished = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    dead_pid = int(finished.stdout)
+    killed = runs / f".0000001-00000.json.{dead_pid}.tmp"
+    writing = runs / f".0000002-00000.json.{os.getpid()}.tmp"
+    killed.write_text("{half", encoding="utf-8")
+    writing.write_text("{half", encoding="utf-8")
+
+    journal = Journal(tmp_path)
+
+    assert not killed.exists()
+    assert writing.exists()
+    assert journal.done() == set()

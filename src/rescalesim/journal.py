@@ -2,12 +2,14 @@
 
 Each finished run is one small JSON file, written to a temporary name and renamed into place,
 so that a sweep killed at any moment (even with SIGKILL) leaves only whole runs behind, and a
-resumed sweep runs exactly the missing ones.
+resumed sweep runs exactly the missing ones. A writer killed between creating its temporary
+file and renaming it leaves that file behind; opening the journal removes such leftovers.
 """
 
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pandas as pd
@@ -21,6 +23,21 @@ class Journal:
     def __init__(self, folder: Path) -> None:
         self.folder = Path(folder) / "runs"
         self.folder.mkdir(parents=True, exist_ok=True)
+        self._remove_leftovers()
+
+    def _remove_leftovers(self) -> None:
+        """Delete temporary files of writers that are no longer running.
+
+        The temporary name ends in the writer's process id (`.NAME.PID.tmp`); a file whose
+        writer still runs is left alone, so two processes opening one folder cannot race.
+        """
+        for path in self.folder.glob(".*.tmp"):
+            try:
+                pid = int(path.suffixes[-2].lstrip("."))
+            except (IndexError, ValueError):
+                continue
+            if not _running(pid):
+                path.unlink(missing_ok=True)
 
     def _path(self, point: int, replication: int) -> Path:
         return self.folder / f"{point:07d}-{replication:05d}.json"
@@ -49,3 +66,14 @@ class Journal:
         if not rows:
             return pd.DataFrame(columns=["point", "replication", "status"])
         return pd.DataFrame(rows).sort_values(["point", "replication"], ignore_index=True)
+
+
+def _running(pid: int) -> bool:
+    """Whether a process with this id exists (signal 0 checks without sending anything)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
