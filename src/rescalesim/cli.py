@@ -236,6 +236,21 @@ class _Progress:
         )
 
 
+def _print_shared_past(scenarios: list) -> None:
+    from rescalesim.scenario import DAYS_PER_YEAR
+    from rescalesim.shared_past import divergence_day
+
+    base = scenarios[0]
+    for other in scenarios[1:]:
+        day = divergence_day(base, other)
+        if day > 0:
+            print(
+                f"'{other.name}' shares its first {day / DAYS_PER_YEAR:.1f} simulated years with "
+                f"'{base.name}': simulated once per replication",
+                file=sys.stderr,
+            )
+
+
 def _print_headline(title: str, table: pd.DataFrame) -> None:
     from rescalesim.outcomes import metric
 
@@ -318,10 +333,12 @@ def command_compare(args: argparse.Namespace) -> int:
     from rescalesim.simulation import compare
 
     out = args.out or Path("results") / "comparison"
+    if not args.quiet:
+        _print_shared_past(scenarios)
     started = time.perf_counter()
     comparison = compare(
         scenarios,
-        progress=lambda name: _Progress(name, args.quiet),
+        progress=_Progress(f"{len(scenarios)} scenarios", args.quiet),
         workers=args.workers,
         executor=_executor(args),
     )

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import math
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from rescalesim.detention_house import DetentionHouse
+from rescalesim.facility import Facility, FacilityPlan
 from rescalesim.places import FacilityKind
 from rescalesim.prison import Prison
 from rescalesim.scenario import DAYS_PER_YEAR
@@ -16,10 +17,48 @@ from rescalesim.transition_house import TransitionHouse
 if TYPE_CHECKING:
     import mesa
 
-    from rescalesim.facility import Facility
     from rescalesim.scenario import Scenario
 
 FACILITY_CLASSES = {cls.kind: cls for cls in (Prison, DetentionHouse, TransitionHouse)}
+
+
+def facility_plans(scenario: Scenario) -> list[FacilityPlan]:
+    """Every facility of the scenario's groups, in the order of the estate."""
+    region_index = {r.name: i for i, r in enumerate(scenario.regions)}
+    scale = scenario.run.population_scale
+    community = scenario.community
+    plans = []
+    for group in scenario.facilities:
+        first_day = scenario.day_of_year(group.opens_year)
+        closes_day = (
+            scenario.day_of_year(group.closes_year) if group.closes_year is not None else None
+        )
+        for i in range(group.count):
+            opens_day = first_day + round(i * group.opening_interval_years * DAYS_PER_YEAR)
+            if closes_day is not None and opens_day >= closes_day:
+                continue
+            plans.append(
+                FacilityPlan(
+                    name=group.name if group.count == 1 else f"{group.name} {i + 1}",
+                    kind=FacilityKind(group.kind),
+                    region=region_index[group.region],
+                    capacity=max(1, math.ceil(group.capacity * scale)),
+                    opens_day=opens_day,
+                    closes_day=closes_day,
+                    work_education_share=(
+                        group.work_education_share
+                        if group.work_education_share is not None
+                        else community.work_education_share[group.kind]
+                    ),
+                    lived_experience_staff=(
+                        group.lived_experience_staff
+                        if group.lived_experience_staff is not None
+                        else community.lived_experience_staff[group.kind]
+                    ),
+                    sited=group.sited,
+                )
+            )
+    return plans
 
 
 class Estate:
@@ -35,45 +74,73 @@ class Estate:
         self.model = model  # the Mesa model the facility agents belong to
         self.on_change = on_change
         self.community = scenario.community
-        region_index = {r.name: i for i, r in enumerate(scenario.regions)}
-        scale = scenario.run.population_scale
-        community = self.community
         self.facilities: list[Facility] = []
         self.changes: dict[int, list[Facility]] = defaultdict(list)
-        for group in scenario.facilities:
-            first_day = scenario.day_of_year(group.opens_year)
-            closes_day = (
-                scenario.day_of_year(group.closes_year) if group.closes_year is not None else None
-            )
-            for i in range(group.count):
-                opens_day = first_day + round(i * group.opening_interval_years * DAYS_PER_YEAR)
-                if closes_day is not None and opens_day >= closes_day:
-                    continue
-                facility = FACILITY_CLASSES[FacilityKind(group.kind)](
-                    model,
-                    name=group.name if group.count == 1 else f"{group.name} {i + 1}",
-                    region=region_index[group.region],
-                    capacity=max(1, math.ceil(group.capacity * scale)),
-                    opens_day=opens_day,
-                    closes_day=closes_day,
-                    work_education_share=(
-                        group.work_education_share
-                        if group.work_education_share is not None
-                        else community.work_education_share[group.kind]
-                    ),
-                    lived_experience_staff=(
-                        group.lived_experience_staff
-                        if group.lived_experience_staff is not None
-                        else community.lived_experience_staff[group.kind]
-                    ),
-                )
-                facility.sited = group.sited
-                self.facilities.append(facility)
-                self.changes[opens_day].append(facility)
-                if closes_day is not None:
-                    self.changes[closes_day].append(facility)
+        for plan in facility_plans(scenario):
+            self._build(plan)
         self.regions = len(scenario.regions)
         self.refresh(0)
+
+    def _build(self, plan: FacilityPlan) -> Facility:
+        """The facility agent of a plan, on the estate and on the calendar of changes."""
+        facility = FACILITY_CLASSES[plan.kind](
+            self.model,
+            name=plan.name,
+            region=plan.region,
+            capacity=plan.capacity,
+            opens_day=plan.opens_day,
+            closes_day=plan.closes_day,
+            work_education_share=plan.work_education_share,
+            lived_experience_staff=plan.lived_experience_staff,
+        )
+        facility.sited = plan.sited
+        facility.plan = plan
+        self.facilities.append(facility)
+        self.changes[plan.opens_day].append(facility)
+        if plan.closes_day is not None:
+            self.changes[plan.closes_day].append(facility)
+        return facility
+
+    def adopt(
+        self, plans: list[FacilityPlan], keep: Counter[FacilityPlan], day: int
+    ) -> tuple[list[Facility], list[Facility]]:
+        """Take another scenario's facility plans from `day` on (a branch of a shared past).
+
+        Facilities whose plan is in `keep` (planned alike in both) keep their state; the other
+        plans are built anew and the other facilities dropped (none may have opened before
+        `day`).
+        The list ends in the new scenario's order, with prisons built during the run last, as in
+        a run of that scenario from the start. Returns (built, dropped).
+        """
+        keep = Counter(keep)
+        kept: dict[FacilityPlan, list[Facility]] = defaultdict(list)
+        during_run, dropped = [], []
+        for facility in self.facilities:
+            if facility.plan is None:
+                during_run.append(facility)
+            elif keep[facility.plan] > 0:
+                keep[facility.plan] -= 1
+                kept[facility.plan].append(facility)
+            else:
+                dropped.append(facility)
+        self.facilities, built = [], []
+        for plan in plans:
+            if kept.get(plan):
+                self.facilities.append(kept[plan].pop(0))
+            else:
+                built.append(self._build(plan))
+        for facility in dropped:
+            if facility.opens_day is not None and facility.opens_day < day:
+                raise ValueError(
+                    f"{facility.name} opened on day {facility.opens_day}, before {day}"
+                )
+            for changes in self.changes.values():
+                if facility in changes:
+                    changes.remove(facility)
+            facility.remove()
+        self.facilities.extend(during_run)
+        self.refresh(day)
+        return built, dropped
 
     def refresh(self, day: int) -> None:
         """Rebuild the lists of open facilities (on days when one opens or closes)."""
@@ -128,6 +195,7 @@ class Estate:
             lived_experience_staff=self.community.lived_experience_staff["prison"],
         )
         prison.sited = True
+        prison.plan = None  # decided during the run, not planned in the scenario
         self.facilities.append(prison)
         self.schedule_opening(prison, opens_day)
         return prison

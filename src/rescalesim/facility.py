@@ -6,11 +6,27 @@ The three kinds live in their own modules (:mod:`prison`, :mod:`detention_house`
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import ClassVar
 
 import mesa
 
 from rescalesim.places import FacilityKind
+
+
+@dataclass(frozen=True)
+class FacilityPlan:
+    """One facility as the scenario plans it, at the run's scale (before siting moves it)."""
+
+    name: str
+    kind: FacilityKind
+    region: int
+    capacity: int
+    opens_day: int
+    closes_day: int | None
+    work_education_share: float
+    lived_experience_staff: bool
+    sited: bool
 
 
 class Facility(mesa.Agent):
@@ -39,6 +55,7 @@ class Facility(mesa.Agent):
         self.closes_day = closes_day
         self.work_education_share = work_education_share
         self.sited = False  # accepted by its municipality before the run (see siting)
+        self.plan: FacilityPlan | None = None  # None for a prison decided during the run
         # occupancy over the year being reviewed by the policymaker
         self.occupied_days = 0
         self.open_days = 0

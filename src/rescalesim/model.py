@@ -26,6 +26,8 @@ draw of random numbers per batch), and future personal events sit in day-indexed
 
 from __future__ import annotations
 
+import copy
+
 import mesa
 import numpy as np
 
@@ -33,7 +35,7 @@ from rescalesim.case_flow import CaseFlow
 from rescalesim.costs import CostAccounts
 from rescalesim.court import Court
 from rescalesim.custody import Custody
-from rescalesim.estate import Estate
+from rescalesim.estate import Estate, facility_plans
 from rescalesim.initial_stock import populate
 from rescalesim.judge import Bench
 from rescalesim.overflow import Overflow
@@ -45,6 +47,7 @@ from rescalesim.records import Records
 from rescalesim.release import ReleaseRules
 from rescalesim.reoffending import AfterRelease, ReoffendingHazard
 from rescalesim.scenario import DAYS_PER_YEAR, Scenario
+from rescalesim.shared_past import divergence_day, shared_plans
 from rescalesim.siting import SitingProcess
 from rescalesim.timeline import Calendar, Clock
 
@@ -245,6 +248,43 @@ class RescaleModel(mesa.Model):
     def run(self) -> None:
         """Simulate the warm-up and the measured years (one Mesa time unit per day)."""
         self.run_until(self.total_days)
+
+    def run_to_day(self, day: int) -> None:
+        """Simulate the days before `day` (none if already there)."""
+        if day > self.clock.day:
+            self.run_until(day)
+
+    # -- a shared past ---------------------------------------------------------------------
+
+    def branch(self, scenario: Scenario) -> RescaleModel:
+        """A copy of this model that simulates `scenario` from today on.
+
+        Allowed only before the two scenarios diverge (:mod:`shared_past`); the branch then
+        continues exactly as a run of `scenario` from day 0 with the same seed would.
+        """
+        if divergence_day(self.validated_scenario, scenario) < self.clock.day:
+            raise ValueError(
+                f"cannot branch '{scenario.name}' on day {self.clock.day}: it diverges from "
+                f"'{self.validated_scenario.name}' earlier"
+            )
+        clone = copy.deepcopy(self)
+        clone._adopt(scenario)
+        return clone
+
+    def _adopt(self, scenario: Scenario) -> None:
+        # The scenarios agree but for facilities not yet acting: swap the estate's plans and
+        # let siting and the calendar of estate changes take the new ones, as at a start.
+        keep = shared_plans(self.validated_scenario, scenario)
+        self.validated_scenario = scenario
+        self.siting.rules = scenario.siting
+        built, dropped = self.estate.adopt(facility_plans(scenario), keep, self.clock.day)
+        for facility in dropped:
+            self.siting.forget(facility)
+        self.siting.plan(built)
+        for facility in built:
+            for day in (facility.opens_day, facility.closes_day):
+                if day is not None and day > 0:
+                    self._schedule_estate_change(day)
 
     # -- checks ------------------------------------------------------------------------------
 

@@ -21,6 +21,7 @@ from rescalesim.metrics import headline, monthly, subgroups
 from rescalesim.model import RescaleModel
 from rescalesim.outcomes import HEADLINE, SUPPORTING
 from rescalesim.scenario import Scenario
+from rescalesim.shared_past import divergence_day
 
 METRICS = HEADLINE + SUPPORTING
 
@@ -69,6 +70,30 @@ def tables(model: RescaleModel, seed: int, replication: int) -> Replication:
     return Replication(row, series, groups)
 
 
+def run_together(scenarios: Sequence[Scenario], seed: int, replication: int) -> list[Replication]:
+    """One replication of several scenarios, simulating their shared past once.
+
+    The first scenario runs from the start; each other one branches from it on the day the two
+    diverge (:mod:`shared_past`), or runs from the start if they differ from day 0. The tables
+    are the same as from `run_replication` of each scenario alone.
+    """
+    base, others = scenarios[0], range(1, len(scenarios))
+    diverge = {i: divergence_day(base, scenarios[i]) for i in others}
+    runs: list[Replication | None] = [None] * len(scenarios)
+    model = RescaleModel(base, replication_seed(seed, replication))
+    for i in sorted(others, key=diverge.__getitem__):
+        if diverge[i] == 0:
+            runs[i] = run_replication(scenarios[i], seed, replication)
+            continue
+        model.run_to_day(diverge[i])
+        branch = model.branch(scenarios[i])
+        branch.run()
+        runs[i] = tables(branch, seed, replication)
+    model.run()
+    runs[0] = tables(model, seed, replication)
+    return runs
+
+
 @dataclass(frozen=True)
 class SimulationResult:
     """All replications of one scenario."""
@@ -105,6 +130,10 @@ def simulate(
         runs[i] = result
         if progress is not None:
             progress(done, n)
+    return _collect(scenario, runs)
+
+
+def _collect(scenario: Scenario, runs: Sequence[Replication]) -> SimulationResult:
     summary = pd.DataFrame([r.summary for r in runs])
     series = pd.concat([r.monthly for r in runs], ignore_index=True)
     groups = pd.concat([r.subgroups for r in runs], ignore_index=True)
@@ -160,11 +189,15 @@ def compare(
     scenarios: Sequence[Scenario],
     replications: int | None = None,
     seed: int | None = None,
-    progress: Callable[[str], Callable[[int, int], None] | None] | None = None,
+    progress: Callable[[int, int], None] | None = None,
     workers: int = 1,
     executor: Executor | None = None,
 ) -> Comparison:
-    """Run each scenario with the same seeds (the first scenario's unless given) and compare."""
+    """Run each scenario with the same seeds (the first scenario's unless given) and compare.
+
+    A replication runs all scenarios together, their shared past once (`run_together`);
+    `progress(done, total)` is told as each replication of all of them is done.
+    """
     names = [s.name for s in scenarios]
     repeated = sorted({n for n in names if names.count(n) > 1})
     if repeated:
@@ -175,10 +208,17 @@ def compare(
     base = scenarios[0].run
     n = replications if replications is not None else base.replications
     master = seed if seed is not None else base.seed
-    results = [
-        simulate(s, n, master, progress(s.name) if progress else None, workers, executor)
-        for s in scenarios
-    ]
+    if executor is None:
+        executor = Serial() if workers <= 1 or n == 1 else Processes(workers)
+    runs: list[list[Replication] | None] = [None] * n
+    together = partial(run_together, list(scenarios), master)
+    for done, (i, result) in enumerate(executor.map(together, range(n)), start=1):
+        if isinstance(result, BaseException):
+            raise result  # a replication that fails is a fault of the model: stop
+        runs[i] = result
+        if progress is not None:
+            progress(done, n)
+    results = [_collect(scenario, [r[k] for r in runs]) for k, scenario in enumerate(scenarios)]
     headline = pd.concat(
         [headline_table(r.summary).assign(scenario=r.scenario.name) for r in results],
         ignore_index=True,

@@ -5,7 +5,12 @@ the social facilities it already hosts, whether the community was involved early
 interventions used (neighbourhood meetings, visits to an existing house, community events, a
 paid liaison) and how many houses already opened (acceptance grows after opening). A refusal
 delays the house (the same municipality later) or relocates it (another municipality); after
-too many refusals the house is abandoned. Decisions are Mesa events.
+too many refusals the house is abandoned. Decisions are Mesa events, one per decision day.
+
+Every draw a decision needs, the municipality's traits included, is made on its decision day,
+and decisions due on one day are taken in the estate's order of the houses: so a scenario that
+plans more houses draws exactly the same numbers as one that plans fewer until the first extra
+house comes up for decision (the shared past of :mod:`shared_past` relies on this).
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ if TYPE_CHECKING:
 
     from rescalesim.estate import Estate
     from rescalesim.facility import Facility
+    from rescalesim.places import FacilityKind
     from rescalesim.scenario import Siting
     from rescalesim.timeline import Clock
 
@@ -32,13 +38,17 @@ class Municipality(mesa.Agent):
 
     def __init__(self, process: SitingProcess, facility: Facility) -> None:
         super().__init__(process.model)
-        rules = process.rules
-        rng = process.rng
         self.process = process
         self.facility = facility
+        # drawn when the municipality first decides (see the module's note)
+        self.city: bool | None = None
+        self.social_facilities: bool | None = None
+        self.early_involvement = process.rules.early_involvement[facility.kind]
+
+    def _draw_traits(self) -> None:
+        rules, rng = self.process.rules, self.process.rng
         self.city = bool(rng.random() < rules.city_share)
         self.social_facilities = bool(rng.random() < rules.social_facilities_share)
-        self.early_involvement = rules.early_involvement[facility.kind]
 
     def acceptance(self) -> float:
         """Probability of accepting the house now."""
@@ -54,7 +64,9 @@ class Municipality(mesa.Agent):
         return float(expit(log_odds))
 
     def decide(self) -> None:
-        """Mesa event: accept or refuse the planned house."""
+        """Accept or refuse the planned house."""
+        if self.city is None:
+            self._draw_traits()
         accepted = self.process.rng.random() < self.acceptance()
         self.process.outcome(self, accepted)
 
@@ -83,23 +95,44 @@ class SitingProcess:
         self.refusals: dict[Facility, int] = {}
         self.relocations: dict[Facility, int] = {}
         self.planned_day: dict[Facility, int] = {}
+        self.due: dict[int, list[Municipality]] = {}  # decision day -> who decides then
+        self.plan(estate.facilities)
+
+    def plan(self, facilities: list[Facility]) -> None:
+        """Put planned houses among `facilities` through siting (existing ones are left)."""
         if not self.rules.enabled:
             return
-        lead = round(self.rules.decision_lead_years * DAYS_PER_YEAR)
-        for facility in estate.facilities:
-            if not facility.kind.is_house or facility.opens_day == 0 or facility.sited:
+        for facility in facilities:
+            if not needs_siting(facility.kind, facility.opens_day, facility.sited, self.rules):
                 continue  # existing or already accepted
             planned = facility.opens_day
             self.planned_day[facility] = planned
-            estate.postpone_opening(facility)
+            self.estate.postpone_opening(facility)
             self.status[facility] = "planned"
             self.refusals[facility] = self.relocations[facility] = 0
-            self._schedule(Municipality(self, facility), max(0, planned - lead))
+            self._schedule(Municipality(self, facility), decision_day(planned, self.rules))
+
+    def forget(self, facility: Facility) -> None:
+        """Drop a planned house that is no longer planned (not yet decided on)."""
+        for day, waiting in self.due.items():
+            self.due[day] = [m for m in waiting if m.facility is not facility]
+        for table in (self.status, self.refusals, self.relocations, self.planned_day):
+            table.pop(facility, None)
 
     def _schedule(self, municipality: Municipality, day: int) -> None:
-        if day < self.total_days:
+        if day >= self.total_days:
+            return
+        if day not in self.due:
+            self.due[day] = []
             # a quarter day in: after the previous day's step, before an opening on this day
-            self.model.schedule_event(municipality.decide, at=day + 0.25)
+            self.model.schedule_event(self._decide, at=day + 0.25)
+        self.due[day].append(municipality)
+
+    def _decide(self) -> None:
+        """Mesa event: today's decisions, house by house in the estate's order."""
+        order = {facility: i for i, facility in enumerate(self.estate.facilities)}
+        for municipality in sorted(self.due.pop(self.clock.day), key=lambda m: order[m.facility]):
+            municipality.decide()
 
     def outcome(self, municipality: Municipality, accepted: bool) -> None:
         """Open the house after the build lag, or delay, relocate or abandon it."""
@@ -136,3 +169,13 @@ class SitingProcess:
             "houses_relocated": float(sum(self.relocations[f] > 0 for f in planned)),
             "houses_abandoned": float(sum(self.status[f] == "abandoned" for f in planned)),
         }
+
+
+def needs_siting(kind: FacilityKind, opens_day: int | None, sited: bool, rules: Siting) -> bool:
+    """Whether a facility must find a municipality: a planned house not yet accepted."""
+    return rules.enabled and kind.is_house and opens_day != 0 and not sited
+
+
+def decision_day(planned_day: int, rules: Siting) -> int:
+    """Day of the first siting decision on a house planned to open on `planned_day`."""
+    return max(0, planned_day - round(rules.decision_lead_years * DAYS_PER_YEAR))

@@ -1,0 +1,70 @@
+"""Shared past: scenarios that agree until a date are one simulation up to that date.
+
+Two scenarios that differ only in facilities planned for later (a house programme against the
+status quo) draw the same random numbers and do the same things until the first difference
+can act: the day the first differing facility opens or closes, or, for a planned house that
+must find a municipality, the day of its first siting decision. A comparison can then simulate
+that past once per replication and branch each scenario from a copy of it
+(:meth:`rescalesim.model.RescaleModel.branch`), and the branch gives the same bytes as a run of
+the scenario from the start (tested). Scenarios that differ in anything else diverge on day 0
+and are run from the start.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import TYPE_CHECKING
+
+from rescalesim.estate import facility_plans
+from rescalesim.siting import decision_day, needs_siting
+
+if TYPE_CHECKING:
+    from rescalesim.facility import FacilityPlan
+    from rescalesim.scenario import Scenario
+
+# what does not change the simulation (names, the seed and replication count, which a
+# comparison sets for all its scenarios) or is compared facility by facility (the siting rules
+# act only on the planned houses that must find a municipality)
+_NOT_COMPARED = {"name", "description", "facilities", "siting"}
+_RUN_NOT_COMPARED = {"seed", "replications"}
+
+
+def _rules(scenario: Scenario) -> dict:
+    data = scenario.model_dump(mode="json", exclude=_NOT_COMPARED)
+    data["run"] = {k: v for k, v in data["run"].items() if k not in _RUN_NOT_COMPARED}
+    return data
+
+
+def _plans(scenario: Scenario) -> Counter[tuple[FacilityPlan, str | None]]:
+    """Each facility plan with the siting rules it goes through (None if it needs no siting)."""
+    siting = scenario.siting
+    rules = siting.model_dump_json()
+    return Counter(
+        (plan, rules if needs_siting(plan.kind, plan.opens_day, plan.sited, siting) else None)
+        for plan in facility_plans(scenario)
+    )
+
+
+def shared_plans(a: Scenario, b: Scenario) -> Counter[FacilityPlan]:
+    """Facilities planned alike in both scenarios, and sited alike: a branch may keep them."""
+    return Counter(plan for plan, _ in (_plans(a) & _plans(b)).elements())
+
+
+def divergence_day(a: Scenario, b: Scenario) -> int:
+    """The first model day on which runs of `a` and `b` may differ (their total days if never).
+
+    0 unless the two agree in every field but their facilities and siting rules; then the first
+    day on which a facility planned (or sited) in one and not alike in the other can act: its
+    first siting decision if it must find a municipality, else its opening or closing.
+    """
+    if _rules(a) != _rules(b):
+        return 0
+    plans_a, plans_b = _plans(a), _plans(b)
+    differing = list(((plans_a - plans_b) + (plans_b - plans_a)).elements())
+    if not differing:
+        return a.warmup_days + a.measured_days
+    first = []
+    for plan, sited_under in differing:
+        rules = a.siting if sited_under == a.siting.model_dump_json() else b.siting
+        first.append(decision_day(plan.opens_day, rules) if sited_under else plan.opens_day)
+    return min(first)

@@ -1,0 +1,99 @@
+"""Shared past: scenarios that agree until a date are simulated once up to it, then branched."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import BELGIUM, scenario
+
+from rescalesim.model import RescaleModel
+from rescalesim.scenario_file import load
+from rescalesim.shared_past import divergence_day
+from rescalesim.simulation import compare, replication_seed, run_replication, tables
+
+SMALL = ["run.population_scale=0.03", "run.warmup_years=1", "run.years=4"]
+
+
+def _same_tables(first, second) -> None:
+    # json.dumps writes NaN as NaN, so two NaN fields compare equal here
+    assert json.dumps(first.summary) == json.dumps(second.summary)
+    pd.testing.assert_frame_equal(first.monthly, second.monthly, check_exact=True)
+    pd.testing.assert_frame_equal(first.subgroups, second.subgroups, check_exact=True)
+
+
+def test_scenarios_diverge_when_the_first_differing_facility_opens():
+    status_quo = load(BELGIUM / "status_quo.toml", SMALL)
+    plan = load(BELGIUM / "detention_houses.toml", SMALL)
+    # the plan's first addition: two transition houses from mid-2025 (the run starts in 2024)
+    first_opening = status_quo.warmup_days + round(1.5 * 365)
+    assert divergence_day(status_quo, plan) == first_opening
+    assert divergence_day(plan, status_quo) == first_opening
+
+
+def test_a_differing_rule_diverges_on_day_0_and_a_mere_renaming_never():
+    base = scenario()
+    assert divergence_day(base, scenario(remand={"share": 0.3})) == 0
+    total = base.warmup_days + base.measured_days
+    assert divergence_day(base, scenario(name="another name", run={"seed": 99})) == total
+
+
+def test_a_house_that_must_find_a_municipality_diverges_at_its_first_decision():
+    status_quo = load(BELGIUM / "status_quo.toml", SMALL)
+    realised = load(BELGIUM / "plan_realised.toml", SMALL)  # the plan with siting on
+    lead = round(realised.siting.decision_lead_years * 365)
+    first_house = status_quo.warmup_days + round(2.0 * 365)  # 2026: the first detention house
+    # the transition houses of mid-2025 must be sited too: their decision comes first
+    assert divergence_day(status_quo, realised) == status_quo.warmup_days + round(1.5 * 365) - lead
+    assert divergence_day(status_quo, realised) < first_house - lead
+
+
+@pytest.mark.parametrize(
+    ("past", "future"),
+    [
+        ("status_quo", "detention_houses"),  # houses added
+        ("detention_houses", "status_quo"),  # houses dropped
+        ("plan_realised", "plan_with_interventions"),  # the same houses, sited otherwise
+    ],
+)
+def test_a_branch_gives_the_same_bytes_as_a_run_from_the_start(past, future):
+    a = load(BELGIUM / f"{past}.toml", SMALL)
+    b = load(BELGIUM / f"{future}.toml", SMALL)
+    day = divergence_day(a, b)
+    assert 0 < day < a.warmup_days + a.measured_days
+    model = RescaleModel(a, replication_seed(5, 1))
+    model.run_to_day(day)
+    branch = model.branch(b)
+    branch.run()
+    model.run()  # the past's own scenario goes on undisturbed by the branch
+    _same_tables(tables(branch, 5, 1), run_replication(b, 5, 1))
+    _same_tables(tables(model, 5, 1), run_replication(a, 5, 1))
+
+
+def test_a_branch_after_the_divergence_is_refused():
+    a = load(BELGIUM / "status_quo.toml", SMALL)
+    b = load(BELGIUM / "detention_houses.toml", SMALL)
+    model = RescaleModel(a, np.random.SeedSequence(1))
+    model.run_to_day(divergence_day(a, b) + 1)
+    with pytest.raises(ValueError, match="diverges"):
+        model.branch(b)
+
+
+def test_a_comparison_sharing_its_past_equals_separate_runs():
+    scenarios = [
+        load(BELGIUM / f"{name}.toml", SMALL)
+        for name in ("status_quo", "detention_houses", "status_quo_early_release")
+    ]
+    together = compare(scenarios, replications=2, seed=11)
+    for s, result in zip(scenarios, together.results, strict=True):
+        alone = [run_replication(s, 11, replication) for replication in range(2)]
+        pd.testing.assert_frame_equal(
+            result.summary, pd.DataFrame([r.summary for r in alone]), check_exact=True
+        )
+        pd.testing.assert_frame_equal(
+            result.monthly,
+            pd.concat([r.monthly for r in alone], ignore_index=True),
+            check_exact=True,
+        )
