@@ -125,7 +125,7 @@ def _world(s, seed=1):
 def test_new_cases_wait_on_remand_or_at_liberty_and_are_heard_on_their_day():
     s = scenario(remand={"share": 0.5})
     world = _world(s)
-    people = world.case_flow.new_people(0, np.zeros(200, int), np.zeros(200))
+    people = world.case_flow.new_people(0, np.zeros(200, int))
     world.case_flow.open_cases(people, 0)
     count = world.custody.count
     assert count[Place.remand] + count[Place.awaiting_trial] == 200
@@ -151,11 +151,17 @@ def test_the_day_zero_population_is_drawn_without_a_model():
         case_flow=world.case_flow,
         bench=world.bench,
         release_rules=world.release_rules,
+        hazard=world.after_release.hazard,
         placement=world.placement,
         custody=world.custody,
         calendar=world.calendar,
+        records=world.records,
+        total_days=world.total_days,
     )
     assert world.custody.held() > 100
+    # released people whose next case is still to come wait at liberty, booked to return
+    assert world.custody.count[Place.at_liberty] == sum(map(len, world.calendar.returns.values()))
+    assert world.custody.count[Place.at_liberty] > 0
     assert sum(len(f.occupants) for f in world.estate.facilities) == world.custody.held()
 
 
@@ -165,7 +171,7 @@ def test_a_full_prison_queues_a_sentence_under_the_queue_policy():
         facilities=[{"name": "p", "kind": "prison", "region": "north", "capacity": 1}],
     )
     world = _world(s)
-    first, second = world.case_flow.new_people(0, np.zeros(2, int), np.zeros(2))
+    first, second = world.case_flow.new_people(0, np.zeros(2, int))
     world.custody.enter(first, world.estate.prisons[0], Place.prison, 0)
     world.custody.move(second, Place.awaiting_trial)
     assert world.overflow.diverts(second, 100, 50, on_remand=False, day=0)
@@ -178,7 +184,7 @@ def test_a_full_prison_queues_a_sentence_under_the_queue_policy():
 
 def test_net_widening_draws_in_only_house_eligible_cases_while_a_bed_is_free():
     world = _world(scenario())
-    people = world.case_flow.new_people(0, np.zeros(500, int), np.zeros(500))
+    people = world.case_flow.new_people(0, np.zeros(500, int))
     none_in_custody = np.zeros(500, bool)
     drawn = drawn_into_custody(people, none_in_custody, 1.0, world.placement, world.rng)
     eligible = [world.placement.eligible_for_house(p, 0) for p in people]
@@ -190,7 +196,7 @@ def test_net_widening_draws_in_only_house_eligible_cases_while_a_bed_is_free():
 
 def test_over_classification_raises_the_assigned_level_of_a_share_of_people():
     world = _world(scenario())
-    people = world.case_flow.new_people(0, np.zeros(2000, int), np.zeros(2000))
+    people = world.case_flow.new_people(0, np.zeros(2000, int))
     for p in people:
         p.security_assigned = p.security_needed = 0
     classify(people, 0.25, np.random.default_rng(1))

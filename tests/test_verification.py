@@ -12,6 +12,7 @@ import math
 
 import numpy as np
 from conftest import scenario
+from scipy import stats
 
 from rescalesim.model import RescaleModel
 from rescalesim.records import INDEX
@@ -47,19 +48,23 @@ def test_mean_custody_population_obeys_littles_law():
     s = scenario(**PLAIN_QUEUE)
     arrivals_per_day = 3000 / 365 * 0.5
     expected = arrivals_per_day * _expected_stay(s)
-    means, variance_ratios = [], []
-    for seed in range(6):
+    means, last_days = [], []
+    for seed in range(12):
         model = RescaleModel(s, np.random.SeedSequence(seed))
         model.run()
         stock = model.records.daily[:, INDEX["prison"]]
         means.append(stock.mean())
-        variance_ratios.append(stock.var() / stock.mean())
+        last_days.append(stock[-1])
     mean, low, high = interval(means)
     # within sampling error of the replications (and 2% for the finite look-back)
     half = max(high - mean, 0.0)
     assert abs(mean - expected) < 2 * half + 0.02 * expected, (mean, expected, half)
-    # the stationary distribution of an M/G/inf queue is Poisson: variance close to the mean
-    assert 0.6 < np.mean(variance_ratios) < 1.5
+    # the stationary distribution of an M/G/inf queue is Poisson: across replications, the
+    # stock on one day has its variance equal to its mean (chi-square bounds at 99.9%)
+    n = len(last_days)
+    ratio = np.var(last_days, ddof=1) / expected
+    low, high = stats.chi2.ppf([0.0005, 0.9995], n - 1) / (n - 1)
+    assert low < ratio < high, (ratio, low, high)
 
 
 def test_the_initial_stock_already_holds_the_stationary_population():
@@ -85,3 +90,26 @@ def test_admissions_equal_releases_plus_the_change_in_stock():
     admitted = d[1:, INDEX["admissions"]].sum()
     released = d[1:, INDEX["releases"]].sum()
     assert custody[-1] - custody[0] == admitted - released
+
+
+def test_with_reoffending_the_day_0_population_is_already_stationary():
+    """With reoffending on (a queue with feedback), the day-0 population carries released
+    people with their pending returns: the returning flow and the custody stock start at the
+    levels they keep, instead of building up over years."""
+    s = scenario(
+        **{**PLAIN_QUEUE, "reoffending": {"enabled": True}, "run": {"years": 12, "warmup_years": 0}}
+    )
+    first, later, first_stock, later_stock = [], [], [], []
+    for seed in range(4):
+        model = RescaleModel(s, np.random.SeedSequence(200 + seed))
+        model.run()
+        d = model.records.daily
+        first.append(d[:365, INDEX["reoffence_cases"]].sum())
+        later.append(d[6 * 365 : 12 * 365, INDEX["reoffence_cases"]].sum() / 6)
+        first_stock.append(d[:365, INDEX["prison"]].mean())
+        later_stock.append(d[6 * 365 : 12 * 365, INDEX["prison"]].mean())
+    # returning cases a year: hundreds, Poisson-like; four replications
+    assert abs(np.mean(first) - np.mean(later)) < 4 * math.sqrt(
+        np.mean(later) / 4
+    ) + 0.03 * np.mean(later), (first, later)
+    assert abs(np.mean(first_stock) - np.mean(later_stock)) < 0.05 * np.mean(later_stock)

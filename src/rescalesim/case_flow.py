@@ -26,6 +26,11 @@ if TYPE_CHECKING:
     from rescalesim.timeline import Calendar
 
 
+ARRIVAL_BLOCK_DAYS = 365  # arrival counts are drawn a year of days at a time
+# the traits of a person, in the order of Person's arguments
+TRAITS = ("region", "birth_day", "male", "risk", "security", "offence", "priors")
+
+
 class CaseFlow:
     """Draws who arrives each day and whether they wait for trial on remand or at liberty.
 
@@ -70,26 +75,31 @@ class CaseFlow:
         self.age_extra_mean = max(offenders.age_mean - offenders.age_minimum, 0.1)
         self.age_shape = (self.age_extra_mean / 10.0) ** 2
         self.people_created = 0
+        self._regions = np.arange(len(self.daily_rates))
+        self._block, self._block_start, self._block_end = None, 0, 0
 
-    def new_people(
-        self, day: int, regions: np.ndarray, age_offset_days: np.ndarray
-    ) -> list[Person]:
-        """Create people new to the model in the given regions (one per entry)."""
-        rng = self.streams["offenders"]
+    def draw_traits(
+        self, rng: np.random.Generator, case_days: np.ndarray, regions: np.ndarray
+    ) -> dict[str, np.ndarray]:
+        """Who the people of new cases are (one per entry), as arrays: see `make_people`."""
         offenders = self.scenario.offenders
         n = len(regions)
-        if n == 0:
-            return []  # most days at small scale; drawing nothing would consume no numbers
-        self.people_created += n
         ages = offenders.age_minimum + rng.gamma(
             self.age_shape, self.age_extra_mean / self.age_shape, n
         )
-        birth_days = day - age_offset_days - ages * DAYS_PER_YEAR_OF_AGE
-        male = rng.random(n) < offenders.male_share
-        risk = categorical(rng, self.risk_cdf, n)
-        security = categorical(rng, self.security_cdf, n)
-        offence = categorical(rng, self.offence_cdf, n)
-        priors = rng.poisson(offenders.prior_convictions_mean, n)
+        return {
+            "region": regions,
+            "birth_day": case_days - ages * DAYS_PER_YEAR_OF_AGE,
+            "male": rng.random(n) < offenders.male_share,
+            "risk": categorical(rng, self.risk_cdf, n),
+            "security": categorical(rng, self.security_cdf, n),
+            "offence": categorical(rng, self.offence_cdf, n),
+            "priors": rng.poisson(offenders.prior_convictions_mean, n),
+        }
+
+    def make_people(self, traits: dict[str, np.ndarray]) -> list[Person]:
+        """Person agents with drawn traits; over-classification assigns their security level."""
+        self.people_created += len(traits["region"])
         model = self.model
         risk_levels, security_levels, offences = (
             self.risk_levels,
@@ -108,24 +118,32 @@ class CaseFlow:
                 prior_convictions=p,
             )
             for r, b, m, k, s, o, p in zip(
-                regions.tolist(),
-                birth_days.tolist(),
-                male.tolist(),
-                risk.tolist(),
-                security.tolist(),
-                offence.tolist(),
-                priors.tolist(),
+                *(traits[key].tolist() for key in TRAITS),
                 strict=True,
             )
         ]
         classify(people, self.scenario.security.over_classification_share, self.streams["security"])
         return people
 
+    def new_people(self, day: int, regions: np.ndarray) -> list[Person]:
+        """Create people new to the model, with a case today in the given regions."""
+        if len(regions) == 0:
+            return []  # most days at small scale; drawing nothing would consume no numbers
+        case_days = np.full(len(regions), float(day))
+        return self.make_people(self.draw_traits(self.streams["offenders"], case_days, regions))
+
     def arrivals(self, day: int) -> list[Person]:
         """Today's cases from people new to the model."""
-        counts = self.streams["arrivals"].poisson(self.daily_rates)
-        regions = np.repeat(np.arange(len(counts)), counts)
-        return self.new_people(day, regions, np.zeros(len(regions)))
+        if day >= self._block_end:
+            # Poisson counts for a year of days in one call: the same numbers as one call a
+            # day (the stream serves arrivals only), at a fraction of the cost at small scale
+            self._block = self.streams["arrivals"].poisson(
+                self.daily_rates, (ARRIVAL_BLOCK_DAYS, len(self.daily_rates))
+            )
+            self._block_start, self._block_end = day, day + ARRIVAL_BLOCK_DAYS
+        counts = self._block[day - self._block_start]
+        regions = np.repeat(self._regions, counts)
+        return self.new_people(day, regions)
 
     def remand_days(self, n: int) -> np.ndarray:
         """Durations of remand, gamma distributed with the scenario's mean and spread."""

@@ -330,9 +330,10 @@ def command_compare(args: argparse.Namespace) -> int:
     from rescalesim.outcomes import metric
     from rescalesim.outputs import write_folder, write_json, write_table
     from rescalesim.report import render
-    from rescalesim.simulation import compare
+    from rescalesim.simulation import check_distinct_names, compare
 
     out = args.out or Path("results") / "comparison"
+    check_distinct_names(scenarios)
     if not args.quiet:
         _print_shared_past(scenarios)
     started = time.perf_counter()

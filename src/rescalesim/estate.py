@@ -211,6 +211,7 @@ class Estate:
     def places_changed(self) -> None:
         """Recount the places of open facilities (after openings, closings or a cut)."""
         self._places = {k: sum(f.capacity for f in self.open_by_kind[k]) for k in FacilityKind}
+        self.capacities = [self._places[k] for k in FacilityKind]  # in FacilityKind order
 
     def capacity(self, kind: FacilityKind) -> int:
         """Places in open facilities of a kind (counted when the estate changes, read daily)."""

@@ -1,11 +1,16 @@
 """The population a run starts from, so that the first days already look like the country.
 
-Everyone in the system on day 0 (awaiting trial, on remand, serving a sentence or a community
-sanction) is drawn from the system's own past: cases arriving at the scenario's rates over the
-preceding years, held on remand or not, sentenced by the same judges under the same rules, and
-kept if they would still be in the system on day 0. This is the stationary state of the case
-flow as an infinite-server queue. The warm-up then adds what it leaves out: capacity limits and
-people coming back after release.
+Everyone in the system on day 0 is drawn from the system's own past, simulated in batches
+without capacity limits (the case flow as an infinite-server queue): cases arrive at the
+scenario's rates over the preceding years, wait on remand or at liberty, are sentenced by the
+same judges under the same rules, serve their sentence or community sanction and are released;
+released people offend again after a time drawn from the same reoffending hazard, and those
+new cases go through the system in turn, generation after generation. What is still under way
+on day 0 becomes the day-0 population: people awaiting trial, on remand, in custody, under a
+community sanction, and released people at liberty whose next case is still to come. So the
+returning flow starts near its steady level instead of building up over the warm-up (see
+docs/warmup.md). The warm-up then adds what the batches leave out: capacity limits, overflow
+and placement in houses.
 """
 
 from __future__ import annotations
@@ -15,6 +20,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from rescalesim.judge import PRIORS_CAP
+from rescalesim.person import DAYS_PER_YEAR_OF_AGE, RELEASED_BEFORE_START
 from rescalesim.places import Place
 from rescalesim.scenario import DAYS_PER_YEAR
 
@@ -23,7 +30,9 @@ if TYPE_CHECKING:
     from rescalesim.custody import Custody
     from rescalesim.judge import Bench
     from rescalesim.placement import PlacementService
+    from rescalesim.records import Records
     from rescalesim.release import ReleaseRules
+    from rescalesim.reoffending import ReoffendingHazard
     from rescalesim.scenario import Scenario
     from rescalesim.timeline import Calendar
 
@@ -33,21 +42,98 @@ LONGEST_LOOK_BACK_DAYS = (
 )  # nobody is held longer than this in any scenario we ship
 
 
-def _look_back_days(spec: Scenario, release_rules: ReleaseRules) -> float:
-    """Long enough that no case from before it can still be in the system."""
+def _look_back_days(
+    spec: Scenario, release_rules: ReleaseRules, hazard: ReoffendingHazard
+) -> float:
+    """Long enough that no case from before it can still matter on day 0."""
     sentencing = spec.sentencing
     longest_sentence = sentencing.sentence_band_edges_days[-1] * (
         math.exp(3 * sentencing.severity_sd) if sentencing.severity_enabled else 1.0
     )
     longest_wait = TAIL_FACTOR * max(spec.remand.days_mean, spec.case_flow.trial_delay_days_mean)
+    # a released person's next offence: the reference person's Weibull at 99.9%
+    longest_return = (
+        hazard.days_at_share(0.999) + TAIL_FACTOR * spec.reoffending.case_delay_days_mean
+        if spec.reoffending.enabled
+        else 0.0
+    )
     return min(
         LONGEST_LOOK_BACK_DAYS,
         longest_wait
         + max(
             release_rules.days_to_serve(longest_sentence),
             TAIL_FACTOR * sentencing.community_sanction_days_mean,
-        ),
+        )
+        + longest_return,
     )
+
+
+def _cases(
+    spec: Scenario,
+    rng: np.random.Generator,
+    bench: Bench,
+    release_rules: ReleaseRules,
+    case_flow: CaseFlow,
+    people: dict[str, np.ndarray],
+    arrived: np.ndarray,
+) -> dict[str, np.ndarray]:
+    """One batch of past cases through remand, the hearing and the sentence."""
+    n = len(arrived)
+    on_remand = rng.random(n) < spec.remand.share if spec.remand.enabled else np.zeros(n, bool)
+    wait = np.where(
+        on_remand,
+        case_flow.remand_days(n),
+        np.maximum(1, np.ceil(rng.exponential(spec.case_flow.trial_delay_days_mean, n))),
+    )
+    hearing = np.floor(arrived) + wait
+    custodial, lengths = bench.decide(people["region"], people["priors"])
+    custody_start = np.where(on_remand, np.floor(arrived), hearing)
+    release = np.maximum(hearing, custody_start + np.ceil(release_rules.days_to_serve(lengths)))
+    sanction_end = hearing + np.maximum(
+        1, np.ceil(rng.exponential(spec.sentencing.community_sanction_days_mean, n))
+    )
+    return {
+        "on_remand": on_remand,
+        "hearing": hearing,
+        "custodial": custodial,
+        "length": lengths,
+        "custody_start": custody_start,
+        "out": np.where(custodial, release, sanction_end),  # release or end of the sanction
+    }
+
+
+def _return_days(
+    spec: Scenario,
+    rng: np.random.Generator,
+    hazard: ReoffendingHazard,
+    case_flow: CaseFlow,
+    people: dict[str, np.ndarray],
+    custodial: np.ndarray,
+    out: np.ndarray,
+) -> np.ndarray:
+    """Day of each released person's next case (infinite if none), as in AfterRelease.
+
+    A past stay counts as prison (no house stood in the system's past).
+    """
+    if not spec.reoffending.enabled:
+        return np.full(len(out), np.inf)
+    log_risk = np.array([hazard.log_risk[level] for level in case_flow.risk_levels])
+    log_custody = np.where(
+        custodial, hazard.log_custody["prison"], hazard.log_custody["community_sanction"]
+    )
+    log_m = hazard.combine(
+        (out - people["birth_day"]) / DAYS_PER_YEAR_OF_AGE,
+        log_risk[people["risk"]],
+        np.minimum(people["priors"], PRIORS_CAP),
+        log_custody,
+    )
+    offence = hazard.days_to_offence(log_m, rng)
+    case_delay = rng.exponential(spec.reoffending.case_delay_days_mean, len(out))
+    return out + np.ceil(offence + case_delay)
+
+
+def _select(arrays: dict[str, np.ndarray], mask: np.ndarray) -> dict[str, np.ndarray]:
+    return {key: values[mask] for key, values in arrays.items()}
 
 
 def populate(
@@ -57,63 +143,85 @@ def populate(
     case_flow: CaseFlow,
     bench: Bench,
     release_rules: ReleaseRules,
+    hazard: ReoffendingHazard,
     placement: PlacementService,
     custody: Custody,
     calendar: Calendar,
+    records: Records,
+    total_days: int,
 ) -> None:
-    """Put the day-0 population in place, with their future hearings and releases booked."""
-    horizon = _look_back_days(spec, release_rules)
+    """Put the day-0 population in place, with their future hearings, releases and returns."""
+    horizon = _look_back_days(spec, release_rules, hazard)
     counts = rng.poisson(case_flow.daily_rates * horizon)
     regions = np.repeat(np.arange(len(counts)), counts)
-    n = len(regions)
-    arrived = -rng.uniform(0, horizon, n)  # day of the case, before day 0
-    on_remand = rng.random(n) < spec.remand.share if spec.remand.enabled else np.zeros(n, bool)
-    wait = np.where(
-        on_remand,
-        case_flow.remand_days(n),
-        np.maximum(1, np.ceil(rng.exponential(spec.case_flow.trial_delay_days_mean, n))),
-    )
-    hearing = np.floor(arrived) + wait
-    priors = rng.poisson(spec.offenders.prior_convictions_mean, n)
-    sentenced_to_custody, lengths = bench.decide(regions, priors)
-    served = release_rules.days_to_serve(lengths)
-    custody_start = np.where(on_remand, np.floor(arrived), hearing)
-    release = np.maximum(hearing, custody_start + np.ceil(served))
-    sanction_end = hearing + np.maximum(
-        1, np.ceil(rng.exponential(spec.sentencing.community_sanction_days_mean, n))
-    )
-    pending = hearing > 0
-    serving = ~pending & sentenced_to_custody & (release > 0)
-    in_community = ~pending & ~sentenced_to_custody & (sanction_end > 0)
-    keep = pending | serving | in_community
-    people = case_flow.new_people(0, regions[keep], -arrived[keep])
+    arrived = -rng.uniform(0, horizon, len(regions))  # day of the case, before day 0
+    people = case_flow.draw_traits(rng, arrived, regions)
+    # released from custody at least once (a later case is then a reoffence case, see records)
+    people["released_from_custody"] = np.zeros(len(arrived), bool)
+    people["last_out"] = np.zeros(len(arrived))  # when the last case ended
+    people["last_custodial"] = np.zeros(len(arrived), bool)  # and whether in custody
+    in_system, at_liberty = [], []
+    while len(arrived):  # one generation of cases after another
+        cases = _cases(spec, rng, bench, release_rules, case_flow, people, arrived)
+        still_in = (cases["hearing"] > 0) | (cases["out"] > 0)
+        in_system.append((_select(people, still_in), _select(cases, still_in)))
+        done = ~still_in
+        people = _select(people, done)
+        people["priors"] = people["priors"] + 1  # the conviction of the case just ended
+        people["released_from_custody"] = people["released_from_custody"] | cases["custodial"][done]
+        people["last_out"] = cases["out"][done]
+        people["last_custodial"] = cases["custodial"][done]
+        returns = _return_days(
+            spec, rng, hazard, case_flow, people, cases["custodial"][done], cases["out"][done]
+        )
+        pending = (returns >= 0) & (returns < total_days)
+        at_liberty.append((_select(people, pending), returns[pending]))
+        arrived = returns[returns < 0]  # came back before day 0: a case of the next generation
+        people = _select(people, returns < 0)
+    for traits, cases in in_system:
+        _place(spec, case_flow, release_rules, placement, custody, calendar, traits, cases)
+    for traits, returns in at_liberty:
+        columns = zip(
+            case_flow.make_people(traits),
+            traits["released_from_custody"].tolist(),
+            traits["last_custodial"].tolist(),
+            traits["last_out"].tolist(),
+            returns.tolist(),
+            strict=True,
+        )
+        for person, from_custody, last_custodial, out, day in columns:
+            custody.move(person, Place.at_liberty)
+            if last_custodial:  # not convicted since that release: the next one reconvicts
+                records.released_before_start(int(out), person)
+            elif from_custody:  # reconvicted since, by a case that ended in the community
+                person.last_release = RELEASED_BEFORE_START
+            calendar.returns[int(day)].append(person)
+
+
+def _place(
+    spec: Scenario,
+    case_flow: CaseFlow,
+    release_rules: ReleaseRules,
+    placement: PlacementService,
+    custody: Custody,
+    calendar: Calendar,
+    traits: dict[str, np.ndarray],
+    cases: dict[str, np.ndarray],
+) -> None:
+    """People with a case under way on day 0: awaiting trial, on remand, serving, sanctioned."""
+    people = case_flow.make_people(traits)
     columns = zip(
         people,
-        on_remand[keep].tolist(),
-        hearing[keep].tolist(),
-        serving[keep].tolist(),
-        in_community[keep].tolist(),
-        lengths[keep].tolist(),
-        custody_start[keep].tolist(),
-        release[keep].tolist(),
-        sanction_end[keep].tolist(),
-        priors[keep].tolist(),
+        cases["on_remand"].tolist(),
+        cases["hearing"].tolist(),
+        cases["custodial"].tolist(),
+        cases["length"].tolist(),
+        cases["custody_start"].tolist(),
+        cases["out"].tolist(),
         strict=True,
     )
-    for (
-        person,
-        remanded,
-        hearing_day,
-        sentenced,
-        community,
-        sentence,
-        start,
-        out,
-        end,
-        prior,
-    ) in columns:
-        person.prior_convictions = prior
-        if not (sentenced or community):  # the hearing is still to come
+    for person, remanded, hearing_day, custodial, sentence, start, out in columns:
+        if hearing_day > 0:  # the hearing is still to come
             if remanded:
                 custody.enter(person, placement.prison_for(person, 0), Place.remand, 0)
                 person.custody_start = person.kind_since = int(start)
@@ -121,15 +229,15 @@ def populate(
                 custody.move(person, Place.awaiting_trial)
             person.hearing_day = int(hearing_day)
             calendar.hearings[person.hearing_day].append(person)
-        elif sentenced:
-            person.prior_convictions = prior + 1
+        elif custodial:
+            person.prior_convictions += 1
             person.sentence_days = sentence
             facility = placement.place(person, sentence, 0)
             custody.enter(person, facility, facility.kind.place, 0)
             person.custody_start = person.kind_since = int(start)
             release_rules.schedule(person, int(out), 0)
         else:
-            person.prior_convictions = prior + 1
+            person.prior_convictions += 1
             custody.move(person, Place.community_sanction)
-            person.release_day = int(end)
+            person.release_day = int(out)
             calendar.sanction_ends[person.release_day].append(person)

@@ -159,9 +159,12 @@ class RescaleModel(mesa.Model):
             case_flow=self.case_flow,
             bench=self.bench,
             release_rules=self.release_rules,
+            hazard=self.hazard,
             placement=self.placement,
             custody=self.custody,
             calendar=self.calendar,
+            records=self.records,
+            total_days=self.total_days,
         )
         self.siting = SitingProcess(
             self,

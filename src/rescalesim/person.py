@@ -11,6 +11,9 @@ if TYPE_CHECKING:
     from rescalesim.places import FacilityKind, Place
 
 DAYS_PER_YEAR_OF_AGE = 365.25
+# `Person.last_release` when there is no entry in the run's release log to point to
+NEVER_RELEASED = -1
+RELEASED_BEFORE_START = -2  # released in the system's past (the day-0 population)
 
 
 class Person(mesa.Agent):
@@ -52,7 +55,7 @@ class Person(mesa.Agent):
         self.release_day = -1
         self.hearing_day = -1
         # index of this person's last release in the model's release log, for reconviction
-        self.last_release = -1
+        self.last_release = NEVER_RELEASED
         self.custody_year = None  # last measured year counted in persons_in_custody
 
     def age(self, day: float) -> float:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from rescalesim.person import DAYS_PER_YEAR_OF_AGE
+from rescalesim.person import DAYS_PER_YEAR_OF_AGE, NEVER_RELEASED
 from rescalesim.places import FacilityKind, Place
 from rescalesim.scenario import DAYS_PER_YEAR
 
@@ -51,6 +51,7 @@ COSTS = [
 ]
 COLUMNS = STOCKS + CAPACITIES + FLOWS + STATES + COSTS
 INDEX = {name: i for i, name in enumerate(COLUMNS)}
+_CAPACITY_COLUMNS = slice(INDEX[CAPACITIES[0]], INDEX[CAPACITIES[-1]] + 1)
 # the release log codes where a stay ended by the kind's position in FacilityKind
 ENDED_IN = {kind.place: code for code, kind in enumerate(FacilityKind)}
 
@@ -105,7 +106,9 @@ class Records:
     def new_cases(self, people: list[Person]) -> None:
         """Cases open; a case from a released person is a reoffence case."""
         self.today[self._flow["new_cases"]] += len(people)
-        self.today[self._flow["reoffence_cases"]] += sum(p.last_release >= 0 for p in people)
+        self.today[self._flow["reoffence_cases"]] += sum(
+            p.last_release != NEVER_RELEASED for p in people
+        )
 
     def conviction(self, day: int, person: Person) -> None:
         """A hearing ends in a conviction; the first after a release is its reconviction."""
@@ -124,6 +127,17 @@ class Records:
     def release(self, day: int, person: Person, ended_in: Place) -> None:
         """A release from a custodial sentence, followed up for reconviction."""
         self.today[self._flow["releases"]] += 1
+        self._log(day, person, ended_in)
+
+    def released_before_start(self, day: int, person: Person) -> None:
+        """A release from prison before day 0, for someone of the day-0 population.
+
+        Logged so that the person's next conviction counts as its reconviction (and its cost);
+        its day is negative, so it is outside every measured cohort.
+        """
+        self._log(day, person, Place.prison)
+
+    def _log(self, day: int, person: Person, ended_in: Place) -> None:
         person.last_release = len(self.release_day)
         self.release_day.append(day)
         self.release_ended_in.append(ENDED_IN[ended_in])
@@ -135,10 +149,8 @@ class Records:
     def close_day(self, counts: list[int], estate: Estate, waiting_list: int) -> np.ndarray:
         """Record today's stocks, capacities and crowding; returns today's row."""
         row = self.today
-        for place in Place:
-            row[INDEX[place.name]] = counts[place]
-        for kind in FacilityKind:
-            row[INDEX[f"capacity_{kind}"]] = estate.capacity(kind)
+        row[: len(STOCKS)] = counts  # the stocks are the first columns, in Place order
+        row[_CAPACITY_COLUMNS] = estate.capacities
         row[INDEX["overcrowding"]] = estate.overcrowding()
         row[INDEX["empty_house_beds"]] = estate.empty_house_beds()
         row[INDEX["house_waiting_list"]] = waiting_list

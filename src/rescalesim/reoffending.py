@@ -76,7 +76,6 @@ class ReoffendingHazard:
 
     def log_multipliers(self, people: list[Person], day: int, ended_in: list[Place]) -> np.ndarray:
         """Each person's log hazard ratio against the reference person."""
-        p = self.params
         n = len(people)
         ages = (day - np.fromiter((x.birth_day for x in people), float, n)) / DAYS_PER_YEAR_OF_AGE
         priors = np.minimum(
@@ -88,11 +87,18 @@ class ReoffendingHazard:
             float,
             n,
         )
+        return self.combine(ages, risk, priors, custody)
+
+    def combine(
+        self, ages: np.ndarray, log_risk: np.ndarray, priors: np.ndarray, log_custody: np.ndarray
+    ) -> np.ndarray:
+        """Log hazard ratios from ages at release, risk, records (capped) and custody."""
+        p = self.params
         return (
             p.age_log_hazard_per_year * (ages - REFERENCE_AGE)
-            + risk
+            + log_risk
             + p.prior_log_hazard * priors
-            + custody
+            + log_custody
         )
 
     def days_to_offence(self, log_multipliers: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -104,6 +110,10 @@ class ReoffendingHazard:
         fraction = e[offends] / total[offends]  # F(T), uniform on (0, 1) among reoffenders
         days[offends] = self.scale_days * (-np.log1p(-fraction)) ** (1.0 / self.params.timing_shape)
         return days
+
+    def days_at_share(self, share: float) -> float:
+        """Days after release by which `share` of the eventual reoffenders have offended."""
+        return self.scale_days * (-math.log1p(-share)) ** (1.0 / self.params.timing_shape)
 
     def probability_within(self, days: float, log_multiplier: float = 0.0) -> float:
         """Exact probability of a new offence within `days` for a given log hazard ratio."""

@@ -134,11 +134,12 @@ class Run(Section):
         description="Measured years simulated after the warm-up.",
     )
     warmup_years: float = param(
-        20,
+        5,
         unit="years",
         ge=0,
         le=100,
-        source="model property: people coming back, and their growing records, settle in ~20 years",
+        source="warm-up study (docs/warmup.md): from the day-0 population, which carries released "
+        "people's pending returns, the shipped countries settle within 0-6 years",
         description="Years simulated before measuring, from an initial stock, not counted in metrics.",
     )
     replications: int = param(

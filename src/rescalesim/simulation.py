@@ -185,6 +185,17 @@ class Comparison:
     differences: pd.DataFrame  # scenario, base, metric, difference, ci95_low, ci95_high
 
 
+def check_distinct_names(scenarios: Sequence[Scenario]) -> None:
+    """Scenarios compared side by side need distinct names (tables are keyed by name)."""
+    names = [s.name for s in scenarios]
+    repeated = sorted({n for n in names if names.count(n) > 1})
+    if repeated:
+        raise ScenarioError(
+            f"field 'name': scenarios to compare need distinct names; '{repeated[0]}' appears "
+            "more than once (give each scenario its own name)"
+        )
+
+
 def compare(
     scenarios: Sequence[Scenario],
     replications: int | None = None,
@@ -198,13 +209,7 @@ def compare(
     A replication runs all scenarios together, their shared past once (`run_together`);
     `progress(done, total)` is told as each replication of all of them is done.
     """
-    names = [s.name for s in scenarios]
-    repeated = sorted({n for n in names if names.count(n) > 1})
-    if repeated:
-        raise ScenarioError(
-            f"field 'name': scenarios to compare need distinct names; '{repeated[0]}' appears "
-            "more than once (give each scenario its own name)"
-        )
+    check_distinct_names(scenarios)
     base = scenarios[0].run
     n = replications if replications is not None else base.replications
     master = seed if seed is not None else base.seed
