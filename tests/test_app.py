@@ -16,6 +16,7 @@ import pytest
 from conftest import ROOT
 from playwright.sync_api import Page, sync_playwright
 
+from rescalesim.explorer import DEFAULT_SCENARIO
 from rescalesim.scenario_file import load
 
 pytestmark = pytest.mark.slow  # each takes 10 s or more on 2 cores
@@ -152,7 +153,9 @@ def test_the_page_loads_with_a_scenario_its_baseline_and_levers(page):
 
 def test_changing_a_lever_and_running_changes_the_figures(page, server, tmp_path):
     log = server[2]
-    measuring = f"day {22 * 365:,} "  # 20 warm-up years, then two measured years
+    shown = load(ROOT / "scenarios" / DEFAULT_SCENARIO)  # the scenario the page opens with
+    years = round(shown.run.warmup_years + shown.run.years)
+    measuring = f"day {shown.warmup_days + 2 * 365:,} "  # the warm-up, then two measured years
     step_until(page, measuring, 30)
     assert "measuring" in status(page)
     before = population_figure(page, log)
@@ -179,7 +182,7 @@ def test_changing_a_lever_and_running_changes_the_figures(page, server, tmp_path
     assert scenario.capacity.overflow == "queue"  # what was explored can be rerun
     assert scenario.run.population_scale == 0.03
 
-    step_until(page, "All 1 replication done", 25)  # after 40 simulated years
+    step_until(page, "All 1 replication done", years + 2)  # a step is a simulated year
     with page.expect_download() as download:
         page.get_by_text("Download results (CSV)").click()
     results = tmp_path / "results.csv"
