@@ -97,3 +97,26 @@ def test_a_comparison_sharing_its_past_equals_separate_runs():
             pd.concat([r.monthly for r in alone], ignore_index=True),
             check_exact=True,
         )
+
+
+def test_compare_says_how_many_years_its_scenarios_share(tmp_path):
+    from test_cli import rescalesim
+
+    result = rescalesim(
+        "compare",
+        BELGIUM / "status_quo.toml",
+        BELGIUM / "detention_houses.toml",
+        "--replications",
+        "1",
+        "--set",
+        "run.population_scale=0.01",
+        "--set",
+        "run.warmup_years=0.5",
+        "--set",
+        "run.years=2.5",
+        "--out",
+        tmp_path / "out",
+    )
+    assert result.returncode == 0, result.stderr
+    # the plan's first transition houses open in mid-2025, 1.5 years after the 2024 start
+    assert "shares its first 2.0 simulated years with 'Belgium: status quo'" in result.stderr
