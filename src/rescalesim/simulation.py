@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -120,17 +121,28 @@ def simulate(
     """
     n = replications if replications is not None else scenario.run.replications
     master = seed if seed is not None else scenario.run.seed
-    runs: list[Replication | None] = [None] * n
+    runs = _replications(partial(run_replication, scenario, master), n, progress, workers, executor)
+    return _collect(scenario, runs)
+
+
+def _replications(
+    run: Callable[[int], Any],
+    n: int,
+    progress: Callable[[int, int], None] | None,
+    workers: int,
+    executor: Executor | None,
+) -> list:
+    """`run(i)` for replications 0..n-1, on the executor (local processes by default)."""
     if executor is None:
         executor = Serial() if workers <= 1 or n == 1 else Processes(workers)
-    run = partial(run_replication, scenario, master)
+    runs: list = [None] * n
     for done, (i, result) in enumerate(executor.map(run, range(n)), start=1):
         if isinstance(result, BaseException):
             raise result  # a replication that fails is a fault of the model: stop
         runs[i] = result
         if progress is not None:
             progress(done, n)
-    return _collect(scenario, runs)
+    return runs
 
 
 def _collect(scenario: Scenario, runs: Sequence[Replication]) -> SimulationResult:
@@ -213,16 +225,8 @@ def compare(
     base = scenarios[0].run
     n = replications if replications is not None else base.replications
     master = seed if seed is not None else base.seed
-    if executor is None:
-        executor = Serial() if workers <= 1 or n == 1 else Processes(workers)
-    runs: list[list[Replication] | None] = [None] * n
     together = partial(run_together, list(scenarios), master)
-    for done, (i, result) in enumerate(executor.map(together, range(n)), start=1):
-        if isinstance(result, BaseException):
-            raise result  # a replication that fails is a fault of the model: stop
-        runs[i] = result
-        if progress is not None:
-            progress(done, n)
+    runs = _replications(together, n, progress, workers, executor)
     results = [_collect(scenario, [r[k] for r in runs]) for k, scenario in enumerate(scenarios)]
     headline = pd.concat(
         [headline_table(r.summary).assign(scenario=r.scenario.name) for r in results],
