@@ -81,6 +81,7 @@ def test_a_branch_after_the_divergence_is_refused():
         model.branch(b)
 
 
+@pytest.mark.slow
 def test_a_comparison_sharing_its_past_equals_separate_runs():
     scenarios = [
         load(BELGIUM / f"{name}.toml", SMALL)
@@ -99,6 +100,7 @@ def test_a_comparison_sharing_its_past_equals_separate_runs():
         )
 
 
+@pytest.mark.slow
 def test_compare_says_how_many_years_its_scenarios_share(tmp_path):
     from test_cli import rescalesim
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pytest
 from conftest import scenario
 from scipy import stats
 
@@ -92,6 +93,7 @@ def test_admissions_equal_releases_plus_the_change_in_stock():
     assert custody[-1] - custody[0] == admitted - released
 
 
+@pytest.mark.slow
 def test_with_reoffending_the_day_0_population_is_already_stationary():
     """With reoffending on (a queue with feedback), the day-0 population carries released
     people with their pending returns: the returning flow and the custody stock start at the
