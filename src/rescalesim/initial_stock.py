@@ -163,7 +163,7 @@ def populate(
     in_system, at_liberty = [], []
     while len(arrived):  # one generation of cases after another
         cases = _cases(spec, rng, bench, release_rules, case_flow, people, arrived)
-        still_in = (cases["hearing"] > 0) | (cases["out"] > 0)
+        still_in = cases["out"] > 0  # the sanction ends after the hearing: still under way
         in_system.append((_select(people, still_in), _select(cases, still_in)))
         done = ~still_in
         people = _select(people, done)
