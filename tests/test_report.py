@@ -130,7 +130,9 @@ def test_a_results_folder_becomes_one_self_contained_file(tmp_path):
 
 def test_a_failing_cell_is_reported_in_one_line(tmp_path):
     path = tmp_path / "broken.ipynb"
-    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("1 / 0")])
+    # The kernel's own log lines (here one written on purpose) stay out of the answer.
+    cell = "import sys\nsys.__stderr__.write('kernel log line\\n')\nsys.__stderr__.flush()\n1 / 0"
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(cell)])
     notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "P", "language": "python"}
     nbformat.write(notebook, path)
     result = rescalesim("report", path, "--execute")

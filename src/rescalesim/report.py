@@ -268,8 +268,13 @@ def execute_notebook(source: Path, executed: Path, parameters: dict) -> None:
     """Run a notebook with values for its parameters cell (papermill) into `executed`.
 
     The kernel listens on local sockets, not network ports (and so does not warn about them);
-    a failing cell raises `NotebookFailed` with one line.
+    a failing cell raises `NotebookFailed` with one line. The kernel's own stderr is dropped:
+    a cell's error reaches us through the kernel protocol, while the kernel's log lines (such
+    as "KeyboardInterrupt caught in kernel" when it is shut down after a failure, printed or
+    not depending on timing) would break the promise of one line.
     """
+    import subprocess
+
     import nbformat
     from jupyter_client.manager import KernelManager
 
@@ -284,6 +289,10 @@ def execute_notebook(source: Path, executed: Path, parameters: dict) -> None:
         def __init__(self, **kwargs) -> None:
             kwargs.setdefault("transport", "ipc")
             super().__init__(**kwargs)
+
+        def start_kernel(self, **kw) -> None:
+            kw.setdefault("stderr", subprocess.DEVNULL)
+            super().start_kernel(**kw)
 
     source = Path(source)
     if not source.is_file():
