@@ -23,6 +23,7 @@ pytestmark = pytest.mark.slow  # each takes 10 s or more on 2 cores
 
 CHROMIUM = os.environ.get("RESCALESIM_CHROMIUM") or shutil.which("chromium")
 STATUS = ".status"
+YEARS = 3  # measured years on the page (`rescalesim app --years`), to keep the tests short
 
 
 def _free_port() -> int:
@@ -47,7 +48,7 @@ def server(tmp_path_factory):
     log = tmp_path_factory.mktemp("server") / "server.log"
     env = {**os.environ, "SOLARA_ASSETS_PROXY_CACHE_DIR": _assets()}
     command = [sys.executable, "-m", "rescalesim", "app", "--port", str(port)]
-    command += ["--replications", "1", "--population-scale", "0.03"]
+    command += ["--replications", "1", "--population-scale", "0.03", "--years", str(YEARS)]
     output = log.open("w")  # a file, not a pipe nobody reads: a full pipe would block it
     process = subprocess.Popen(command, env=env, stdout=output, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}/"
@@ -153,11 +154,11 @@ def test_the_page_loads_with_a_scenario_its_baseline_and_levers(page):
 
 def test_changing_a_lever_and_running_changes_the_figures(page, server, tmp_path):
     log = server[2]
-    shown = load(ROOT / "scenarios" / DEFAULT_SCENARIO)  # the scenario the page opens with
+    shown = load(ROOT / "scenarios" / DEFAULT_SCENARIO, [f"run.years={YEARS}"])  # as on the page
     years = round(shown.run.warmup_years + shown.run.years)
     measuring = f"day {shown.warmup_days + 2 * 365:,} "  # the warm-up, then two measured years
     step_until(page, measuring, 30)
-    assert "measuring" in status(page)
+    assert f"of {shown.warmup_days + shown.measured_days:,} (measuring)" in status(page)
     before = population_figure(page, log)
 
     choose(page, "capacity: overflow", "queue")
@@ -181,6 +182,7 @@ def test_changing_a_lever_and_running_changes_the_figures(page, server, tmp_path
     scenario = load(scenario_file)
     assert scenario.capacity.overflow == "queue"  # what was explored can be rerun
     assert scenario.run.population_scale == 0.03
+    assert scenario.run.years == YEARS
 
     step_until(page, "All 1 replication done", years + 2)  # a step is a simulated year
     with page.expect_download() as download:

@@ -161,6 +161,7 @@ def test_compare_pairs_replications_and_reports_differences(small_file, tmp_path
         (["compare", "{small}", "{small}"], ["field 'name'", "distinct names"]),
         (["report", "missing.ipynb"], ["missing.ipynb", "not found"]),
         (["app", "--population-scale", "5"], ["--population-scale", "between 0.01 and 1"]),
+        (["app", "--years", "0"], ["--years", "between 1 and 100"]),
         (["app", "--scenarios", "{small}"], ["small.toml", "no scenario files"]),
         (["report", "{small}"], ["small.toml", "not a results folder"]),
         (["report", "x.ipynb", "-p", "x=1"], ["-p needs --execute"]),

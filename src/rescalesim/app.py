@@ -337,7 +337,14 @@ def model_params(folder: str = FOLDER) -> dict[str, Any]:
             "label": "Seed",
         },
         "folder": folder,
+        "years": _years(),
     }
+
+
+def _years() -> float | None:
+    """Measured years set by `rescalesim app --years`; None keeps each file's."""
+    years = os.environ.get("RESCALESIM_APP_YEARS")
+    return float(years) if years else None
 
 
 def first_model(folder: str = FOLDER) -> Explorer:
@@ -349,6 +356,7 @@ def first_model(folder: str = FOLDER) -> Explorer:
         population_scale=params["population_scale"]["value"],
         seed=params["seed"]["value"],
         folder=folder,
+        years=params["years"],
     )
 
 

@@ -181,6 +181,11 @@ def build_parser() -> argparse.ArgumentParser:
         default=0.1,
         help="initial share of the country's cases simulated (0.1)",
     )
+    app.add_argument(
+        "--years",
+        type=float,
+        help="measured years of both scenarios (default: each file's run.years)",
+    )
     app.set_defaults(handler=command_app)
 
     check = commands.add_parser("check", help="validate scenario files without running them")
@@ -517,6 +522,8 @@ def command_app(args: argparse.Namespace) -> int:
 
     if not 0.01 <= args.population_scale <= 1:
         raise UsageError("rescalesim app: --population-scale must be between 0.01 and 1")
+    if args.years is not None and not 1 <= args.years <= 100:
+        raise UsageError("rescalesim app: --years must be between 1 and 100")
     folder = args.scenarios
     if folder is not None and not (folder.is_dir() and shipped_scenarios(folder)):
         raise UsageError(f"rescalesim app: {folder}: no scenario files in its subfolders")
@@ -525,6 +532,8 @@ def command_app(args: argparse.Namespace) -> int:
         "RESCALESIM_APP_REPLICATIONS": str(args.replications),
         "RESCALESIM_APP_SCALE": str(args.population_scale),
     }
+    if args.years is not None:
+        env["RESCALESIM_APP_YEARS"] = str(args.years)
     if folder is not None:
         env["RESCALESIM_SCENARIOS"] = str(folder.resolve())
     solara = [sys.executable, "-m", "solara", "run", "rescalesim.app", "--production"]

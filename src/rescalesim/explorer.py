@@ -156,9 +156,11 @@ class Explorer(mesa.Model):
         population_scale: float = 0.1,
         seed: int = 1,
         folder: str | None = None,
+        years: float | None = None,
         rng: Any = None,
     ) -> None:
         super().__init__(rng=rng)
+        self.years = None if years is None else float(years)  # None: each file's run.years
         self.folder = Path(folder) if folder else SHIPPED
         self.scenario_file = scenario_file
         self.replications = int(replications)
@@ -174,6 +176,8 @@ class Explorer(mesa.Model):
         data = read_raw(path)
         apply_override(data, ["run", "population_scale"], self.population_scale, str(path))
         apply_override(data, ["run", "seed"], self.seed, str(path))
+        if self.years is not None:
+            apply_override(data, ["run", "years"], self.years, str(path))
         return data
 
     def _build(self) -> None:
