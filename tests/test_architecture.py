@@ -135,6 +135,7 @@ def test_new_cases_wait_on_remand_or_at_liberty_and_are_heard_on_their_day():
         world.records.start_day(day)
         world.court.hear(day)
         world.release_rules.release(day)
+        world.after_release.end_day(day)
     assert count[Place.awaiting_trial] == count[Place.remand] == 0
     sentenced = sum(count[p] for p in (*CUSTODY, Place.community_sanction, Place.at_liberty))
     assert sentenced + world.custody.exits == 200

@@ -23,7 +23,7 @@ SMALL = {  # enough for every figure and conclusion to have numbers, in seconds 
     "replications": 2,
     "population_scale": 0.03,
     "years": 3,
-    "warmup_years": 3,
+    "warmup_years": 1,  # the day-0 population already carries the past
     "trajectories": 2,
     "by_year": 2026,
     "workers": 2,

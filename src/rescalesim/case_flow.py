@@ -14,7 +14,7 @@ from rescalesim.draws import categorical, cumulative
 from rescalesim.person import DAYS_PER_YEAR_OF_AGE, Person
 from rescalesim.places import Place
 from rescalesim.scenario import DAYS_PER_YEAR, SECURITY_ORDER
-from rescalesim.security import classify
+from rescalesim.security import assign, over_classified
 
 if TYPE_CHECKING:
     import mesa
@@ -26,7 +26,10 @@ if TYPE_CHECKING:
     from rescalesim.timeline import Calendar
 
 
-ARRIVAL_BLOCK_DAYS = 365  # arrival counts are drawn a year of days at a time
+# arrivals are drawn a year of days at a time: the counts, and who arrives (their traits and
+# security levels), in one call each instead of one a day, which at small scale is most of
+# their cost
+ARRIVAL_BLOCK_DAYS = 365
 # the traits of a person, in the order of Person's arguments
 TRAITS = ("region", "birth_day", "male", "risk", "security", "offence", "priors")
 
@@ -76,7 +79,9 @@ class CaseFlow:
         self.age_shape = (self.age_extra_mean / 10.0) ** 2
         self.people_created = 0
         self._regions = np.arange(len(self.daily_rates))
-        self._block, self._block_start, self._block_end = None, 0, 0
+        self._block_start, self._block_end = 0, 0
+        self._block_people: list[list] = []  # the block's arrivals: columns of TRAITS, over
+        self._block_offsets: list[int] = []  # each block day's first arrival
 
     def draw_traits(
         self, rng: np.random.Generator, case_days: np.ndarray, regions: np.ndarray
@@ -99,7 +104,16 @@ class CaseFlow:
 
     def make_people(self, traits: dict[str, np.ndarray]) -> list[Person]:
         """Person agents with drawn traits; over-classification assigns their security level."""
-        self.people_created += len(traits["region"])
+        over = over_classified(
+            len(traits["region"]),
+            self.scenario.security.over_classification_share,
+            self.streams["security"],
+        )
+        return self._people([traits[key].tolist() for key in TRAITS], over.tolist())
+
+    def _people(self, columns: list[list], over: list[bool]) -> list[Person]:
+        """Person agents from columns of traits (in TRAITS order) and over-classification."""
+        self.people_created += len(over)
         model = self.model
         risk_levels, security_levels, offences = (
             self.risk_levels,
@@ -117,33 +131,44 @@ class CaseFlow:
                 offence=offences[o],
                 prior_convictions=p,
             )
-            for r, b, m, k, s, o, p in zip(
-                *(traits[key].tolist() for key in TRAITS),
-                strict=True,
-            )
+            for r, b, m, k, s, o, p in zip(*columns, strict=True)
         ]
-        classify(people, self.scenario.security.over_classification_share, self.streams["security"])
+        assign(people, over)
         return people
 
     def new_people(self, day: int, regions: np.ndarray) -> list[Person]:
         """Create people new to the model, with a case today in the given regions."""
         if len(regions) == 0:
-            return []  # most days at small scale; drawing nothing would consume no numbers
+            return []  # drawing nothing would consume no numbers
         case_days = np.full(len(regions), float(day))
         return self.make_people(self.draw_traits(self.streams["offenders"], case_days, regions))
 
     def arrivals(self, day: int) -> list[Person]:
         """Today's cases from people new to the model."""
         if day >= self._block_end:
-            # Poisson counts for a year of days in one call: the same numbers as one call a
-            # day (the stream serves arrivals only), at a fraction of the cost at small scale
-            self._block = self.streams["arrivals"].poisson(
-                self.daily_rates, (ARRIVAL_BLOCK_DAYS, len(self.daily_rates))
-            )
-            self._block_start, self._block_end = day, day + ARRIVAL_BLOCK_DAYS
-        counts = self._block[day - self._block_start]
-        regions = np.repeat(self._regions, counts)
-        return self.new_people(day, regions)
+            self._draw_block(day)
+        first, last = self._block_offsets[day - self._block_start : day - self._block_start + 2]
+        if first == last:
+            return []  # most days at small scale
+        return self._people(
+            [c[first:last] for c in self._block_people[:-1]], self._block_people[-1][first:last]
+        )
+
+    def _draw_block(self, day: int) -> None:
+        """Who arrives on each of the next ARRIVAL_BLOCK_DAYS days, by region and day."""
+        counts = self.streams["arrivals"].poisson(
+            self.daily_rates, (ARRIVAL_BLOCK_DAYS, len(self.daily_rates))
+        )
+        per_day = counts.sum(axis=1)
+        regions = np.repeat(np.tile(self._regions, ARRIVAL_BLOCK_DAYS), counts.ravel())
+        case_days = np.repeat(np.arange(day, day + ARRIVAL_BLOCK_DAYS, dtype=float), per_day)
+        traits = self.draw_traits(self.streams["offenders"], case_days, regions)
+        over = over_classified(
+            len(regions), self.scenario.security.over_classification_share, self.streams["security"]
+        )
+        self._block_people = [traits[key].tolist() for key in TRAITS] + [over.tolist()]
+        self._block_offsets = [0, *per_day.cumsum().tolist()]
+        self._block_start, self._block_end = day, day + ARRIVAL_BLOCK_DAYS
 
     def remand_days(self, n: int) -> np.ndarray:
         """Durations of remand, gamma distributed with the scenario's mean and spread."""

@@ -71,7 +71,8 @@ class Bench:
         """
         rng = self.rng
         n = len(regions)
-        judge = rng.integers(0, self.severity.shape[1], n)
+        # a judge of the region at random (floor of a uniform: numpy's integers() costs ~6x more)
+        judge = (rng.random(n) * self.severity.shape[1]).astype(np.intp)
         severity = self.severity[regions, judge]
         sentencing = self.sentencing
         log_odds = self.base_log_odds + sentencing.custody_log_odds_per_prior * np.minimum(

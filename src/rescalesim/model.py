@@ -16,8 +16,9 @@ calls), never the model. They are built in this order, each from the ones before
 One day, in order (each step reads only what earlier steps wrote): releases due today;
 community sanctions ending; hearings (judges sentence, the placement service places); the
 service's decisions; admissions from the sentence queue; transition windows and transfers; new
-cases (arrivals and reoffences), which wait on remand or at liberty; early releases; the
-policymaker's daily observation; the day is recorded and costed. Facilities open and close
+cases (arrivals and reoffences), which wait on remand or at liberty; early releases; the next
+case of everyone released today is drawn; the policymaker's daily observation; the day is
+recorded and costed. Facilities open and close
 between days (Mesa events).
 
 People are Mesa agents; what happens to many people on one day is handled in batches (one
@@ -213,6 +214,7 @@ class RescaleModel(mesa.Model):
         returning = [p for p in calendar.due(calendar.returns, day) if p.place is Place.at_liberty]
         self.case_flow.open_cases(returning + self.case_flow.arrivals(day), day)
         self.overflow.release_early(day)
+        self.after_release.end_day(day)
         if scenario.policy.enabled:
             self.policymaker.observe_day()
         row = self.records.close_day(

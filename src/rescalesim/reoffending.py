@@ -102,14 +102,17 @@ class ReoffendingHazard:
         )
 
     def days_to_offence(self, log_multipliers: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-        """Inverse-transform draws; infinity for people who never offend again."""
+        """Inverse-transform draws; infinity for people who never offend again.
+
+        With E ~ Exp(1) and total hazard H, a person offends iff E < H, at F(T) = E / H, so
+        -log(1 - F(T)) = log H - log(H - E); written without a division or boolean indexing,
+        which cost more than the arithmetic for the one or two people of a day at small scale.
+        """
         e = rng.exponential(1.0, len(log_multipliers))
         total = self.total_hazard * np.exp(log_multipliers)
-        offends = e < total
-        days = np.full(len(e), np.inf)
-        fraction = e[offends] / total[offends]  # F(T), uniform on (0, 1) among reoffenders
-        days[offends] = self.scale_days * (-np.log1p(-fraction)) ** (1.0 / self.params.timing_shape)
-        return days
+        gap = np.maximum(total - e, 1e-300)  # >0 keeps the log finite where E >= H (unused)
+        days = self.scale_days * (np.log(total) - np.log(gap)) ** (1.0 / self.params.timing_shape)
+        return np.where(e < total, days, np.inf)
 
     def days_at_share(self, share: float) -> float:
         """Days after release by which `share` of the eventual reoffenders have offended."""
@@ -124,7 +127,11 @@ class ReoffendingHazard:
 class AfterRelease:
     """Released people: at liberty until a drawn new offence brings a new case, or gone.
 
-    A person whose next case would fall after the end of the run leaves the model.
+    People released during a day (from custody, a sanction, or early) are at liberty at once;
+    their next case day is drawn at the end of the day, for all of them in one batch (`end_day`):
+    a new case falls on a later day, so nothing that day depends on it, and one batch a day
+    instead of one per kind of release saves most of the cost at small scale. A person whose
+    next case would fall after the end of the run leaves the model.
     """
 
     def __init__(
@@ -143,22 +150,33 @@ class AfterRelease:
         self.custody = custody
         self.calendar = calendar
         self.total_days = total_days
+        self.released: list[Person] = []  # today's, in order of release
+        self.ended_in: list[Place] = []
 
     def release(self, people: list[Person], day: int, ended_in: list[Place]) -> None:
-        """Draw each released person's next case day, or take them out of the model."""
+        """People go free today; their next case is drawn at the end of the day."""
+        for person in people:
+            self.custody.move(person, Place.at_liberty)
+            person.hearing_day = -1
+        self.released += people
+        self.ended_in += ended_in
+
+    def end_day(self, day: int) -> None:
+        """Draw the next case day of everyone released today, or take them out of the model."""
+        people = self.released
         if not people:
             return
         if self.params.enabled:
-            log_m = self.hazard.log_multipliers(people, day, ended_in)
+            log_m = self.hazard.log_multipliers(people, day, self.ended_in)
             offence_days = self.hazard.days_to_offence(log_m, self.rng)
             case_days = self.rng.exponential(self.params.case_delay_days_mean, len(people))
-            return_days = day + np.ceil(offence_days + case_days)
+            return_days = (day + np.ceil(offence_days + case_days)).tolist()
         else:
-            return_days = np.full(len(people), np.inf)
-        for person, return_day in zip(people, return_days.tolist(), strict=True):
+            return_days = [math.inf] * len(people)
+        returns = self.calendar.returns
+        for person, return_day in zip(people, return_days, strict=True):
             if return_day < self.total_days:
-                self.custody.move(person, Place.at_liberty)
-                self.calendar.returns[int(return_day)].append(person)
-                person.hearing_day = -1
+                returns[int(return_day)].append(person)
             else:
                 self.custody.remove(person)
+        self.released, self.ended_in = [], []

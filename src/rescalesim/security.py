@@ -19,10 +19,20 @@ if TYPE_CHECKING:
 HIGHEST = max(SECURITY_ORDER.values())
 
 
+def over_classified(n: int, over_classification_share: float, rng: np.random.Generator):
+    """Which of n people are assigned one level too high (a boolean array)."""
+    return rng.random(n) < over_classification_share
+
+
+def assign(people: list[Person], over: list[bool]) -> None:
+    """Set each person's assigned level: the level needed, or one higher if over-classified."""
+    for person, raised in zip(people, over, strict=True):
+        if raised:
+            person.security_assigned = min(person.security_needed + 1, HIGHEST)
+
+
 def classify(
     people: list[Person], over_classification_share: float, rng: np.random.Generator
 ) -> None:
     """Assign security levels: one level too high for a share of people."""
-    over = rng.random(len(people)) < over_classification_share
-    for i in np.flatnonzero(over).tolist():
-        people[i].security_assigned = min(people[i].security_needed + 1, HIGHEST)
+    assign(people, over_classified(len(people), over_classification_share, rng).tolist())
