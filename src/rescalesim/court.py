@@ -95,8 +95,9 @@ class Court:
         to_serve = np.ceil(self.release_rules.days_to_serve(lengths))
         records = self.records
         sanction_ends = self.calendar.sanction_ends
-        records.count("custodial_sentences", int(custody.sum()))
-        records.count("community_sentences", n - int(custody.sum()))
+        custodial_sentences = int(custody.sum())
+        records.count("custodial_sentences", custodial_sentences)
+        records.count("community_sentences", n - custodial_sentences)
         released, released_from = [], []
         for person, custodial, sentence, serve, community in zip(
             people,

@@ -51,8 +51,10 @@ class Bench:
                 severities = np.ones(sentencing.judges_per_region)
             self.by_region.append([Judge(model, region, float(s)) for s in severities])
         self.severity = np.array([[j.severity for j in judges] for judges in self.by_region])
+        self.log_severity = np.log(self.severity)
         edges = np.array(sentencing.sentence_band_edges_days, dtype=float)
         self.log_low, self.log_high = np.log(edges[:-1]), np.log(edges[1:])
+        self.log_width = self.log_high - self.log_low  # per band: looked up, not recomputed
         self.band_cdf = cumulative(sentencing.sentence_band_shares)
         self.base_log_odds = float(logit(np.clip(sentencing.custody_share, 1e-12, 1 - 1e-12)))
 
@@ -61,7 +63,7 @@ class Bench:
         rng = self.rng
         band = categorical(rng, self.band_cdf, len(severity))
         u = rng.random(len(severity))
-        days = np.exp(self.log_low[band] + u * (self.log_high[band] - self.log_low[band]))
+        days = np.exp(self.log_low[band] + u * self.log_width[band])
         return days * severity
 
     def decide(self, regions: np.ndarray, priors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -74,6 +76,7 @@ class Bench:
         # a judge of the region at random (floor of a uniform: numpy's integers() costs ~6x more)
         judge = (rng.random(n) * self.severity.shape[1]).astype(np.intp)
         severity = self.severity[regions, judge]
+        log_severity = self.log_severity[regions, judge]
         sentencing = self.sentencing
         log_odds = self.base_log_odds + sentencing.custody_log_odds_per_prior * np.minimum(
             priors, PRIORS_CAP
@@ -83,5 +86,5 @@ class Bench:
         elif sentencing.custody_share <= 0.0:
             custody = np.zeros(n, bool)
         else:
-            custody = rng.random(n) < expit(log_odds + np.log(severity))
+            custody = rng.random(n) < expit(log_odds + log_severity)
         return custody, self.sentence_lengths(severity)

@@ -76,18 +76,19 @@ class ReoffendingHazard:
 
     def log_multipliers(self, people: list[Person], day: int, ended_in: list[Place]) -> np.ndarray:
         """Each person's log hazard ratio against the reference person."""
-        n = len(people)
-        ages = (day - np.fromiter((x.birth_day for x in people), float, n)) / DAYS_PER_YEAR_OF_AGE
-        priors = np.minimum(
-            np.fromiter((x.prior_convictions for x in people), float, n), PRIORS_CAP
-        )
-        risk = np.fromiter((self.log_risk[x.risk] for x in people), float, n)
-        custody = np.fromiter(
-            (self.custody_log_multiplier(x, e) for x, e in zip(people, ended_in, strict=True)),
-            float,
-            n,
-        )
-        return self.combine(ages, risk, priors, custody)
+        # one pass over the people into one array (a numpy call per column costs more than the
+        # arithmetic at the one or two releases of a day at small scale)
+        log_risk, custody = self.log_risk, self.custody_log_multiplier
+        columns = np.array(
+            [
+                (x.birth_day, x.prior_convictions, log_risk[x.risk], custody(x, e))
+                for x, e in zip(people, ended_in, strict=True)
+            ],
+            dtype=float,
+        ).reshape(len(people), 4)
+        ages = (day - columns[:, 0]) / DAYS_PER_YEAR_OF_AGE
+        priors = np.minimum(columns[:, 1], PRIORS_CAP)
+        return self.combine(ages, columns[:, 2], priors, columns[:, 3])
 
     def combine(
         self, ages: np.ndarray, log_risk: np.ndarray, priors: np.ndarray, log_custody: np.ndarray
