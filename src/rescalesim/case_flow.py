@@ -80,8 +80,11 @@ class CaseFlow:
         self.people_created = 0
         self._regions = np.arange(len(self.daily_rates))
         self._block_start, self._block_end = 0, 0
-        self._block_people: list[list] = []  # the block's arrivals: columns of TRAITS, over
-        self._block_offsets: list[int] = []  # each block day's first arrival
+        # the block's arrivals: their traits (columns in TRAITS order), whether over-classified,
+        # and where each day's arrivals start
+        self._block_traits: list[list] = []
+        self._block_over: list[bool] = []
+        self._block_offsets: list[int] = []
 
     def draw_traits(
         self, rng: np.random.Generator, case_days: np.ndarray, regions: np.ndarray
@@ -150,9 +153,8 @@ class CaseFlow:
         first, last = self._block_offsets[day - self._block_start : day - self._block_start + 2]
         if first == last:
             return []  # most days at small scale
-        return self._people(
-            [c[first:last] for c in self._block_people[:-1]], self._block_people[-1][first:last]
-        )
+        traits = [column[first:last] for column in self._block_traits]
+        return self._people(traits, self._block_over[first:last])
 
     def _draw_block(self, day: int) -> None:
         """Who arrives on each of the next ARRIVAL_BLOCK_DAYS days, by region and day."""
@@ -166,7 +168,8 @@ class CaseFlow:
         over = over_classified(
             len(regions), self.scenario.security.over_classification_share, self.streams["security"]
         )
-        self._block_people = [traits[key].tolist() for key in TRAITS] + [over.tolist()]
+        self._block_traits = [traits[key].tolist() for key in TRAITS]
+        self._block_over = over.tolist()
         self._block_offsets = [0, *per_day.cumsum().tolist()]
         self._block_start, self._block_end = day, day + ARRIVAL_BLOCK_DAYS
 
