@@ -92,7 +92,9 @@ def test_the_same_scenario_and_seed_give_byte_identical_summaries(run_output, sm
     assert (again / "summary.csv").read_bytes() == (out / "summary.csv").read_bytes()
     assert (again / "monthly.csv").read_bytes() == (out / "monthly.csv").read_bytes()
     other = tmp_path / "other"
-    rescalesim("run", small_file, "--replications", 3, "--seed", 12, "--out", other, *TINY)
+    rescalesim(  # in-process (one worker): no process pool to start for this check
+        "run", small_file, "--replications", 3, "--seed", 12, "--workers", 1, "--out", other, *TINY
+    )
     assert (other / "summary.csv").read_bytes() != (out / "summary.csv").read_bytes()
 
 
@@ -125,7 +127,9 @@ def test_compare_pairs_replications_and_reports_differences(small_file, tmp_path
         "region = 'north'\ncapacity = 120\n"
     )
     out = tmp_path / "cmp"
-    result = rescalesim("compare", small_file, houses, "--replications", 3, "--out", out, *TINY)
+    result = rescalesim(
+        "compare", small_file, houses, "--replications", 3, "--workers", 1, "--out", out, *TINY
+    )
     assert result.returncode == 0, result.stderr
     assert "minus" in result.stdout
     differences = pd.read_csv(out / "differences.csv")

@@ -110,7 +110,9 @@ def test_a_results_folder_becomes_one_self_contained_file(tmp_path):
     base.write_text(to_toml(scenario(name="base", run={"years": 3})))
     same.write_text(to_toml(scenario(name="same again", run={"years": 3})))
     out = tmp_path / "cmp"
-    compared = rescalesim("compare", base, same, "--replications", 2, "--out", out, "--quiet")
+    compared = rescalesim(
+        "compare", base, same, "--replications", 2, "--workers", 1, "--out", out, "--quiet"
+    )
     assert compared.returncode == 0, compared.stderr
     (out / "report.html").unlink()
     result = rescalesim("report", out)
