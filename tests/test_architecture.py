@@ -20,7 +20,7 @@ from rescalesim.policymaker import Policymaker
 from rescalesim.records import INDEX
 from rescalesim.release import ReleaseRules
 from rescalesim.reoffending import AfterRelease, ReoffendingHazard
-from rescalesim.security import classify
+from rescalesim.security import assign, over_classified
 from rescalesim.siting import Municipality, SitingProcess
 
 PACKAGE = Path(__file__).resolve().parents[1] / "src" / "rescalesim"
@@ -200,7 +200,7 @@ def test_over_classification_raises_the_assigned_level_of_a_share_of_people():
     people = world.case_flow.new_people(0, np.zeros(2000, int))
     for p in people:
         p.security_assigned = p.security_needed = 0
-    classify(people, 0.25, np.random.default_rng(1))
+    assign(people, over_classified(len(people), 0.25, np.random.default_rng(1)).tolist())
     assert 0.2 < np.mean([p.security_assigned == 1 for p in people]) < 0.3
 
 

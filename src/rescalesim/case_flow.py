@@ -107,12 +107,13 @@ class CaseFlow:
 
     def make_people(self, traits: dict[str, np.ndarray]) -> list[Person]:
         """Person agents with drawn traits; over-classification assigns their security level."""
-        over = over_classified(
-            len(traits["region"]),
-            self.scenario.security.over_classification_share,
-            self.streams["security"],
-        )
-        return self._people([traits[key].tolist() for key in TRAITS], over.tolist())
+        over = self._over_classified(len(traits["region"]))
+        return self._people([traits[key].tolist() for key in TRAITS], over)
+
+    def _over_classified(self, n: int) -> list[bool]:
+        """Which of n new people are assigned a security level above the one they need."""
+        share = self.scenario.security.over_classification_share
+        return over_classified(n, share, self.streams["security"]).tolist()
 
     def _people(self, columns: list[list], over: list[bool]) -> list[Person]:
         """Person agents from columns of traits (in TRAITS order) and over-classification."""
@@ -165,11 +166,8 @@ class CaseFlow:
         regions = np.repeat(np.tile(self._regions, ARRIVAL_BLOCK_DAYS), counts.ravel())
         case_days = np.repeat(np.arange(day, day + ARRIVAL_BLOCK_DAYS, dtype=float), per_day)
         traits = self.draw_traits(self.streams["offenders"], case_days, regions)
-        over = over_classified(
-            len(regions), self.scenario.security.over_classification_share, self.streams["security"]
-        )
         self._block_traits = [traits[key].tolist() for key in TRAITS]
-        self._block_over = over.tolist()
+        self._block_over = self._over_classified(len(regions))
         self._block_offsets = [0, *per_day.cumsum().tolist()]
         self._block_start, self._block_end = day, day + ARRIVAL_BLOCK_DAYS
 

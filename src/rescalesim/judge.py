@@ -51,7 +51,6 @@ class Bench:
                 severities = np.ones(sentencing.judges_per_region)
             self.by_region.append([Judge(model, region, float(s)) for s in severities])
         self.severity = np.array([[j.severity for j in judges] for judges in self.by_region])
-        self.log_severity = np.log(self.severity)
         edges = np.array(sentencing.sentence_band_edges_days, dtype=float)
         self.log_low, self.log_high = np.log(edges[:-1]), np.log(edges[1:])
         self.log_width = self.log_high - self.log_low  # per band: looked up, not recomputed
@@ -76,7 +75,6 @@ class Bench:
         # a judge of the region at random (floor of a uniform: numpy's integers() costs ~6x more)
         judge = (rng.random(n) * self.severity.shape[1]).astype(np.intp)
         severity = self.severity[regions, judge]
-        log_severity = self.log_severity[regions, judge]
         sentencing = self.sentencing
         log_odds = self.base_log_odds + sentencing.custody_log_odds_per_prior * np.minimum(
             priors, PRIORS_CAP
@@ -86,5 +84,5 @@ class Bench:
         elif sentencing.custody_share <= 0.0:
             custody = np.zeros(n, bool)
         else:
-            custody = rng.random(n) < expit(log_odds + log_severity)
+            custody = rng.random(n) < expit(log_odds + np.log(severity))
         return custody, self.sentence_lengths(severity)

@@ -19,7 +19,9 @@ if TYPE_CHECKING:
 HIGHEST = max(SECURITY_ORDER.values())
 
 
-def over_classified(n: int, over_classification_share: float, rng: np.random.Generator):
+def over_classified(
+    n: int, over_classification_share: float, rng: np.random.Generator
+) -> np.ndarray:
     """Which of n people are assigned one level too high (a boolean array)."""
     return rng.random(n) < over_classification_share
 
@@ -29,10 +31,3 @@ def assign(people: list[Person], over: list[bool]) -> None:
     for person, raised in zip(people, over, strict=True):
         if raised:
             person.security_assigned = min(person.security_needed + 1, HIGHEST)
-
-
-def classify(
-    people: list[Person], over_classification_share: float, rng: np.random.Generator
-) -> None:
-    """Assign security levels: one level too high for a share of people."""
-    assign(people, over_classified(len(people), over_classification_share, rng).tolist())
