@@ -4,7 +4,10 @@ Runs the Belgian status quo at full scale (5 warm-up + 20 measured years by defa
 process, and, when given the yardstick program (``--anchors PATH``: a program that moves
 Belgium-sized flows without the model, ``bare`` as a heapq event loop and ``agents`` with every
 person a Mesa agent), runs the model and each yardstick in turn, ``--pairs`` times, on the same
-machine in the same run. Prints each wall time, the median ratios and the model's peak memory.
+machine in the same run. Prints each wall time, the median ratios and the model's peak memory. A third yardstick,
+``agents, same people``, is ``agents`` with its arrival rate raised until it creates as many
+people as the model did (the model also creates people who never enter custody), so that the
+cost per person can be compared.
 
 Run: .venv/bin/python benchmarks/national_scale.py [--anchors anchors.py] [--pairs 3]
      [--years 20] [--warmup-years 5] [--scale 1.0]
@@ -49,6 +52,16 @@ def one_run(scenario: str, years: float, warmup: float, scale: float) -> dict:
     }
 
 
+def same_people_rate(people: int, years: float) -> float:
+    """The `--rate` at which the `agents` yardstick creates as many people as the model did.
+
+    The yardstick's people come back within its 5-year follow-up with probability
+    1 - 0.7 ** (1825 / 730) (a constant hazard giving 30% in 2 years, its defaults), and only
+    first arrivals are new people, so it creates rate * 0.7 ** 2.5 people a year.
+    """
+    return people / years / 0.7 ** (1825 / 730)
+
+
 def timed(command: list[str]) -> float:
     """Wall time of a command in a fresh process."""
     started = time.perf_counter()
@@ -73,7 +86,7 @@ def main() -> None:
     child = [sys.executable, __file__, "--child", "--scenario", args.scenario]
     child += ["--years", str(args.years), "--warmup-years", str(args.warmup_years)]
     child += ["--scale", str(args.scale)]
-    model_times, anchor_times = [], {"bare": [], "agents": []}
+    model_times, anchor_times = [], {"bare": [], "agents": [], "agents, same people": []}
     report = None
     for pair in range(args.pairs):
         started = time.perf_counter()
@@ -83,8 +96,14 @@ def main() -> None:
         line = f"pair {pair + 1}: model {model_times[-1]:.2f} s"
         if args.anchors:
             for which in anchor_times:
-                command = [sys.executable, str(args.anchors), which]
+                command = [sys.executable, str(args.anchors), which.split(",")[0]]
                 command += ["--years", str(args.years), "--warmup", str(args.warmup_years)]
+                if which == "agents, same people":
+                    # the model also creates people who never enter custody (community
+                    # sanctions, acquittals): the same yardstick with the model's head count
+                    years = args.years + args.warmup_years
+                    rate = same_people_rate(report["people_created"], years)
+                    command += ["--rate", f"{rate:.0f}"]
                 anchor_times[which].append(timed(command))
                 line += f", {which} {anchor_times[which][-1]:.2f} s"
         print(line, flush=True)

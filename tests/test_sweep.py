@@ -110,8 +110,6 @@ def test_a_running_dask_scheduler_can_be_used_by_address(folder):
 
 @pytest.mark.slow
 def test_a_sweep_killed_with_sigkill_resumes_to_the_same_results(folder):
-    slower = GRID.replace("levels = [0.2, 0.4, 0.6]", "levels = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6]")
-    (folder / "grid.toml").write_text(slower)
     out = folder / "killed"
     command = [
         sys.executable,
@@ -133,13 +131,13 @@ def test_a_sweep_killed_with_sigkill_resumes_to_the_same_results(folder):
     runs_folder = out / "runs"
     deadline = time.time() + 120
     while time.time() < deadline:
-        if runs_folder.exists() and len(list(runs_folder.glob("*.json"))) >= 5:
+        if runs_folder.exists() and len(list(runs_folder.glob("*.json"))) >= 4:
             break
         time.sleep(0.05)
     os.killpg(process.pid, signal.SIGKILL)  # the whole group: the sweep and its workers
     process.wait()
     finished_before = len(list(runs_folder.glob("*.json")))
-    assert 5 <= finished_before < 24, "the kill came after the sweep had finished"
+    assert 4 <= finished_before < 12, "the kill came after the sweep had finished"
     assert not (out / "runs.parquet").exists()
 
     again = subprocess.run(
@@ -147,8 +145,8 @@ def test_a_sweep_killed_with_sigkill_resumes_to_the_same_results(folder):
     )
     assert again.returncode == 0, again.stderr
     resumed = pd.read_parquet(out / "runs.parquet")
-    assert len(resumed) == 24
-    assert resumed[["point", "replication"]].drop_duplicates().shape[0] == 24
+    assert len(resumed) == 12
+    assert resumed[["point", "replication"]].drop_duplicates().shape[0] == 12
     assert not list(runs_folder.glob(".*.tmp"))
     straight = run_sweep(
         load_sweep(folder / "grid.toml"), folder / "straight", "serial", progress=False

@@ -14,7 +14,10 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+
+# the Student t quantile (what scipy.stats.t.ppf returns) without importing scipy.stats, which
+# costs a second at every process start
+from scipy.special import stdtrit
 
 from rescalesim.errors import ScenarioError
 from rescalesim.executors import Executor, Processes, Serial
@@ -163,7 +166,7 @@ def interval(
     mean = float(x.mean())
     if len(x) < 2:
         return mean, float("nan"), float("nan")
-    half = stats.t.ppf(0.5 + level / 2, len(x) - 1) * x.std(ddof=1) / np.sqrt(len(x))
+    half = stdtrit(len(x) - 1, 0.5 + level / 2) * x.std(ddof=1) / np.sqrt(len(x))
     return mean, mean - float(half), mean + float(half)
 
 
