@@ -160,8 +160,8 @@ def test_compare_pairs_replications_and_reports_differences(small_file, tmp_path
         (["report", "missing.ipynb"], ["missing.ipynb", "not found"]),
         (["app", "--population-scale", "5"], ["--population-scale", "between 0.01 and 1"]),
         (["app", "--years", "0"], ["--years", "between 1 and 100"]),
-        (["app", "--scenarios", "{small}"], ["small.toml", "no scenario files"]),
-        (["report", "{small}"], ["small.toml", "not a results folder"]),
+        (["app", "--scenarios", "{folder}"], ["a_folder", "no scenario files"]),
+        (["report", "{folder}"], ["a_folder", "not a results folder"]),
         (["report", "x.ipynb", "-p", "x=1"], ["-p needs --execute"]),
         (["report", "x.ipynb", "-p", "1x=1", "--execute"], ["'1x=1'", "NAME=VALUE"]),
         (["sweep", "{folder}"], ["is a folder"]),
@@ -193,6 +193,108 @@ def test_bad_input_exits_2_with_one_line_and_writes_nothing(small_file, tmp_path
         assert fragment in lines[0]
     assert not out.exists()
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".never")]
+
+
+SWEEP = "name = 's'\nbase = '{small}'\ndesign = 'grid'\nreplications = 1\nseed = 1\n"
+SWEEP += "[[parameters]]\nfield = 'remand.share'\nlevels = [0.2]\n"
+
+
+@pytest.mark.parametrize(
+    ("args", "fragments"),
+    [
+        # a folder where a file is expected
+        (["compare", "{small}", "{folder}"], ["a_folder", "is a folder"]),
+        (["calibrate", "{small}", "--targets", "{folder}"], ["a_folder", "is a folder"]),
+        (["report", "{notebook_folder}"], ["book.ipynb", "is a folder", "notebook"]),
+        (["report", "{results}", "--out", "{folder}"], ["a_folder", "is a folder"]),
+        # a file where a folder is expected, or under a file
+        (["run", "{small}", "--out", "{file}"], ["a_file", "is a file", "--out"]),
+        (["run", "{small}", "--out", "{file}/sub"], ["a_file is a file"]),
+        (["compare", "{small}", "{other}", "--out", "{file}"], ["a_file", "is a file"]),
+        (["sweep", "{sweep}", "--out", "{file}"], ["a_file", "is a file"]),
+        (["calibrate", "{small}", "--targets", "{targets}", "--out", "{file}"], ["is a file"]),
+        (["report", "{file}"], ["a_file", "not a notebook", "results folder"]),
+        (["report", "{results}", "--out", "{file}/r.html"], ["a_file is a file"]),
+        (["app", "--scenarios", "{file}"], ["a_file", "is a file", "--scenarios"]),
+        (["app", "--scenarios", "{folder}/none"], ["none", "not found"]),
+        # files that cannot be read
+        (["run", "{binary}"], ["binary.toml", "not a text file"]),
+        (["sweep", "{binary}"], ["binary.toml", "not a text file"]),
+        (["calibrate", "{small}", "--targets", "{binary}"], ["binary.toml", "not a text file"]),
+        (["calibrate", "{small}"], ["no targets.toml", "--targets"]),
+        (["report", "{missing}"], ["missing", "not found"]),
+        # a results folder that holds something already
+        (["run", "{small}", "--out", "{results}"], ["results", "--force"]),
+        (["compare", "{small}", "{other}", "--out", "{results}"], ["results", "--force"]),
+        (["calibrate", "{small}", "--targets", "{targets}", "--out", "{results}"], ["--force"]),
+        (["sweep", "{sweep}", "--out", "{results}"], ["results", "not a sweep folder"]),
+    ],
+)
+def test_every_wrong_path_is_answered_in_one_line_before_any_work(
+    small_file, tmp_path, capsys, args, fragments
+):
+    from rescalesim import cli
+
+    (tmp_path / "a_folder").mkdir()
+    (tmp_path / "book.ipynb").mkdir()
+    (tmp_path / "a_file").write_text("not a folder\n")
+    (tmp_path / "binary.toml").write_bytes(bytes(range(256)))
+    results = tmp_path / "results"
+    results.mkdir()
+    (results / "summary.csv").write_text("earlier results\n")
+    other = tmp_path / "other.toml"
+    other.write_text(f"extends = '{small_file}'\nname = 'other'\n")
+    (tmp_path / "sweep.toml").write_text(SWEEP.replace("{small}", str(small_file)))
+    targets = tmp_path / "targets.toml"
+    targets.write_text((BELGIUM / "targets.toml").read_text())
+    names = {
+        "{small}": small_file,
+        "{other}": other,
+        "{folder}": tmp_path / "a_folder",
+        "{notebook_folder}": tmp_path / "book.ipynb",
+        "{file}": tmp_path / "a_file",
+        "{binary}": tmp_path / "binary.toml",
+        "{results}": results,
+        "{sweep}": tmp_path / "sweep.toml",
+        "{targets}": targets,
+        "{missing}": tmp_path / "missing",
+    }
+    argv = []
+    for a in args:
+        for key, path in names.items():
+            a = a.replace(key, str(path))
+        argv.append(a)
+    before = sorted(p.name for p in tmp_path.rglob("*"))
+    assert cli.main(argv) == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1, lines
+    for fragment in fragments:
+        assert fragment in lines[0]
+    assert sorted(p.name for p in tmp_path.rglob("*")) == before  # nothing written
+    assert (results / "summary.csv").read_text() == "earlier results\n"
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads any file whatever its permissions")
+def test_an_unreadable_scenario_is_named(small_file, tmp_path, capsys):
+    from rescalesim import cli
+
+    locked = tmp_path / "locked.toml"
+    locked.write_text(small_file.read_text())
+    locked.chmod(0)
+    assert cli.main(["run", str(locked)]) == 2
+    assert "locked.toml: cannot be read (permission denied)" in capsys.readouterr().err
+
+
+def test_force_replaces_a_results_folder_whole(small_file, tmp_path, capsys):
+    from rescalesim import cli
+
+    out = tmp_path / "results"
+    out.mkdir()
+    (out / "stale.csv").write_text("earlier results\n")
+    argv = ["run", str(small_file), "--out", str(out), "--quiet", "--replications", "1"]
+    assert cli.main([*argv, "--workers", "1", "--force", "--set", "run.years=0.5"]) == 0
+    assert not (out / "stale.csv").exists()
+    assert (out / "summary.csv").exists()
 
 
 def test_check_accepts_every_shipped_scenario_sweep_and_targets_file():
@@ -237,6 +339,7 @@ def test_a_failed_run_leaves_earlier_results_untouched(small_file, tmp_path, mon
                 "1",
                 "--out",
                 str(out),
+                "--force",
                 "--quiet",
                 *TINY,
             ]

@@ -60,6 +60,9 @@ def _add_run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--years", type=float, help="measured years (run.years)")
     parser.add_argument("--out", type=Path, help="output folder")
     parser.add_argument(
+        "--force", action="store_true", help="replace the output folder if it holds results"
+    )
+    parser.add_argument(
         "--set",
         dest="overrides",
         action="append",
@@ -304,10 +307,11 @@ def _write_scenario_files(folder: Path, result: SimulationResult) -> None:
 def command_run(args: argparse.Namespace) -> int:
     """``rescalesim run``."""
     scenario = _load(args.scenario, args)  # bad input is answered before the model loads
-    from rescalesim.outputs import write_folder, write_json, write_table
+    from rescalesim.outputs import check_results_folder, write_folder, write_json, write_table
     from rescalesim.simulation import headline_table, simulate
 
     out = args.out or Path("results") / args.scenario.stem
+    check_results_folder(out, args.force)
     started = time.perf_counter()
     result = simulate(
         scenario,
@@ -333,11 +337,12 @@ def command_compare(args: argparse.Namespace) -> int:
     scenarios = [_load(path, args) for path in args.scenarios]
     from rescalesim import plots
     from rescalesim.outcomes import metric
-    from rescalesim.outputs import write_folder, write_json, write_table
+    from rescalesim.outputs import check_results_folder, write_folder, write_json, write_table
     from rescalesim.report import render
     from rescalesim.simulation import check_distinct_names, compare
 
     out = args.out or Path("results") / "comparison"
+    check_results_folder(out, args.force)
     check_distinct_names(scenarios)
     if not args.quiet:
         _print_shared_past(scenarios)
@@ -396,11 +401,12 @@ def command_sweep(args: argparse.Namespace) -> int:
 
     from rescalesim import plots
     from rescalesim.outcomes import metric
-    from rescalesim.sweep import load_sweep, run_sweep
+    from rescalesim.sweep import check_folder, load_sweep, run_sweep
 
     sweep = load_sweep(args.sweep)
     out = args.out or Path("results") / "sweeps" / args.sweep.stem
-    _executor(args)  # the options are checked before anything starts
+    _executor(args)  # the options and the folder are checked before anything starts
+    check_folder(sweep, out, args.resume)
     print(
         f"{sweep.spec.name}: {len(sweep.design)} points x {sweep.spec.replications} replications"
         f" = {sweep.runs} runs ({sweep.spec.design} design) -> {out}/",
@@ -435,14 +441,21 @@ def command_sweep(args: argparse.Namespace) -> int:
 def command_calibrate(args: argparse.Namespace) -> int:
     """``rescalesim calibrate``: exit 1 if any target is missed."""
     from rescalesim.calibration import calibrate, load_targets
-    from rescalesim.outputs import write_folder, write_table
+    from rescalesim.outputs import check_results_folder, write_folder, write_table
     from rescalesim.report import format_value
-    from rescalesim.scenario_file import locate
+    from rescalesim.scenario_file import locate, read_toml
 
     path = locate(args.scenario)
     if path.is_dir():
         raise UsageError(f"rescalesim calibrate: {path}: is a folder; expected a scenario file")
+    read_toml(path)  # a missing or unreadable scenario file is named before its targets
+    if args.targets is None and not (path.parent / "targets.toml").exists():
+        raise UsageError(
+            f"rescalesim calibrate: no targets.toml beside {path}; name one with --targets"
+        )
     targets = load_targets(args.targets or path.parent / "targets.toml")
+    if args.out is not None:
+        check_results_folder(args.out, args.force)
     # the figures describe the first years of the run
     scenario = _load(path, args, years=targets.years)
     table = calibrate(
@@ -525,6 +538,10 @@ def command_app(args: argparse.Namespace) -> int:
     if args.years is not None and not 1 <= args.years <= 100:
         raise UsageError("rescalesim app: --years must be between 1 and 100")
     folder = args.scenarios
+    if folder is not None and not folder.exists():
+        raise UsageError(f"rescalesim app: {folder}: not found; --scenarios needs a folder")
+    if folder is not None and not folder.is_dir():
+        raise UsageError(f"rescalesim app: {folder}: is a file; --scenarios needs a folder")
     if folder is not None and not (folder.is_dir() and shipped_scenarios(folder)):
         raise UsageError(f"rescalesim app: {folder}: no scenario files in its subfolders")
     env = {

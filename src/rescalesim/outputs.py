@@ -11,6 +11,42 @@ from pathlib import Path
 
 import pandas as pd
 
+from rescalesim.errors import UsageError
+
+
+def check_results_folder(path: Path, force: bool, option: str = "--out") -> None:
+    """Refuse a destination that cannot become a results folder, before any work starts.
+
+    A file where a folder is expected, a parent that is a file, a parent that cannot be written,
+    or a folder that holds something already (unless `force`: then it is replaced whole once
+    the new results are written, see `write_folder`).
+    """
+    path = Path(path)
+    if path.exists() and not path.is_dir():
+        raise UsageError(f"{path}: is a file; {option} needs a folder for the results")
+    existing = next(p for p in (path, *path.parents) if p.exists())
+    if not existing.is_dir():
+        raise UsageError(f"{path}: {existing} is a file, so it cannot hold a results folder")
+    if existing != path and not os.access(existing, os.W_OK | os.X_OK):
+        raise UsageError(f"{path}: cannot create it ({existing} is not writable)")
+    if path.is_dir() and any(path.iterdir()) and not force:
+        raise UsageError(
+            f"{path}: holds results already; add --force to replace them, or choose another "
+            f"{option}"
+        )
+
+
+def check_results_file(path: Path, option: str = "--out") -> None:
+    """Refuse a destination file that is a folder or cannot be created (an old file is replaced)."""
+    path = Path(path)
+    if path.is_dir():
+        raise UsageError(f"{path}: is a folder; {option} needs a file name")
+    existing = next(p for p in path.parents if p.exists())
+    if not existing.is_dir():
+        raise UsageError(f"{path}: {existing} is a file, so it cannot hold {path.name}")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise UsageError(f"{path}: cannot write there ({existing} is not writable)")
+
 
 def write_folder(destination: Path, fill: Callable[[Path], None]) -> None:
     """Fill a temporary sibling folder, then swap it into place.

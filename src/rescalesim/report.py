@@ -259,9 +259,29 @@ def comparison_report(folder: Path, out: Path) -> Path:
 def render(source: Path, out: Path | None = None, show_code: bool = False) -> Path:
     """Render a notebook (.ipynb) or a results folder; the report goes beside it by default."""
     source = Path(source)
+    out = _destination(source, out)
     if source.suffix == ".ipynb":
-        return notebook_report(source, out or source.with_suffix(".html"), show_code)
-    return comparison_report(source, out or source / "report.html")
+        return notebook_report(source, out, show_code)
+    return comparison_report(source, out)
+
+
+def _destination(source: Path, out: Path | None) -> Path:
+    """Where the report goes (beside a notebook, inside a folder), after checking both paths."""
+    from rescalesim.outputs import check_results_file
+
+    if not source.exists():
+        raise ReportError(f"{source}: not found; expected a notebook (.ipynb) or a results folder")
+    if source.suffix == ".ipynb" and not source.is_file():
+        raise ReportError(f"{source}: is a folder; expected a notebook file (.ipynb)")
+    if source.suffix != ".ipynb" and not source.is_dir():
+        raise ReportError(
+            f"{source}: is a file but not a notebook (.ipynb); expected a notebook or a "
+            "results folder of 'rescalesim run' or 'rescalesim compare'"
+        )
+    if out is None:
+        out = source.with_suffix(".html") if source.suffix == ".ipynb" else source / "report.html"
+    check_results_file(out)
+    return out
 
 
 def execute_notebook(source: Path, executed: Path, parameters: dict) -> None:
@@ -321,7 +341,8 @@ def execute_and_render(
     import tempfile
 
     source = Path(source)
+    out = _destination(source, out)
     with tempfile.TemporaryDirectory() as scratch:
         executed = Path(scratch) / source.name
         execute_notebook(source, executed, parameters)
-        return notebook_report(executed, out or source.with_suffix(".html"), show_code)
+        return notebook_report(executed, out, show_code)

@@ -53,8 +53,12 @@ def read_toml(path: Path) -> dict[str, Any]:
         ) from None
     except IsADirectoryError:
         raise ScenarioError(f"{path}: is a folder; expected a TOML file") from None
-    except (PermissionError, UnicodeDecodeError) as error:
-        raise ScenarioError(f"{path}: cannot be read ({error.__class__.__name__})") from None
+    except PermissionError:
+        raise ScenarioError(f"{path}: cannot be read (permission denied)") from None
+    except UnicodeDecodeError:
+        raise ScenarioError(f"{path}: cannot be read: not a text file (UTF-8)") from None
+    except OSError as error:  # a device, a broken mount, ...
+        raise ScenarioError(f"{path}: cannot be read ({error.strerror})") from None
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:

@@ -20,7 +20,7 @@ from rescalesim.design import SweepParameter, SweepSpec, design_table, unit_desi
 from rescalesim.errors import ScenarioError, SweepError
 from rescalesim.executors import ExecutorName, get_executor
 from rescalesim.journal import Journal
-from rescalesim.outputs import write_atomic, write_json, write_table
+from rescalesim.outputs import check_results_folder, write_atomic, write_json, write_table
 from rescalesim.scenario import Scenario
 from rescalesim.scenario_file import (
     apply_override,
@@ -148,6 +148,36 @@ def _probe_value(parameter: SweepParameter) -> Any:
     return int(round(value)) if parameter.integer else value
 
 
+def check_folder(sweep: Sweep, out: Path, resume: bool) -> dict[str, Any]:
+    """Refuse an output folder this sweep cannot use; return the sweep's identity.
+
+    A new sweep needs a missing or empty folder; `resume` needs the folder of the same sweep
+    (same design and base scenario, recorded in `sweep.json`).
+    """
+    out = Path(out)
+    identity = {
+        "sweep": sweep.spec.model_dump(mode="json"),
+        "sweep_hash": sweep.spec.digest(),
+        "base_hash": hashlib.sha256(
+            json.dumps(sweep.base_data, sort_keys=True).encode()
+        ).hexdigest()[:16],
+    }
+    check_results_folder(out, force=True, option="a sweep")  # a file, or under one: refused
+    marker = out / "sweep.json"
+    if marker.exists():
+        if not resume:
+            raise SweepError(
+                f"{out}: holds a sweep already; add --resume to finish it, or choose another --out"
+            )
+        if json.loads(marker.read_text()) != identity:
+            raise SweepError(
+                f"{out}: holds a different sweep; cannot resume it with {sweep.origin}"
+            )
+    elif out.exists() and any(out.iterdir()):
+        raise SweepError(f"{out}: exists and is not a sweep folder; choose another --out")
+    return identity
+
+
 def run_sweep(
     sweep: Sweep | str | Path,
     out: str | Path,
@@ -168,25 +198,8 @@ def run_sweep(
     if not isinstance(sweep, Sweep):
         sweep = load_sweep(sweep)
     out = Path(out)
-    identity = {
-        "sweep": sweep.spec.model_dump(mode="json"),
-        "sweep_hash": sweep.spec.digest(),
-        "base_hash": hashlib.sha256(
-            json.dumps(sweep.base_data, sort_keys=True).encode()
-        ).hexdigest()[:16],
-    }
+    identity = check_folder(sweep, out, resume)
     marker = out / "sweep.json"
-    if marker.exists():
-        if not resume:
-            raise SweepError(
-                f"{out}: holds a sweep already; add --resume to finish it, or choose another --out"
-            )
-        if json.loads(marker.read_text()) != identity:
-            raise SweepError(
-                f"{out}: holds a different sweep; cannot resume it with {sweep.origin}"
-            )
-    elif out.exists() and any(out.iterdir()):
-        raise SweepError(f"{out}: exists and is not a sweep folder; choose another --out")
     out.mkdir(parents=True, exist_ok=True)
     write_atomic(marker, lambda path: write_json(identity, path))
     write_atomic(out / "design.csv", lambda path: write_table(sweep.design, path))
