@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import copy
+import os
+import signal
+import subprocess
+import time
 from pathlib import Path
 from typing import Any
 
@@ -96,3 +101,62 @@ LONGEST_FIRST = (
 def pytest_collection_modifyitems(config, items):
     rank = {name: i for i, name in enumerate(LONGEST_FIRST)}
     items.sort(key=lambda item: rank.get(item.path.name, len(rank)))  # stable within files
+
+
+# Every process the suite starts (xdist workers, CLI runs, process pools, Dask clusters, web
+# servers, browsers) inherits this mark in its environment, and so do their own children, even
+# once re-parented to init. When the suite ends, any process still carrying it was left
+# behind: the run fails and names it.
+PROCESS_MARK = "RESCALESIM_TEST_SUITE"
+
+
+def marked_processes(value: str) -> dict[int, str]:
+    """Processes whose environment carries PROCESS_MARK=value: pid -> command line."""
+    wanted = f"{PROCESS_MARK}={value}".encode()
+    found = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        try:
+            if wanted in (entry / "environ").read_bytes().split(b"\0"):
+                command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+                found[int(entry.name)] = command.strip() or entry.name
+        except OSError:  # ended meanwhile, or not ours to read
+            continue
+    return found
+
+
+def stop_group(process: subprocess.Popen, timeout: float = 20) -> None:
+    """Stop a process started with start_new_session=True and everything it started."""
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=timeout)
+    except ProcessLookupError:
+        return
+    except subprocess.TimeoutExpired:
+        pass
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+
+
+def pytest_configure(config):
+    if not hasattr(config, "workerinput"):  # the controlling process (with or without xdist)
+        os.environ[PROCESS_MARK] = f"{os.getpid()}-{time.time_ns()}"
+
+
+@pytest.hookimpl(trylast=True)  # after pytest-xdist has shut its workers down
+def pytest_sessionfinish(session, exitstatus):
+    if hasattr(session.config, "workerinput") or PROCESS_MARK not in os.environ:
+        return
+    deadline = time.monotonic() + 30  # workers and servers may still be on their way out
+    while (left := marked_processes(os.environ[PROCESS_MARK])) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    if left:
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        lines = [f"  pid {pid}: {command[:150]}" for pid, command in sorted(left.items())]
+        if reporter is not None:
+            reporter.write_line("processes started by the test suite are still running:", red=True)
+            for line in lines:
+                reporter.write_line(line, red=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED

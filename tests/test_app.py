@@ -13,7 +13,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from conftest import ROOT
+from conftest import ROOT, stop_group
 from playwright.sync_api import Page, sync_playwright
 
 from rescalesim.explorer import DEFAULT_SCENARIO
@@ -50,7 +50,9 @@ def server(tmp_path_factory):
     command = [sys.executable, "-m", "rescalesim", "app", "--port", str(port)]
     command += ["--replications", "1", "--population-scale", "0.03", "--years", str(YEARS)]
     output = log.open("w")  # a file, not a pipe nobody reads: a full pipe would block it
-    process = subprocess.Popen(command, env=env, stdout=output, stderr=subprocess.STDOUT)
+    process = subprocess.Popen(
+        command, env=env, stdout=output, stderr=subprocess.STDOUT, start_new_session=True
+    )
     url = f"http://127.0.0.1:{port}/"
     deadline = time.monotonic() + 90
     while True:
@@ -60,15 +62,11 @@ def server(tmp_path_factory):
                     break
         except OSError:
             if process.poll() is not None or time.monotonic() > deadline:
-                process.kill()
+                stop_group(process)
                 raise RuntimeError(f"server did not start: {log.read_text()}") from None
             time.sleep(0.5)
     yield url, port, log
-    process.terminate()
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
+    stop_group(process)  # the server and anything it started
     output.close()
 
 
