@@ -132,6 +132,9 @@ def test_compare_pairs_replications_and_reports_differences(small_file, tmp_path
     assert row["ci95_low"] <= row["difference"] <= row["ci95_high"]
     occupancy = differences.set_index("metric").loc["occupancy_prisons"]
     assert occupancy["difference"] < 0  # 120 more house places relieve the prisons
+    assert occupancy["replications_with_value"] == occupancy["replications"] == 3
+    headline = pd.read_csv(out / "headline.csv")
+    assert headline["replications"].eq(3).all()
     for figure in (
         "population_capacity.png",
         "cost_by_component.png",
@@ -295,6 +298,10 @@ def test_force_replaces_a_results_folder_whole(small_file, tmp_path, capsys):
     assert cli.main([*argv, "--workers", "1", "--force", "--set", "run.years=0.5"]) == 0
     assert not (out / "stale.csv").exists()
     assert (out / "summary.csv").exists()
+    # half a year measured: nobody released has been followed for 2 years, and the table says
+    # that the reconviction figure rests on no replication, rather than leaving it blank
+    line = next(x for x in capsys.readouterr().out.splitlines() if "reconviction" in x)
+    assert line.rstrip().endswith("n/a to n/a (0 of 1 replications)")
 
 
 def test_check_accepts_every_shipped_scenario_sweep_and_targets_file():

@@ -49,6 +49,37 @@ def test_a_difference_is_clear_only_when_its_interval_excludes_zero():
         report.is_clear(_differences(-1, 1), "cost_total_eur")
 
 
+def test_an_interval_over_fewer_replications_than_were_run_says_so():
+    from rescalesim.simulation import headline_table, paired_differences
+
+    # the third replication released nobody, so it has no cost per release
+    summary = pd.DataFrame(
+        {"seed": 1, "replication": [0, 1, 2], "cost_per_release_eur": [30e3, 32e3, None]}
+    )
+    table = headline_table(summary, ["cost_per_release_eur"])
+    row = table.iloc[0]
+    assert (row["replications_with_value"], row["replications"]) == (2, 3)
+    assert row["mean"] == 31e3  # the interval rests on the two runs with a value
+    shown = report.readable_headline(table.assign(scenario="now"))  # report and web page
+    assert shown["now"].iloc[0].endswith("(2 of 3 replications)")
+    assert report.describe_mean(summary, "cost_per_release_eur").endswith("(2 of 3 replications)")
+    other = summary.assign(cost_per_release_eur=[31e3, 33e3, 40e3])
+    differences = paired_differences(summary, other, ["cost_per_release_eur"])
+    assert differences.iloc[0]["replications_with_value"] == 2
+    assert (
+        "(2 of 3 replications)"
+        in report.readable_differences(differences.assign(scenario="plan", base="now"))[
+            "95% interval"
+        ].iloc[0]
+    )
+    assert report.describe_difference(
+        differences.assign(scenario="plan", base="now"), "cost_per_release_eur"
+    ).endswith("(2 of 3 replications)")
+    # with every replication counted, nothing is added
+    full = headline_table(other, ["cost_per_release_eur"]).assign(scenario="plan")
+    assert "replications)" not in report.readable_headline(full)["plan"].iloc[0]
+
+
 def test_values_are_formatted_as_readers_expect():
     assert report.format_value("occupancy_prisons", 1.126) == "112.6%"
     assert report.format_value("cost_total_eur", 1234567.0) == "1,234,567"

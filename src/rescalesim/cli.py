@@ -261,13 +261,16 @@ def _print_shared_past(scenarios: list) -> None:
 
 def _print_headline(title: str, table: pd.DataFrame) -> None:
     from rescalesim.outcomes import metric
+    from rescalesim.report import gap
 
     print(f"\n{title}")
     print(f"  {'outcome':<46}{'mean':>18}{'95% interval':>34}")
     for row in table.itertuples():
         m = metric(row.metric)
         low, high = (m.format(v) for v in (row.ci95_low, row.ci95_high))
-        print(f"  {m.table_heading():<46}{m.format(row.mean):>18}{low + ' to ' + high:>34}")
+        print(
+            f"  {m.table_heading():<46}{m.format(row.mean):>18}{low + ' to ' + high:>34}{gap(row)}"
+        )
 
 
 def _manifest(results: Sequence[SimulationResult], started: float, command: list[str]) -> dict:
@@ -338,7 +341,7 @@ def command_compare(args: argparse.Namespace) -> int:
     from rescalesim import plots
     from rescalesim.outcomes import metric
     from rescalesim.outputs import check_results_folder, write_folder, write_json, write_table
-    from rescalesim.report import render
+    from rescalesim.report import gap, render
     from rescalesim.simulation import check_distinct_names, compare
 
     out = args.out or Path("results") / "comparison"
@@ -389,7 +392,7 @@ def command_compare(args: argparse.Namespace) -> int:
             low, high = (m.format_difference(v) for v in (row.ci95_low, row.ci95_high))
             print(
                 f"  {m.table_heading():<46}{m.format_difference(row.difference):>18}"
-                f"{low + ' to ' + high:>34}"
+                f"{low + ' to ' + high:>34}{gap(row)}"
             )
     print(f"\nResults in {out}/ (report: {out}/report.html)")
     return 0

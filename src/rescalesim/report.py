@@ -47,13 +47,25 @@ def readable_name(name: str) -> str:
     return metric(name).table_heading()
 
 
+def gap(row) -> str:
+    """ " (9 of 10 replications)" when some replications gave no value for the metric, else "".
+
+    An interval over fewer replications than were run is said so beside it, never silently.
+    """
+    with_value = getattr(row, "replications_with_value", None)
+    total = getattr(row, "replications", None)
+    if with_value is None or total is None or with_value == total:
+        return ""
+    return f" ({with_value} of {total} replications)"
+
+
 def readable_headline(headline: pd.DataFrame) -> pd.DataFrame:
     """`Comparison.headline` as text: one row per metric, one column per scenario."""
     names = list(dict.fromkeys(headline["scenario"]))
     wide = headline.assign(
         value=[
             f"{format_value(r.metric, r.mean)} ({format_value(r.metric, r.ci95_low)} to "
-            f"{format_value(r.metric, r.ci95_high)})"
+            f"{format_value(r.metric, r.ci95_high)}){gap(r)}"
             for r in headline.itertuples()
         ]
     ).pivot(index="metric", columns="scenario", values="value")
@@ -76,7 +88,7 @@ def readable_differences(differences: pd.DataFrame) -> pd.DataFrame:
             ],
             "95% interval": [
                 f"{format_difference(r.metric, r.ci95_low)} to "
-                f"{format_difference(r.metric, r.ci95_high)}"
+                f"{format_difference(r.metric, r.ci95_high)}{gap(r)}"
                 for r in differences.itertuples()
             ],
         }
@@ -87,10 +99,14 @@ def describe_mean(summary: pd.DataFrame, metric: str) -> str:
     """A metric's mean over a scenario's replications with its 95% interval, in words."""
     from rescalesim.simulation import interval
 
-    mean, low, high = interval(summary[metric])
+    values = summary[metric]
+    mean, low, high = interval(values)
+    counts = pd.Series(
+        {"replications_with_value": values.notna().sum(), "replications": len(values)}
+    )
     return (
         f"{format_value(metric, mean)} (95% interval {format_value(metric, low)} to "
-        f"{format_value(metric, high)})"
+        f"{format_value(metric, high)}){gap(counts)}"
     )
 
 
@@ -133,7 +149,7 @@ def describe_difference(differences: pd.DataFrame, metric: str, scenario: str | 
     values = [factor * row[c] for c in ("difference", "ci95_low", "ci95_high")]
     scale = max((abs(v) for v in values if v == v), default=0)
     mean, low, high = (_number(v, scale, signed=True) for v in values)
-    return f"{mean} {unit} (95% interval {low} to {high})"
+    return f"{mean} {unit} (95% interval {low} to {high}){gap(row)}"
 
 
 def is_clear(differences: pd.DataFrame, metric: str, scenario: str | None = None) -> bool:

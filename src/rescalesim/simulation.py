@@ -170,12 +170,25 @@ def interval(
     return mean, mean - float(half), mean + float(half)
 
 
+COUNTS = ["replications_with_value", "replications"]
+
+
+def _counts(values: pd.Series) -> dict[str, int]:
+    """How many replications gave a value, out of how many.
+
+    A metric can have no value in a run (no releases to follow up, say); the interval rests on
+    the runs with a value, and readers are told how many those were.
+    """
+    return {"replications_with_value": int(values.notna().sum()), "replications": len(values)}
+
+
 def headline_table(summary: pd.DataFrame, metrics: Sequence[str] = HEADLINE) -> pd.DataFrame:
     """Mean and 95% interval per metric over the replications of one scenario."""
     rows = []
     for metric in metrics:
         mean, low, high = interval(summary[metric])
-        rows.append({"metric": metric, "mean": mean, "ci95_low": low, "ci95_high": high})
+        row = {"metric": metric, "mean": mean, "ci95_low": low, "ci95_high": high}
+        rows.append(row | _counts(summary[metric]))
     return pd.DataFrame(rows)
 
 
@@ -186,8 +199,10 @@ def paired_differences(
     joined = base.merge(other, on=["seed", "replication"], suffixes=("_base", "_other"))
     rows = []
     for metric in metrics:
-        mean, low, high = interval(joined[f"{metric}_other"] - joined[f"{metric}_base"])
-        rows.append({"metric": metric, "difference": mean, "ci95_low": low, "ci95_high": high})
+        paired = joined[f"{metric}_other"] - joined[f"{metric}_base"]
+        mean, low, high = interval(paired)
+        row = {"metric": metric, "difference": mean, "ci95_low": low, "ci95_high": high}
+        rows.append(row | _counts(paired))
     return pd.DataFrame(rows)
 
 
@@ -196,8 +211,11 @@ class Comparison:
     """Scenarios run on common random numbers, with paired differences against the first."""
 
     results: list[SimulationResult]
-    headline: pd.DataFrame  # scenario, metric, mean, ci95_low, ci95_high
-    differences: pd.DataFrame  # scenario, base, metric, difference, ci95_low, ci95_high
+    # scenario, metric, mean, ci95_low, ci95_high, replications_with_value, replications
+    headline: pd.DataFrame
+    # scenario, base, metric, difference, ci95_low, ci95_high, replications_with_value,
+    # replications
+    differences: pd.DataFrame
 
 
 def check_distinct_names(scenarios: Sequence[Scenario]) -> None:
@@ -234,8 +252,8 @@ def compare(
     headline = pd.concat(
         [headline_table(r.summary).assign(scenario=r.scenario.name) for r in results],
         ignore_index=True,
-    )[["scenario", "metric", "mean", "ci95_low", "ci95_high"]]
-    columns = ["scenario", "base", "metric", "difference", "ci95_low", "ci95_high"]
+    )[["scenario", "metric", "mean", "ci95_low", "ci95_high", *COUNTS]]
+    columns = ["scenario", "base", "metric", "difference", "ci95_low", "ci95_high", *COUNTS]
     parts = [
         paired_differences(results[0].summary, r.summary).assign(
             scenario=r.scenario.name, base=results[0].scenario.name
