@@ -323,6 +323,34 @@ def test_shipped_scenarios_are_listed_and_used_by_name_from_any_folder(tmp_path)
     assert expected in checked.stdout
 
 
+def test_a_full_disk_at_the_end_of_a_run_is_one_line_and_changes_nothing(
+    small_file, tmp_path, monkeypatch, capsys
+):
+    import errno
+
+    from rescalesim import cli, outputs
+
+    out = tmp_path / "keep"
+    out.mkdir()
+    (out / "summary.csv").write_text("earlier results\n")
+    real = outputs.write_table
+
+    def full(table, path):
+        real(table, path)
+        if path.name == "monthly.csv":  # the disk fills while the results are written
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
+
+    monkeypatch.setattr(outputs, "write_table", full)
+    argv = ["run", str(small_file), "--out", str(out), "--force", "--quiet"]
+    assert cli.main([*argv, "--workers", "1", "--replications", "1", "--set", "run.years=0.5"]) == 1
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert lines == [
+        f"{out}: cannot write the results (No space left on device); nothing was changed there"
+    ]
+    assert (out / "summary.csv").read_text() == "earlier results\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["keep"]  # no staging folder left
+
+
 def test_a_failed_run_leaves_earlier_results_untouched(small_file, tmp_path, monkeypatch):
     from rescalesim import cli, plots
 

@@ -344,3 +344,52 @@ def test_the_journal_removes_temporary_files_of_killed_writers_only(tmp_path):
     assert not killed.exists()
     assert writing.exists()
     assert journal.done() == set()
+
+
+def _disk_full_after(writes: int, monkeypatch) -> None:
+    """Writes of the sweep's journal fail with ENOSPC after `writes` of them, half-way through
+    the temporary file, as a write to a full disk does."""
+    import errno
+
+    from rescalesim import journal as journal_module
+    from rescalesim.outputs import write_atomic
+
+    count = {"writes": 0}
+
+    def filling(path, write):
+        count["writes"] += 1
+        if count["writes"] <= writes:
+            return write_atomic(path, write)
+
+        def half_then_full(temporary):
+            temporary.write_text('{"point": ')
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(temporary))
+
+        return write_atomic(path, half_then_full)
+
+    monkeypatch.setattr(journal_module, "write_atomic", filling)
+
+
+def test_a_full_disk_stops_a_sweep_in_one_line_and_resume_finishes_it(folder, monkeypatch, capsys):
+    from rescalesim import cli
+
+    out = folder / "full"
+    argv = ["sweep", str(folder / "grid.toml"), "--out", str(out), "--quiet"]
+    argv += ["--executor", "processes", "--workers", "2"]  # runs not started are dropped
+    with monkeypatch.context() as patch:
+        _disk_full_after(3, patch)
+        assert cli.main(argv) == 1
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 2, lines  # the sweep's plan, then one line for the failure
+    assert str(out) in lines[1] and "No space left on device" in lines[1]
+    assert "3 finished runs are kept" in lines[1] and "--resume" in lines[1]
+    assert len(list((out / "runs").glob("*.json"))) == 3
+    assert not list(out.rglob(".*.tmp"))  # nothing half-written
+    assert not (out / "runs.parquet").exists()
+
+    assert cli.main([*argv, "--resume"]) == 0  # space freed
+    resumed = pd.read_parquet(out / "runs.parquet")
+    straight = run_sweep(
+        load_sweep(folder / "grid.toml"), folder / "straight", "serial", progress=False
+    )
+    pd.testing.assert_frame_equal(straight, resumed)

@@ -17,7 +17,7 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from rescalesim.errors import NotebookFailed, UsageError, UserError
+from rescalesim.errors import NotebookFailed, OutputError, UsageError, UserError
 
 if TYPE_CHECKING:  # the heavy modules load inside the commands that need them
     import pandas as pd
@@ -632,7 +632,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UserError as error:
         print(error, file=sys.stderr)
         return EXIT_BAD_INPUT
-    except NotebookFailed as error:
+    except (NotebookFailed, OutputError) as error:
         print(error, file=sys.stderr)
         return 1
     except OSError as error:  # e.g. an --out folder that cannot be created

@@ -1,6 +1,7 @@
 """Errors a user can cause, each with a one-line message fit to print as it is.
 
-The command line prints any of them and exits with code 2; nothing else is caught there.
+The command line prints any of them and exits with code 2; nothing else is caught there, but
+for `OutputError` and `NotebookFailed` (exit code 1: the input was fine, the job could not end).
 """
 
 
@@ -22,6 +23,13 @@ class ReportError(UserError):
 
 class UsageError(UserError):
     """Bad command-line options."""
+
+
+class OutputError(RuntimeError):
+    """Results that could not be written (a full disk, say).
+
+    Exit code 1 and one line naming the folder and what was kept.
+    """
 
 
 class NotebookFailed(RuntimeError):

@@ -60,11 +60,16 @@ class Processes:
         workers = min(self.workers, len(items))
         with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
             futures = {pool.submit(function, item): i for i, item in enumerate(items)}
-            for future in as_completed(futures):
-                try:
-                    yield futures[future], future.result()
-                except Exception as error:  # noqa: BLE001 - a crashed worker fails its run only
-                    yield futures[future], error
+            try:
+                for future in as_completed(futures):
+                    try:
+                        yield futures[future], future.result()
+                    except Exception as error:  # noqa: BLE001 - a crashed worker fails its run
+                        yield futures[future], error
+            finally:
+                # the caller stopped early (its results could not be written, say): runs not
+                # started are dropped rather than computed for nobody
+                pool.shutdown(wait=True, cancel_futures=True)
 
 
 class Dask:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from rescalesim.errors import UsageError
+from rescalesim.errors import OutputError, UsageError
 
 
 def check_results_folder(path: Path, force: bool, option: str = "--out") -> None:
@@ -66,6 +66,12 @@ def write_folder(destination: Path, fill: Callable[[Path], None]) -> None:
             shutil.rmtree(retired, ignore_errors=True)
         else:
             os.replace(staging, destination)
+    except OSError as error:  # a full disk, a lost mount: nothing changed at the destination
+        shutil.rmtree(staging, ignore_errors=True)
+        raise OutputError(
+            f"{destination}: cannot write the results ({error.strerror or error}); "
+            "nothing was changed there"
+        ) from error
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise

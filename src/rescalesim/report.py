@@ -48,9 +48,10 @@ def readable_name(name: str) -> str:
 
 
 def gap(row) -> str:
-    """ " (9 of 10 replications)" when some replications gave no value for the metric, else "".
+    """Say on how many replications an interval rests, when some gave no value for the metric.
 
-    An interval over fewer replications than were run is said so beside it, never silently.
+    E.g. " (9 of 10 replications)"; "" when every replication gave one. An interval over fewer
+    replications than were run is said so beside it, never silently.
     """
     with_value = getattr(row, "replications_with_value", None)
     total = getattr(row, "replications", None)

@@ -9,7 +9,10 @@ from __future__ import annotations
 import hashlib
 import json
 import traceback
+from collections.abc import Callable
+from contextlib import closing
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +20,7 @@ import pandas as pd
 from pydantic import ValidationError
 
 from rescalesim.design import SweepParameter, SweepSpec, design_table, unit_design
-from rescalesim.errors import ScenarioError, SweepError
+from rescalesim.errors import OutputError, ScenarioError, SweepError
 from rescalesim.executors import ExecutorName, get_executor
 from rescalesim.journal import Journal
 from rescalesim.outputs import check_results_folder, write_atomic, write_json, write_table
@@ -178,6 +181,26 @@ def check_folder(sweep: Sweep, out: Path, resume: bool) -> dict[str, Any]:
     return identity
 
 
+def _save(out: Path, journal: Journal | None, write: Callable[[], None]) -> None:
+    """Write something of the sweep; a failed write (a full disk) stops it, keeping finished runs.
+
+    Every file is written whole or not at all (`write_atomic`), so the journal holds only whole
+    runs and `--resume` finishes the sweep once there is space again.
+    """
+    try:
+        write()
+    except OSError as error:
+        raise OutputError(
+            f"{out}: cannot write results ({error.strerror or error}); the "
+            f"{len(journal.done()) if journal else 0} finished runs are kept: free space, then "
+            "rerun with --resume"
+        ) from error
+
+
+def _parquet(table: pd.DataFrame, path: Path) -> None:
+    table.to_parquet(path, index=False)
+
+
 def run_sweep(
     sweep: Sweep | str | Path,
     out: str | Path,
@@ -201,9 +224,8 @@ def run_sweep(
     identity = check_folder(sweep, out, resume)
     marker = out / "sweep.json"
     out.mkdir(parents=True, exist_ok=True)
-    write_atomic(marker, lambda path: write_json(identity, path))
-    write_atomic(out / "design.csv", lambda path: write_table(sweep.design, path))
-
+    _save(out, None, lambda: write_atomic(marker, partial(write_json, identity)))
+    _save(out, None, lambda: write_atomic(out / "design.csv", partial(write_table, sweep.design)))
     journal = Journal(out)
     done = journal.done()
     tasks = [
@@ -213,18 +235,22 @@ def run_sweep(
         if (point, replication) not in done
     ]
     failures = 0
-    with tqdm(
-        total=sweep.runs,
-        initial=len(done),
-        disable=not progress,
-        unit="run",
-        desc=sweep.spec.name,
-        dynamic_ncols=True,
-    ) as bar:
-        for index, row in get_executor(executor, workers, scheduler).map(execute, tasks):
+    runs_of = get_executor(executor, workers, scheduler).map(execute, tasks)
+    with (
+        closing(runs_of),  # on an error below, runs not started yet are dropped at once
+        tqdm(
+            total=sweep.runs,
+            initial=len(done),
+            disable=not progress,
+            unit="run",
+            desc=sweep.spec.name,
+            dynamic_ncols=True,
+        ) as bar,
+    ):
+        for index, row in runs_of:
             if isinstance(row, BaseException):  # the worker itself was lost
                 row = tasks[index].failed(row)
-            journal.record(row)
+            _save(out, journal, lambda row=row: journal.record(row))
             failures += row["status"] != "ok"
             bar.set_postfix(failed=failures)
             bar.update()
@@ -232,10 +258,12 @@ def run_sweep(
     runs = sweep.design.merge(journal.table(), on="point")
     first = ["point", "replication", "seed", "scenario_hash", "status", "error"]
     runs = runs[first + [c for c in runs.columns if c not in first]]
-    write_atomic(out / "runs.parquet", lambda path: runs.to_parquet(path, index=False))
+    _save(out, journal, lambda: write_atomic(out / "runs.parquet", partial(_parquet, runs)))
     if sweep.spec.design in ("sobol", "morris"):
         from rescalesim.sensitivity import indices
 
         table = indices(sweep.spec, unit_design(sweep.spec), runs)
-        write_atomic(out / "sensitivity.csv", lambda path: write_table(table, path))
+        _save(
+            out, journal, lambda: write_atomic(out / "sensitivity.csv", partial(write_table, table))
+        )
     return runs
