@@ -92,6 +92,7 @@ class Parts:
 LONGEST_FIRST = (
     "test_sweep.py",
     "test_notebooks.py",
+    "test_faults.py",
     "test_cli.py",
     "test_calibrate_command.py",
     "test_app.py",

@@ -172,6 +172,11 @@ def test_compare_pairs_replications_and_reports_differences(small_file, tmp_path
         (["run", "{folder}"], ["is a folder"]),
         (["run", "belgium/no_such_plan"], ["not found", "rescalesim scenarios"]),
         (["run", "{small}", "--scheduler", "tcp://127.0.0.1:1"], ["--scheduler needs"]),
+        (["run", "{small}", "--worker-memory", "2GiB"], ["--worker-memory", "Dask workers"]),
+        (
+            ["run", "{small}", "--executor", "dask", "--worker-memory", "lots"],
+            ["--worker-memory 'lots'", "2GiB"],
+        ),
     ],
 )
 def test_bad_input_exits_2_with_one_line_and_writes_nothing(small_file, tmp_path, args, fragments):

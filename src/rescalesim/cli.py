@@ -17,7 +17,7 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from rescalesim.errors import NotebookFailed, OutputError, UsageError, UserError
+from rescalesim.errors import JobStopped, NotebookFailed, UsageError, UserError
 
 if TYPE_CHECKING:  # the heavy modules load inside the commands that need them
     import pandas as pd
@@ -88,14 +88,35 @@ def _add_executor_options(parser: argparse.ArgumentParser, what: str) -> None:
         help="processes or Dask workers (default: all cores)",
     )
     parser.add_argument("--scheduler", help="address of a running Dask scheduler (tcp://host:port)")
+    parser.add_argument(
+        "--worker-memory",
+        help="memory of each Dask worker we start, e.g. 4GiB (default 2GiB): a run that "
+        "outgrows it is restarted elsewhere, and recorded as failed after 3 tries",
+    )
 
 
 def _executor(args: argparse.Namespace):
     from rescalesim.executors import get_executor
 
+    command = f"rescalesim {args.command}"
     if args.scheduler and args.executor != "dask":
-        raise UsageError(f"rescalesim {args.command}: --scheduler needs --executor dask")
-    return get_executor(args.executor, args.workers, args.scheduler)
+        raise UsageError(f"{command}: --scheduler needs --executor dask")
+    memory = args.worker_memory
+    if memory is not None:
+        if args.executor != "dask" or args.scheduler:
+            raise UsageError(
+                f"{command}: --worker-memory applies to the Dask workers we start "
+                "(--executor dask without --scheduler)"
+            )
+        from dask.utils import parse_bytes
+
+        try:
+            parse_bytes(memory)
+        except (ValueError, TypeError):
+            raise UsageError(
+                f"{command}: --worker-memory '{memory}' is not a size such as 2GiB"
+            ) from None
+    return get_executor(args.executor, args.workers, args.scheduler, memory)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -423,6 +444,7 @@ def command_sweep(args: argparse.Namespace) -> int:
         scheduler=args.scheduler,
         resume=args.resume,
         progress=not args.quiet,
+        memory=args.worker_memory,
     )
     failed = runs[runs["status"] != "ok"]
     print(f"{len(runs)} runs in {out}/runs.parquet; {len(failed)} failed")
@@ -632,7 +654,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UserError as error:
         print(error, file=sys.stderr)
         return EXIT_BAD_INPUT
-    except (NotebookFailed, OutputError) as error:
+    except (NotebookFailed, JobStopped) as error:
         print(error, file=sys.stderr)
         return 1
     except OSError as error:  # e.g. an --out folder that cannot be created

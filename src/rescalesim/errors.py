@@ -1,7 +1,7 @@
 """Errors a user can cause, each with a one-line message fit to print as it is.
 
 The command line prints any of them and exits with code 2; nothing else is caught there, but
-for `OutputError` and `NotebookFailed` (exit code 1: the input was fine, the job could not end).
+for `JobStopped` and `NotebookFailed` (exit code 1: the input was fine, the job could not end).
 """
 
 
@@ -25,11 +25,19 @@ class UsageError(UserError):
     """Bad command-line options."""
 
 
-class OutputError(RuntimeError):
-    """Results that could not be written (a full disk, say).
+class JobStopped(RuntimeError):
+    """A job that could not finish although its input was fine.
 
-    Exit code 1 and one line naming the folder and what was kept.
+    Exit code 1, and one line naming what was kept and how to go on.
     """
+
+
+class OutputError(JobStopped):
+    """Results that could not be written (a full disk, say)."""
+
+
+class ClusterLost(JobStopped):
+    """The Dask scheduler went away during a job."""
 
 
 class NotebookFailed(RuntimeError):

@@ -19,6 +19,8 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from contextlib import contextmanager
 from typing import Any, Literal
 
+from rescalesim.errors import ClusterLost
+
 ExecutorName = Literal["serial", "processes", "dask"]
 EXECUTORS = ("serial", "processes", "dask")
 
@@ -72,12 +74,26 @@ class Processes:
                 pool.shutdown(wait=True, cancel_futures=True)
 
 
-class Dask:
-    """Runs on a Dask cluster: the one at `scheduler`, or one of our own on loopback."""
+# each worker of a cluster we start may use this much memory; a national-scale run peaks at
+# about 0.4 GiB, so a worker beyond it is a runaway: its nanny restarts it, and Dask runs the
+# task elsewhere, up to 3 times (its `allowed-failures`) before it is given up as failed
+WORKER_MEMORY = "2GiB"
 
-    def __init__(self, workers: int | None = None, scheduler: str | None = None) -> None:
+
+class Dask:
+    """Runs on a Dask cluster: the one at `scheduler`, or one of our own on loopback.
+
+    A worker lost during a run (killed, or restarted past its memory limit) costs only that
+    run's time: Dask runs it again on another worker, and a run that kills 4 workers in turn is
+    yielded as failed (`KilledWorker`). A lost scheduler stops everything: `ClusterLost`.
+    """
+
+    def __init__(
+        self, workers: int | None = None, scheduler: str | None = None, memory: str | None = None
+    ) -> None:
         self.workers = workers or default_workers()
         self.scheduler = scheduler
+        self.memory = memory or WORKER_MEMORY
 
     @contextmanager
     def client(self):
@@ -93,6 +109,7 @@ class Dask:
                 processes=True,
                 host="127.0.0.1",
                 dashboard_address=None,
+                memory_limit=self.memory,
             )
         client = Client(self.scheduler if self.scheduler is not None else cluster)
         try:
@@ -106,30 +123,66 @@ class Dask:
         """Apply `function` to every item; yield (index, result or exception) as they finish."""
         if not items:
             return
-        from dask.distributed import as_completed as dask_completed
+        from asyncio import CancelledError
 
-        with self.client() as client:
+        from dask.distributed import as_completed as dask_completed
+        from distributed.client import FutureCancelledError
+
+        with _quiet("distributed"), self.client() as client:
             # pure=False: runs are stochastic in form; never deduplicate two of them
             futures = client.map(function, list(items), pure=False)
             index = {future.key: i for i, future in enumerate(futures)}
             for future in dask_completed(futures):
                 try:
                     yield index[future.key], future.result()
+                except (FutureCancelledError, CancelledError):
+                    # we cancel nothing: the client lost its scheduler, and nothing more will run
+                    raise ClusterLost(
+                        f"lost the Dask scheduler at {client.scheduler.address}"
+                    ) from None
                 except Exception as error:  # noqa: BLE001 - a lost worker fails its run only
                     yield index[future.key], error
+
+
+@contextmanager
+def _quiet(logger: str):
+    """Silence a library's log in this process while a job runs.
+
+    A lost connection is answered by us in one line, not by the library's tracebacks.
+    """
+    import logging
+
+    # the library's loggers (distributed, distributed.client, ...) have handlers of their own,
+    # reached whatever a logger's level: the handlers are what must be quiet
+    names = [n for n in logging.root.manager.loggerDict if n.split(".")[0] == logger]
+    handlers = [h for n in names for h in logging.getLogger(n).handlers]
+    levels = [handler.level for handler in handlers]
+    for handler in handlers:
+        handler.setLevel(logging.CRITICAL + 1)
+    try:
+        yield
+    finally:
+        for handler, level in zip(handlers, levels, strict=True):
+            handler.setLevel(level)
 
 
 Executor = Serial | Processes | Dask
 
 
 def get_executor(
-    name: ExecutorName = "processes", workers: int | None = None, scheduler: str | None = None
+    name: ExecutorName = "processes",
+    workers: int | None = None,
+    scheduler: str | None = None,
+    memory: str | None = None,
 ) -> Executor:
-    """The executor called `name` with `workers` workers (default: all cores)."""
+    """The executor called `name` with `workers` workers (default: all cores).
+
+    `memory` is the limit of each Dask worker we start (default `WORKER_MEMORY`).
+    """
     if name == "serial":
         return Serial()
     if name == "processes":
         return Processes(workers)
     if name == "dask":
-        return Dask(workers, scheduler)
+        return Dask(workers, scheduler, memory)
     raise ValueError(f"unknown executor {name!r}; allowed: {', '.join(EXECUTORS)}")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import closing
 from dataclasses import dataclass
 from functools import partial
@@ -20,7 +20,7 @@ import pandas as pd
 from pydantic import ValidationError
 
 from rescalesim.design import SweepParameter, SweepSpec, design_table, unit_design
-from rescalesim.errors import OutputError, ScenarioError, SweepError
+from rescalesim.errors import ClusterLost, OutputError, ScenarioError, SweepError
 from rescalesim.executors import ExecutorName, get_executor
 from rescalesim.journal import Journal
 from rescalesim.outputs import check_results_folder, write_atomic, write_json, write_table
@@ -197,6 +197,17 @@ def _save(out: Path, journal: Journal | None, write: Callable[[], None]) -> None
         ) from error
 
 
+def _cluster_kept(out: Path, journal: Journal, runs: Iterator) -> Iterator:
+    """The runs as they finish; if the cluster is lost, say what was kept and how to go on."""
+    try:
+        yield from runs
+    except ClusterLost as error:
+        raise ClusterLost(
+            f"{out}: {error}; the {len(journal.done())} finished runs are kept: rerun with "
+            "--resume (and --scheduler for a new cluster)"
+        ) from None
+
+
 def _parquet(table: pd.DataFrame, path: Path) -> None:
     table.to_parquet(path, index=False)
 
@@ -209,6 +220,7 @@ def run_sweep(
     scheduler: str | None = None,
     resume: bool = False,
     progress: bool = False,
+    memory: str | None = None,
 ) -> pd.DataFrame:
     """Run every missing run of a sweep (a file, or one from `load_sweep`) into `out`.
 
@@ -235,7 +247,7 @@ def run_sweep(
         if (point, replication) not in done
     ]
     failures = 0
-    runs_of = get_executor(executor, workers, scheduler).map(execute, tasks)
+    runs_of = get_executor(executor, workers, scheduler, memory).map(execute, tasks)
     with (
         closing(runs_of),  # on an error below, runs not started yet are dropped at once
         tqdm(
@@ -247,7 +259,7 @@ def run_sweep(
             dynamic_ncols=True,
         ) as bar,
     ):
-        for index, row in runs_of:
+        for index, row in _cluster_kept(out, journal, runs_of):
             if isinstance(row, BaseException):  # the worker itself was lost
                 row = tasks[index].failed(row)
             _save(out, journal, lambda row=row: journal.record(row))
