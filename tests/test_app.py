@@ -247,3 +247,33 @@ def test_stopping_rescalesim_app_with_sigterm_leaves_no_process_behind(tmp_path)
     assert not left, "a process of `rescalesim app` outlived its SIGTERM"
     with pytest.raises(OSError):
         socket.create_connection(("127.0.0.1", port), timeout=3).close()
+
+
+def test_four_visitors_at_once_each_see_their_first_year_within_a_minute(server, browser):
+    # four sessions in real browser pages, on a server that runs as many simulations at once
+    # as there are cores: the others wait their turn, year by year
+    contexts = [browser.new_context(viewport={"width": 1200, "height": 900}) for _ in range(4)]
+    try:
+        pages = [context.new_page() for context in contexts]
+        for page in pages:
+            page.goto(server[0])
+        for page in pages:
+            page.locator(STATUS).wait_for(timeout=60_000)
+            page.get_by_text("Explored:").wait_for(timeout=60_000)
+        started = time.monotonic()
+        for page in pages:
+            page.get_by_role("button", name="Step").click()
+        waited = []
+        for page in pages:
+            page.wait_for_function(
+                "() => document.querySelector('.status').innerText.includes('day 365 of')",
+                timeout=60_000,
+            )
+            waited.append(time.monotonic() - started)
+        assert max(waited) < 60, waited
+        print(
+            f"four visitors: first simulated year shown after {', '.join(f'{w:.1f}' for w in waited)} s"
+        )
+    finally:
+        for context in contexts:
+            context.close()

@@ -163,6 +163,7 @@ def test_compare_pairs_replications_and_reports_differences(small_file, tmp_path
         (["report", "missing.ipynb"], ["missing.ipynb", "not found"]),
         (["app", "--population-scale", "5"], ["--population-scale", "between 0.01 and 1"]),
         (["app", "--years", "0"], ["--years", "between 1 and 100"]),
+        (["app", "--simulations", "0"], ["--simulations", "between 1 and 64"]),
         (["app", "--scenarios", "{folder}"], ["a_folder", "no scenario files"]),
         (["report", "{folder}"], ["a_folder", "not a results folder"]),
         (["report", "x.ipynb", "-p", "x=1"], ["-p needs --execute"]),

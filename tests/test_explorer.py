@@ -144,3 +144,28 @@ def test_monthly_series_grow_while_measuring(scenario_file):
     base, explored = explorer.monthly()
     assert len(base) == len(explored) == 12
     assert set(base["replication"]) == {0}
+
+
+def test_a_visitor_beyond_the_simulation_slots_waits_and_is_told(tmp_path):
+    import threading
+    import time
+
+    from rescalesim.explorer import SimulationSlots
+
+    slots = SimulationSlots(1)
+    shown = []
+    visitor = Explorer(replications=1, population_scale=0.01, years=1, slots=slots)
+    visitor.on_wait = lambda: shown.append(visitor.waiting)  # what the page would redraw
+    with slots.slot():  # another visitor's simulation holds the only slot
+        stepping = threading.Thread(target=visitor.step)
+        stepping.start()
+        deadline = time.monotonic() + 30
+        while not visitor.waiting:
+            assert time.monotonic() < deadline, "the visitor did not wait"
+            time.sleep(0.01)
+        time.sleep(0.2)
+        assert visitor.day == 0 and slots.waiting == 1  # held up, and counted
+    stepping.join(timeout=60)
+    assert shown == [True]
+    assert not visitor.waiting and slots.waiting == 0
+    assert visitor.day == 365  # its year ran once the slot was free

@@ -56,8 +56,11 @@ def test_simulate_returns_tidy_tables():
     assert len(result.summary) == 2
     table = rescalesim.headline_table(result.summary).set_index("metric")
     assert list(table.index) == rescalesim.HEADLINE
-    # one year of follow-up cannot show reconviction within two years: reported as missing
-    assert table.loc["reconviction_2y"].isna().all()
+    # one year of follow-up cannot show reconviction within two years: reported as missing,
+    # with the count of replications that gave a value (none of the two)
+    reconviction = table.loc["reconviction_2y"]
+    assert reconviction[["mean", "ci95_low", "ci95_high"]].isna().all()
+    assert (reconviction["replications_with_value"], reconviction["replications"]) == (0, 2)
     known = table.drop(index="reconviction_2y")
     assert (known["ci95_low"] <= known["mean"]).all()
     assert (known["mean"] <= known["ci95_high"]).all()

@@ -43,6 +43,15 @@ def folder(tmp_path) -> Path:
     return tmp_path
 
 
+@pytest.fixture(scope="module")
+def straight(tmp_path_factory) -> pd.DataFrame:
+    """The grid sweep run undisturbed, in this process: what a killed or stopped one must give."""
+    tmp = tmp_path_factory.mktemp("straight")
+    (tmp / "base.toml").write_text(to_toml(scenario(**TINY)))
+    (tmp / "grid.toml").write_text(GRID)
+    return run_sweep(load_sweep(tmp / "grid.toml"), tmp / "out", "serial", progress=False)
+
+
 def _comparable(runs: pd.DataFrame) -> pd.DataFrame:
     return runs.drop(columns=[]).reset_index(drop=True)
 
@@ -74,18 +83,15 @@ def test_results_are_identical_whatever_the_executor_and_the_worker_count(folder
     two = run_sweep(
         load_sweep(folder / "grid.toml"), folder / "two", "processes", workers=2, progress=False
     )
-    dask = run_sweep(
-        load_sweep(folder / "grid.toml"), folder / "dask", "dask", workers=2, progress=False
-    )
-    for other in (two, dask):  # (one process is this one: the serial code)
-        pd.testing.assert_frame_equal(serial, other)
+    # (one process is this one: the serial code; Dask clusters are in test_faults.py)
+    pd.testing.assert_frame_equal(serial, two)
     assert (folder / "serial" / "runs.parquet").read_bytes() == (
-        folder / "dask" / "runs.parquet"
+        folder / "two" / "runs.parquet"
     ).read_bytes()
 
 
 @pytest.mark.slow
-def test_a_sweep_killed_with_sigkill_resumes_to_the_same_results(folder):
+def test_a_sweep_killed_with_sigkill_resumes_to_the_same_results(folder, straight):
     out = folder / "killed"
     command = [
         sys.executable,
@@ -124,9 +130,6 @@ def test_a_sweep_killed_with_sigkill_resumes_to_the_same_results(folder):
     assert len(resumed) == 12
     assert resumed[["point", "replication"]].drop_duplicates().shape[0] == 12
     assert not list(runs_folder.glob(".*.tmp"))
-    straight = run_sweep(
-        load_sweep(folder / "grid.toml"), folder / "straight", "serial", progress=False
-    )
     pd.testing.assert_frame_equal(straight, resumed)
 
 
@@ -346,12 +349,14 @@ def _disk_full_after(writes: int, monkeypatch) -> None:
     monkeypatch.setattr(journal_module, "write_atomic", filling)
 
 
-def test_a_full_disk_stops_a_sweep_in_one_line_and_resume_finishes_it(folder, monkeypatch, capsys):
+def test_a_full_disk_stops_a_sweep_in_one_line_and_resume_finishes_it(
+    folder, monkeypatch, capsys, straight
+):
     from rescalesim import cli
 
     out = folder / "full"
     argv = ["sweep", str(folder / "grid.toml"), "--out", str(out), "--quiet"]
-    argv += ["--executor", "processes", "--workers", "2"]  # runs not started are dropped
+    argv += ["--executor", "serial"]
     with monkeypatch.context() as patch:
         _disk_full_after(3, patch)
         assert cli.main(argv) == 1
@@ -364,8 +369,4 @@ def test_a_full_disk_stops_a_sweep_in_one_line_and_resume_finishes_it(folder, mo
     assert not (out / "runs.parquet").exists()
 
     assert cli.main([*argv, "--resume"]) == 0  # space freed
-    resumed = pd.read_parquet(out / "runs.parquet")
-    straight = run_sweep(
-        load_sweep(folder / "grid.toml"), folder / "straight", "serial", progress=False
-    )
-    pd.testing.assert_frame_equal(straight, resumed)
+    pd.testing.assert_frame_equal(straight, pd.read_parquet(out / "runs.parquet"))

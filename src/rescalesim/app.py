@@ -140,7 +140,14 @@ def Status(model: Explorer):
             "(the sidebar's sliders)."
         )
         years = model.explored.warmup_days + model.explored.measured_days
-        if model.done:
+        if model.waiting:
+            slots = model.slots
+            state = (
+                f"Waiting for a free simulation slot: {slots.slots} run at once on this server "
+                f"and other visitors hold them ({slots.waiting} waiting). This page goes on as "
+                "soon as one is free."
+            )
+        elif model.done:
             state = f"All {_replications(model.replications)} done."
         elif model.runs is None:
             state = (
@@ -365,5 +372,6 @@ def Page():
     """The page Solara serves: one model per browser session."""
     initial = solara.use_memo(first_model, [])
     model = solara.use_reactive(initial)
+    model.value.on_wait = force_update  # show "waiting" while the step waits for a slot
     SolaraViz(model, components=[], model_params=model_params(), name=TITLE, play_interval=50)
     Main(model.value)

@@ -210,6 +210,11 @@ def build_parser() -> argparse.ArgumentParser:
         type=float,
         help="measured years of both scenarios (default: each file's run.years)",
     )
+    app.add_argument(
+        "--simulations",
+        type=int,
+        help="simulations at once for all visitors (default: the cores); others wait their turn",
+    )
     app.set_defaults(handler=command_app)
 
     check = commands.add_parser("check", help="validate scenario files without running them")
@@ -562,6 +567,8 @@ def command_app(args: argparse.Namespace) -> int:
         raise UsageError("rescalesim app: --population-scale must be between 0.01 and 1")
     if args.years is not None and not 1 <= args.years <= 100:
         raise UsageError("rescalesim app: --years must be between 1 and 100")
+    if args.simulations is not None and not 1 <= args.simulations <= 64:
+        raise UsageError("rescalesim app: --simulations must be between 1 and 64")
     folder = args.scenarios
     if folder is not None and not folder.exists():
         raise UsageError(f"rescalesim app: {folder}: not found; --scenarios needs a folder")
@@ -576,6 +583,8 @@ def command_app(args: argparse.Namespace) -> int:
     }
     if args.years is not None:
         env["RESCALESIM_APP_YEARS"] = str(args.years)
+    if args.simulations is not None:
+        env["RESCALESIM_APP_SIMULATIONS"] = str(args.simulations)
     if folder is not None:
         env["RESCALESIM_SCENARIOS"] = str(folder.resolve())
     solara = [sys.executable, "-m", "solara", "run", "rescalesim.app", "--production"]

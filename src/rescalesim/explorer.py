@@ -12,7 +12,10 @@ the estate: the number and size of the planned detention houses.
 
 from __future__ import annotations
 
+import os
 import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +45,43 @@ HOUSE_SIZE_RANGE = (8, 60)
 DEFAULT_HOUSE_SIZE = 48  # the 2021 Belgian plan: (720 - 172 existing places) / 12 houses
 NEW_HOUSES = "estate.new_detention_houses"
 HOUSE_SIZE = "estate.places_per_new_house"
+
+
+class SimulationSlots:
+    """How many simulations run at once for all visitors of one server.
+
+    More simulations than cores only slow every page down; a visitor beyond the slots waits,
+    and the page says so, until a slot is free. A slot is held for one step (a simulated year
+    of both scenarios), so visitors take turns year by year.
+    """
+
+    def __init__(self, slots: int) -> None:
+        self.slots = slots
+        self._free = threading.BoundedSemaphore(slots)
+        self._count = threading.Lock()
+        self.waiting = 0  # visitors waiting for a slot now
+
+    @contextmanager
+    def slot(self, on_wait: Callable[[], None] | None = None) -> Iterator[None]:
+        """Hold a slot; `on_wait()` is called first if none is free (the page shows it)."""
+        if not self._free.acquire(blocking=False):
+            with self._count:
+                self.waiting += 1
+            try:
+                if on_wait is not None:
+                    on_wait()
+                self._free.acquire()
+            finally:
+                with self._count:
+                    self.waiting -= 1
+        try:
+            yield
+        finally:
+            self._free.release()
+
+
+# one per server process: `rescalesim app --simulations N` (default: the machine's cores)
+SLOTS = SimulationSlots(int(os.environ.get("RESCALESIM_APP_SIMULATIONS") or os.cpu_count() or 1))
 
 
 def planned_houses(data: dict[str, Any], baseline: dict[str, Any]) -> tuple[int, int]:
@@ -158,8 +198,12 @@ class Explorer(mesa.Model):
         folder: str | None = None,
         years: float | None = None,
         rng: Any = None,
+        slots: SimulationSlots | None = None,
     ) -> None:
         super().__init__(rng=rng)
+        self.slots = slots or SLOTS  # shared with every other visitor's page
+        self.waiting = False  # for a free simulation slot, shown on the page
+        self.on_wait: Callable[[], None] | None = None  # the page redraws its status
         self.years = None if years is None else float(years)  # None: each file's run.years
         self.folder = Path(folder) if folder else SHIPPED
         self.scenario_file = scenario_file
@@ -244,10 +288,26 @@ class Explorer(mesa.Model):
         return len(self.finished)
 
     def step(self) -> None:
-        """Advance the current replication of both scenarios by one simulated year."""
+        """Advance the current replication of both scenarios by one simulated year.
+
+        Waits for a free simulation slot first if other visitors hold them all.
+        """
+        if self.done:
+            return  # stays steppable: a lever change starts a new set of replications
+
+        def wait() -> None:
+            self.waiting = True
+            if self.on_wait is not None:
+                self.on_wait()
+
+        with self.slots.slot(wait):
+            self.waiting = False
+            self._advance()
+
+    def _advance(self) -> None:
         with self.lock:
             if self.done:
-                return  # stays steppable: a lever change starts a new set of replications
+                return
             if self.runs is None:  # one seed sequence each: spawning children changes it
                 self.runs = tuple(
                     RescaleModel(s, replication_seed(self.seed, self.replication))
