@@ -89,18 +89,16 @@ def test_the_same_scenario_and_seed_give_the_same_bytes_whatever_the_number_of_w
 ):
     # run_output ran on a pool of processes; this run is in one process: equal bytes show both
     # that a run repeats exactly and that the worker count does not matter
+    from rescalesim import cli
+
     out, _ = run_output
     serial = tmp_path / "serial"
-    result = rescalesim(
-        "run", small_file, "--replications", 3, "--seed", 11, "--workers", 1, "--out", serial, *TINY
-    )
-    assert result.returncode == 0, result.stderr
+    argv = ["run", str(small_file), "--replications", "3", "--workers", "1", *TINY, "--quiet"]
+    assert cli.main([*argv, "--seed", "11", "--out", str(serial)]) == 0
     assert (serial / "summary.csv").read_bytes() == (out / "summary.csv").read_bytes()
     assert (serial / "monthly.csv").read_bytes() == (out / "monthly.csv").read_bytes()
     other = tmp_path / "other"
-    rescalesim(
-        "run", small_file, "--replications", 3, "--seed", 12, "--workers", 1, "--out", other, *TINY
-    )
+    assert cli.main([*argv, "--seed", "12", "--out", str(other)]) == 0
     assert (other / "summary.csv").read_bytes() != (out / "summary.csv").read_bytes()
 
 
@@ -113,19 +111,19 @@ def test_a_replication_does_not_depend_on_how_many_are_run(run_output, small_fil
 
 
 @pytest.mark.slow
-def test_compare_pairs_replications_and_reports_differences(small_file, tmp_path):
+def test_compare_pairs_replications_and_reports_differences(small_file, tmp_path, capsys):
     houses = tmp_path / "more_houses.toml"
     houses.write_text(
         f"extends = '{small_file}'\nname = 'more houses'\n"
         "[[add_facilities]]\nname = 'new house'\nkind = 'detention_house'\n"
         "region = 'north'\ncapacity = 120\n"
     )
+    from rescalesim import cli
+
     out = tmp_path / "cmp"
-    result = rescalesim(
-        "compare", small_file, houses, "--replications", 3, "--workers", 1, "--out", out, *TINY
-    )
-    assert result.returncode == 0, result.stderr
-    assert "minus" in result.stdout
+    argv = ["compare", str(small_file), str(houses), "--replications", "3", "--workers", "1"]
+    assert cli.main([*argv, "--out", str(out), *TINY]) == 0  # in this process: no start-up
+    assert "minus" in capsys.readouterr().out
     differences = pd.read_csv(out / "differences.csv")
     assert set(differences["metric"]) == set(HEADLINE)
     row = differences.set_index("metric").loc["empty_house_bed_days"]

@@ -98,19 +98,23 @@ class Dask:
     @contextmanager
     def client(self):
         """A Dask client, closed (with its local cluster, if we started one) on exit."""
+        import dask
         from dask.distributed import Client, LocalCluster
 
         cluster = None
         if self.scheduler is None:
-            # one single-threaded process per worker: runs are pure Python
-            cluster = LocalCluster(
-                n_workers=self.workers,
-                threads_per_worker=1,
-                processes=True,
-                host="127.0.0.1",
-                dashboard_address=None,
-                memory_limit=self.memory,
-            )
+            # one single-threaded process per worker: runs are pure Python. A worker holds only
+            # the run it is running (saturation 1.0; Dask would queue one more): a run that is
+            # lost with a runaway worker is then only the runaway itself
+            with dask.config.set({"distributed.scheduler.worker-saturation": 1.0}):
+                cluster = LocalCluster(
+                    n_workers=self.workers,
+                    threads_per_worker=1,
+                    processes=True,
+                    host="127.0.0.1",
+                    dashboard_address=None,
+                    memory_limit=self.memory,
+                )
         client = Client(self.scheduler if self.scheduler is not None else cluster)
         try:
             yield client
