@@ -230,6 +230,7 @@ SWEEP += "[[parameters]]\nfield = 'remand.share'\nlevels = [0.2]\n"
         (["calibrate", "{small}", "--targets", "{binary}"], ["binary.toml", "not a text file"]),
         (["calibrate", "{small}"], ["no targets.toml", "--targets"]),
         (["report", "{missing}"], ["missing", "not found"]),
+        (["report", "{not_a_notebook}"], ["odd.ipynb", "not a Jupyter notebook"]),
         # a results folder that holds something already
         (["run", "{small}", "--out", "{results}"], ["results", "--force"]),
         (["compare", "{small}", "{other}", "--out", "{results}"], ["results", "--force"]),
@@ -246,6 +247,7 @@ def test_every_wrong_path_is_answered_in_one_line_before_any_work(
     (tmp_path / "book.ipynb").mkdir()
     (tmp_path / "a_file").write_text("not a folder\n")
     (tmp_path / "binary.toml").write_bytes(bytes(range(256)))
+    (tmp_path / "odd.ipynb").write_text('{"cells": 5}')  # JSON, but not a notebook
     results = tmp_path / "results"
     results.mkdir()
     (results / "summary.csv").write_text("earlier results\n")
@@ -265,6 +267,7 @@ def test_every_wrong_path_is_answered_in_one_line_before_any_work(
         "{sweep}": tmp_path / "sweep.toml",
         "{targets}": targets,
         "{missing}": tmp_path / "missing",
+        "{not_a_notebook}": tmp_path / "odd.ipynb",
     }
     argv = []
     for a in args:

@@ -161,6 +161,32 @@ def test_a_run_that_raises_is_recorded_as_failed_and_the_sweep_goes_on(folder, m
     assert failed["error"].str.contains("FloatingPointError: simulated fault").all()
 
 
+def test_a_run_whose_worker_is_lost_is_recorded_as_failed_and_the_sweep_goes_on(
+    folder, monkeypatch
+):
+    # an executor yields the error of a run it could not finish (Dask's KilledWorker after a
+    # runaway run killed its workers, tests/test_faults.py); the sweep records it and goes on
+    from rescalesim import sweep
+
+    class KilledWorker(Exception):
+        pass
+
+    real = sweep.execute
+
+    def lost(task):
+        if task.point == 2 and task.replication == 0:
+            raise KilledWorker("tried on 4 different workers, all died")
+        return real(task)
+
+    monkeypatch.setattr(sweep, "execute", lost)
+    runs = run_sweep(load_sweep(folder / "grid.toml"), folder / "out", "serial", progress=False)
+    failed = runs[runs["status"] == "failed"]
+    assert list(zip(failed["point"], failed["replication"], strict=True)) == [(2, 0)]
+    assert failed["error"].iloc[0].startswith("KilledWorker: tried on 4 different workers")
+    assert failed["error"].iloc[0].endswith("(worker lost)")
+    assert (runs["status"] == "ok").sum() == 11
+
+
 SOBOL = """
 name = "tiny sobol"
 base = "base.toml"

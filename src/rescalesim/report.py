@@ -195,6 +195,10 @@ def notebook_report(path: Path, out: Path, show_code: bool = False) -> Path:
         raise ReportError(f"{path}: file not found") from None
     except (json.JSONDecodeError, nbformat.reader.NotJSONError, UnicodeDecodeError):
         raise ReportError(f"{path}: not a Jupyter notebook (.ipynb JSON)") from None
+    except (ValueError, TypeError, KeyError, AttributeError) as error:  # JSON, not a notebook
+        raise ReportError(
+            f"{path}: not a Jupyter notebook ({type(error).__name__} while reading it)"
+        ) from None
     return _write(_to_html(notebook, show_code), out)
 
 
