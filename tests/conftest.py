@@ -86,38 +86,24 @@ class Parts:
         )
 
 
-# The test files that take longest (measured with --durations=0 on 2 cores) are collected
-# first, and xdist hands out work in collection order (--no-loadscope-reorder in pyproject.toml),
-# so the long ones start at once and both workers finish together.
+# The test files that take longest (measured with --durations=0 on 2 cores), run first: xdist
+# hands whole files to its workers in collection order (--no-loadscope-reorder in
+# pyproject.toml), so the long ones start at once and both workers finish together. (Handing
+# out single tests instead, --dist loadgroup, set up module fixtures such as the web server
+# twice and saved nothing.)
 LONGEST_FIRST = (
-    "test_sweep.py",
     "test_app.py",
     "test_faults.py",
     "test_cli.py",
+    "test_sweep.py",
     "test_notebooks.py",
     "test_calibrate_command.py",
 )
-# Files whose tests share module-scoped fixtures (a web server and a browser, a run, a cluster's
-# straight run) stay on one worker; every other test goes to whichever worker is free
-# (--dist loadgroup).
-TOGETHER = (
-    "test_app.py",
-    "test_calibration.py",
-    "test_cli.py",
-    "test_faults.py",
-    "test_plots.py",
-    "test_report.py",
-    "test_sweep.py",
-)
 
 
-@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
 def pytest_collection_modifyitems(config, items):
     rank = {name: i for i, name in enumerate(LONGEST_FIRST)}
     items.sort(key=lambda item: rank.get(item.path.name, len(rank)))  # stable within files
-    for item in items:
-        if item.path.name in TOGETHER:
-            item.add_marker(pytest.mark.xdist_group(item.path.stem))
 
 
 # Every process the suite starts (xdist workers, CLI runs, process pools, Dask clusters, web

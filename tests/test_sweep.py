@@ -363,6 +363,7 @@ def _disk_full_after(writes: int, monkeypatch) -> None:
     monkeypatch.setattr(journal_module, "write_atomic", filling)
 
 
+@pytest.mark.slow
 def test_a_full_disk_stops_a_sweep_in_one_line_and_resume_finishes_it(
     folder, monkeypatch, capsys, straight
 ):
