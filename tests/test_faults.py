@@ -13,29 +13,15 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import scenario
-from test_sweep import GRID, TINY
+import test_sweep
 
-from rescalesim.scenario_file import to_toml
 from rescalesim.sweep import load_sweep, run_sweep
 
 pytestmark = pytest.mark.slow
 
-
-@pytest.fixture
-def folder(tmp_path) -> Path:
-    (tmp_path / "base.toml").write_text(to_toml(scenario(**TINY)))
-    (tmp_path / "grid.toml").write_text(GRID)
-    return tmp_path
-
-
-@pytest.fixture(scope="module")
-def straight(tmp_path_factory) -> pd.DataFrame:
-    """The grid sweep run undisturbed, in this process: what every disturbed sweep must give."""
-    tmp = tmp_path_factory.mktemp("straight")
-    (tmp / "base.toml").write_text(to_toml(scenario(**TINY)))
-    (tmp / "grid.toml").write_text(GRID)
-    return run_sweep(load_sweep(tmp / "grid.toml"), tmp / "out", "serial")
+# the sweep tests' tiny grid in a fresh folder, and its undisturbed runs (computed once)
+folder = test_sweep.folder
+straight = test_sweep.straight
 
 
 def _cluster():
