@@ -330,32 +330,58 @@ def test_shipped_scenarios_are_listed_and_used_by_name_from_any_folder(tmp_path)
     assert expected in checked.stdout
 
 
-def test_a_full_disk_at_the_end_of_a_run_is_one_line_and_changes_nothing(
+def test_a_full_disk_stops_a_run_in_one_line_and_resume_finishes_it(
     small_file, tmp_path, monkeypatch, capsys
 ):
     import errno
 
-    from rescalesim import cli, outputs
+    from rescalesim import cli, journal, outputs
 
+    argv = ["run", str(small_file), "--quiet", "--workers", "1", "--replications", "3"]
+    argv += ["--set", "run.years=0.5"]
+    straight = tmp_path / "straight"
+    assert cli.main([*argv, "--out", str(straight)]) == 0
+    capsys.readouterr()
     out = tmp_path / "keep"
     out.mkdir()
     (out / "summary.csv").write_text("earlier results\n")
-    real = outputs.write_table
+    real = outputs.write_atomic
+    kept = {"replications": 0}
 
+    def full_after_two(path, write):  # the disk fills while the third replication is kept
+        if path.suffix == ".pickle":
+            kept["replications"] += 1
+            if kept["replications"] > 2:
+                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
+        return real(path, write)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(journal, "write_atomic", full_after_two)
+        assert cli.main([*argv, "--out", str(out), "--force"]) == 1
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1, lines
+    assert ".keep.kept: cannot keep finished replications (No space left on device)" in lines[0]
+    assert "2 are kept" in lines[0] and "--resume" in lines[0]
+    assert (out / "summary.csv").read_text() == "earlier results\n"  # nothing changed there
+    assert not list(tmp_path.rglob(".*.tmp"))  # nothing half-written
+
+    assert cli.main([*argv, "--out", str(out), "--force"]) == 2  # not without --resume
+    assert "--resume" in capsys.readouterr().err
+    assert cli.main([*argv, "--out", str(out), "--force", "--resume"]) == 0  # space freed
+    for table in ("summary.csv", "monthly.csv", "subgroups.csv"):
+        assert (out / table).read_bytes() == (straight / table).read_bytes()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["keep", "straight"]  # kept: dropped
+
+    # the disk full when the results folder itself is written: the old folder stays
     def full(table, path):
-        real(table, path)
-        if path.name == "monthly.csv":  # the disk fills while the results are written
+        if path.name == "monthly.csv":
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
 
     monkeypatch.setattr(outputs, "write_table", full)
-    argv = ["run", str(small_file), "--out", str(out), "--force", "--quiet"]
-    assert cli.main([*argv, "--workers", "1", "--replications", "1", "--set", "run.years=0.5"]) == 1
+    assert cli.main([*argv, "--out", str(out), "--force"]) == 1
     lines = capsys.readouterr().err.strip().splitlines()
-    assert lines == [
-        f"{out}: cannot write the results (No space left on device); nothing was changed there"
-    ]
-    assert (out / "summary.csv").read_text() == "earlier results\n"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["keep"]  # no staging folder left
+    assert len(lines) == 1 and "nothing was changed there" in lines[0] and "--resume" in lines[0]
+    assert (out / "summary.csv").read_bytes() == (straight / "summary.csv").read_bytes()
 
 
 def test_a_failed_run_leaves_earlier_results_untouched(small_file, tmp_path, monkeypatch):
@@ -387,7 +413,8 @@ def test_a_failed_run_leaves_earlier_results_untouched(small_file, tmp_path, mon
             ]
         )
     assert (out / "summary.csv").read_text() == "earlier results\n"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["keep"]
+    # no partial results folder; the finished replication is kept for --resume
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".keep.kept", "keep"]
 
 
 @pytest.mark.slow

@@ -74,6 +74,14 @@ def _add_run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--quiet", action="store_true", help="no progress on stderr")
 
 
+def _add_resume_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--resume",
+        action="store_true",
+        help="finish an interrupted run: its finished replications were kept",
+    )
+
+
 def _add_executor_options(parser: argparse.ArgumentParser, what: str) -> None:
     parser.add_argument(
         "--executor",
@@ -132,6 +140,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="scenario TOML file, or a shipped one by name (belgium/status_quo)",
     )
     _add_run_options(run)
+    _add_resume_option(run)
     run.set_defaults(handler=command_run)
 
     compare = commands.add_parser(
@@ -141,6 +150,7 @@ def build_parser() -> argparse.ArgumentParser:
         "scenarios", type=Path, nargs="+", help="scenario files or names; the first is the base"
     )
     _add_run_options(compare)
+    _add_resume_option(compare)
     compare.set_defaults(handler=command_compare)
 
     sweep = commands.add_parser(
@@ -333,20 +343,50 @@ def _write_scenario_files(folder: Path, result: SimulationResult) -> None:
     (folder / "scenario.toml").write_text(to_toml(result.scenario), encoding="utf-8")
 
 
+def _kept(out: Path, args: argparse.Namespace, scenarios: list):
+    """Where finished replications wait until the results folder is written (--resume)."""
+    from rescalesim.journal import KeptReplications
+
+    job = {
+        "command": args.command,
+        "scenarios": [s.digest() for s in scenarios],  # with their seed and replications
+        "version": version("rescalesim"),
+    }
+    return KeptReplications(out, job, args.resume)
+
+
+def _write_results(out: Path, fill, kept) -> None:
+    """The results folder, whole; then what was kept for --resume is dropped."""
+    from rescalesim.errors import OutputError
+    from rescalesim.outputs import write_folder
+
+    try:
+        write_folder(out, fill)
+    except OutputError as error:
+        raise OutputError(
+            f"{error}; the finished replications are kept in {kept.folder}: free space, then "
+            "rerun with --resume"
+        ) from error
+    kept.remove()
+
+
 def command_run(args: argparse.Namespace) -> int:
     """``rescalesim run``."""
     scenario = _load(args.scenario, args)  # bad input is answered before the model loads
-    from rescalesim.outputs import check_results_folder, write_folder, write_json, write_table
+    from rescalesim.outputs import check_results_folder, write_json, write_table
     from rescalesim.simulation import headline_table, simulate
 
     out = args.out or Path("results") / args.scenario.stem
     check_results_folder(out, args.force)
+    executor = _executor(args)  # every option is checked before anything is written
+    kept = _kept(out, args, [scenario])
     started = time.perf_counter()
     result = simulate(
         scenario,
         progress=_Progress(scenario.name, args.quiet),
         workers=args.workers,
-        executor=_executor(args),
+        executor=executor,
+        kept=kept,
     )
     table = headline_table(result.summary)
 
@@ -355,7 +395,7 @@ def command_run(args: argparse.Namespace) -> int:
         write_table(table, folder / "headline.csv")
         write_json(_manifest([result], started, args.argv), folder / "manifest.json")
 
-    write_folder(out, fill)
+    _write_results(out, fill, kept)
     _print_headline(f"{scenario.name} ({scenario.run.replications} replications)", table)
     print(f"\nResults in {out}/")
     return 0
@@ -366,13 +406,15 @@ def command_compare(args: argparse.Namespace) -> int:
     scenarios = [_load(path, args) for path in args.scenarios]
     from rescalesim import plots
     from rescalesim.outcomes import metric
-    from rescalesim.outputs import check_results_folder, write_folder, write_json, write_table
+    from rescalesim.outputs import check_results_folder, write_json, write_table
     from rescalesim.report import gap, render
     from rescalesim.simulation import check_distinct_names, compare
 
     out = args.out or Path("results") / "comparison"
     check_results_folder(out, args.force)
     check_distinct_names(scenarios)
+    executor = _executor(args)  # every option is checked before anything is written
+    kept = _kept(out, args, scenarios)
     if not args.quiet:
         _print_shared_past(scenarios)
     started = time.perf_counter()
@@ -380,7 +422,8 @@ def command_compare(args: argparse.Namespace) -> int:
         scenarios,
         progress=_Progress(f"{len(scenarios)} scenarios", args.quiet),
         workers=args.workers,
-        executor=_executor(args),
+        executor=executor,
+        kept=kept,
     )
     results = comparison.results
 
@@ -402,7 +445,7 @@ def command_compare(args: argparse.Namespace) -> int:
         write_json(_manifest(results, started, args.argv), folder / "manifest.json")
         render(folder, folder / "report.html")
 
-    write_folder(out, fill)
+    _write_results(out, fill, kept)
     headline, differences = comparison.headline, comparison.differences
     for result in results:
         _print_headline(
@@ -673,7 +716,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
-        print("interrupted; no results written", file=sys.stderr)
+        print(
+            "interrupted; no results written (run, compare and sweep keep their finished work: "
+            "rerun with --resume)",
+            file=sys.stderr,
+        )
         return 130
 
 

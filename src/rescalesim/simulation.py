@@ -8,6 +8,7 @@ same seed share their random numbers replication by replication (paired comparis
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from contextlib import closing
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
@@ -21,6 +22,7 @@ from scipy.special import stdtrit
 
 from rescalesim.errors import ScenarioError
 from rescalesim.executors import Executor, Processes, Serial
+from rescalesim.journal import KeptReplications
 from rescalesim.metrics import headline, monthly, subgroups
 from rescalesim.model import RescaleModel
 from rescalesim.outcomes import HEADLINE, SUPPORTING
@@ -115,16 +117,19 @@ def simulate(
     progress: Callable[[int, int], None] | None = None,
     workers: int = 1,
     executor: Executor | None = None,
+    kept: KeptReplications | None = None,
 ) -> SimulationResult:
     """Run a scenario's replications (defaults from its `run` section).
 
     With ``workers > 1`` replications run in that many local processes, or on any `executor`
     (see :mod:`executors`); the tables are the same either way, since each replication depends
-    only on (scenario, seed, index).
+    only on (scenario, seed, index). With `kept` (:class:`journal.KeptReplications`), finished
+    replications survive an interruption and a later call finishes the rest.
     """
     n = replications if replications is not None else scenario.run.replications
     master = seed if seed is not None else scenario.run.seed
-    runs = _replications(partial(run_replication, scenario, master), n, progress, workers, executor)
+    run = partial(run_replication, scenario, master)
+    runs = _replications(run, n, progress, workers, executor, kept)
     return _collect(scenario, runs)
 
 
@@ -134,17 +139,30 @@ def _replications(
     progress: Callable[[int, int], None] | None,
     workers: int,
     executor: Executor | None,
+    kept: KeptReplications | None = None,
 ) -> list:
-    """`run(i)` for replications 0..n-1, on the executor (local processes by default)."""
-    if executor is None:
-        executor = Serial() if workers <= 1 or n == 1 else Processes(workers)
+    """`run(i)` for replications 0..n-1, on the executor (local processes by default).
+
+    With `kept`, replications finished by an earlier, interrupted call are taken from it, and
+    each new one is kept there as soon as it is done.
+    """
     runs: list = [None] * n
-    for done, (i, result) in enumerate(executor.map(run, range(n)), start=1):
-        if isinstance(result, BaseException):
-            raise result  # a replication that fails is a fault of the model: stop
+    earlier = kept.done() if kept is not None else {}
+    for i, result in earlier.items():
         runs[i] = result
-        if progress is not None:
-            progress(done, n)
+    todo = [i for i in range(n) if i not in earlier]
+    if executor is None:
+        executor = Serial() if workers <= 1 or len(todo) <= 1 else Processes(workers)
+    # closing: if keeping a replication fails (a full disk), runs not started are dropped
+    with closing(executor.map(run, todo)) as finished:
+        for done, (k, result) in enumerate(finished, start=len(earlier) + 1):
+            if isinstance(result, BaseException):
+                raise result  # a replication that fails is a fault of the model: stop
+            runs[todo[k]] = result
+            if kept is not None:
+                kept.record(todo[k], result)
+            if progress is not None:
+                progress(done, n)
     return runs
 
 
@@ -236,18 +254,20 @@ def compare(
     progress: Callable[[int, int], None] | None = None,
     workers: int = 1,
     executor: Executor | None = None,
+    kept: KeptReplications | None = None,
 ) -> Comparison:
     """Run each scenario with the same seeds (the first scenario's unless given) and compare.
 
     A replication runs all scenarios together, their shared past once (`run_together`);
-    `progress(done, total)` is told as each replication of all of them is done.
+    `progress(done, total)` is told as each replication of all of them is done; `kept` as in
+    `simulate`.
     """
     check_distinct_names(scenarios)
     base = scenarios[0].run
     n = replications if replications is not None else base.replications
     master = seed if seed is not None else base.seed
     together = partial(run_together, list(scenarios), master)
-    runs = _replications(together, n, progress, workers, executor)
+    runs = _replications(together, n, progress, workers, executor, kept)
     results = [_collect(scenario, [r[k] for r in runs]) for k, scenario in enumerate(scenarios)]
     headline = pd.concat(
         [headline_table(r.summary).assign(scenario=r.scenario.name) for r in results],
