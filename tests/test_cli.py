@@ -301,10 +301,15 @@ def test_force_replaces_a_results_folder_whole(small_file, tmp_path, capsys):
     out = tmp_path / "results"
     out.mkdir()
     (out / "stale.csv").write_text("earlier results\n")
+    # a job stopped before its first replication kept nothing: it does not need --resume
+    kept = tmp_path / ".results.kept"
+    kept.mkdir()
+    (kept / "job.json").write_text("{}")
     argv = ["run", str(small_file), "--out", str(out), "--quiet", "--replications", "1"]
     assert cli.main([*argv, "--workers", "1", "--force", "--set", "run.years=0.5"]) == 0
     assert not (out / "stale.csv").exists()
     assert (out / "summary.csv").exists()
+    assert not kept.exists()
     # half a year measured: nobody released has been followed for 2 years, and the table says
     # that the reconviction figure rests on no replication, rather than leaving it blank
     line = next(x for x in capsys.readouterr().out.splitlines() if "reconviction" in x)

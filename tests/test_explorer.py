@@ -146,7 +146,7 @@ def test_monthly_series_grow_while_measuring(scenario_file):
     assert set(base["replication"]) == {0}
 
 
-def test_a_visitor_beyond_the_simulation_slots_waits_and_is_told(tmp_path):
+def test_a_visitor_beyond_the_simulation_slots_waits_and_is_told():
     import threading
     import time
 

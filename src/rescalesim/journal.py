@@ -89,10 +89,10 @@ class KeptReplications:
         out = Path(out)
         self.folder = out.with_name(f".{out.name}.kept")
         marker = self.folder / "job.json"
-        if marker.exists():
+        if self.count():  # a job that kept nothing is simply started again
             if not resume:
                 raise UsageError(
-                    f"{out}: an interrupted run kept {len(self.done())} replications in "
+                    f"{out}: an interrupted run kept {self.count()} replications in "
                     f"{self.folder}; add --resume to finish it, or delete that folder to start "
                     "again"
                 )
@@ -103,6 +103,10 @@ class KeptReplications:
                 )
         self.folder.mkdir(parents=True, exist_ok=True)
         self._write(marker, lambda path: write_json(job, path))
+
+    def count(self) -> int:
+        """How many replications are kept."""
+        return len(list(self.folder.glob("*.pickle")))
 
     def done(self) -> dict[int, Any]:
         """Replication index -> its result, for every replication kept."""
@@ -123,7 +127,7 @@ class KeptReplications:
         except OSError as error:
             raise OutputError(
                 f"{self.folder}: cannot keep finished replications ({error.strerror or error});"
-                f" {len(self.done())} are kept: free space, then rerun with --resume"
+                f" {self.count()} are kept: free space, then rerun with --resume"
             ) from error
 
     def remove(self) -> None:

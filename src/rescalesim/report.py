@@ -98,13 +98,11 @@ def readable_differences(differences: pd.DataFrame) -> pd.DataFrame:
 
 def describe_mean(summary: pd.DataFrame, metric: str) -> str:
     """A metric's mean over a scenario's replications with its 95% interval, in words."""
-    from rescalesim.simulation import interval
+    from rescalesim.simulation import interval, replication_counts
 
     values = summary[metric]
     mean, low, high = interval(values)
-    counts = pd.Series(
-        {"replications_with_value": values.notna().sum(), "replications": len(values)}
-    )
+    counts = pd.Series(replication_counts(values))
     return (
         f"{format_value(metric, mean)} (95% interval {format_value(metric, low)} to "
         f"{format_value(metric, high)}){gap(counts)}"

@@ -191,7 +191,7 @@ def interval(
 COUNTS = ["replications_with_value", "replications"]
 
 
-def _counts(values: pd.Series) -> dict[str, int]:
+def replication_counts(values: pd.Series) -> dict[str, int]:
     """How many replications gave a value, out of how many.
 
     A metric can have no value in a run (no releases to follow up, say); the interval rests on
@@ -206,7 +206,7 @@ def headline_table(summary: pd.DataFrame, metrics: Sequence[str] = HEADLINE) -> 
     for metric in metrics:
         mean, low, high = interval(summary[metric])
         row = {"metric": metric, "mean": mean, "ci95_low": low, "ci95_high": high}
-        rows.append(row | _counts(summary[metric]))
+        rows.append(row | replication_counts(summary[metric]))
     return pd.DataFrame(rows)
 
 
@@ -220,7 +220,7 @@ def paired_differences(
         paired = joined[f"{metric}_other"] - joined[f"{metric}_base"]
         mean, low, high = interval(paired)
         row = {"metric": metric, "difference": mean, "ci95_low": low, "ci95_high": high}
-        rows.append(row | _counts(paired))
+        rows.append(row | replication_counts(paired))
     return pd.DataFrame(rows)
 
 

@@ -9,10 +9,9 @@ from __future__ import annotations
 import hashlib
 import json
 import traceback
-from collections.abc import Callable, Iterator
-from contextlib import closing
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
-from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -181,14 +180,15 @@ def check_folder(sweep: Sweep, out: Path, resume: bool) -> dict[str, Any]:
     return identity
 
 
-def _save(out: Path, journal: Journal | None, write: Callable[[], None]) -> None:
+@contextmanager
+def _writing(out: Path, journal: Journal | None = None) -> Iterator[None]:
     """Write something of the sweep; a failed write (a full disk) stops it, keeping finished runs.
 
     Every file is written whole or not at all (`write_atomic`), so the journal holds only whole
     runs and `--resume` finishes the sweep once there is space again.
     """
     try:
-        write()
+        yield
     except OSError as error:
         raise OutputError(
             f"{out}: cannot write results ({error.strerror or error}); the "
@@ -206,10 +206,6 @@ def _cluster_kept(out: Path, journal: Journal, runs: Iterator) -> Iterator:
             f"{out}: {error}; the {len(journal.done())} finished runs are kept: rerun with "
             "--resume (and --scheduler for a new cluster)"
         ) from None
-
-
-def _parquet(table: pd.DataFrame, path: Path) -> None:
-    table.to_parquet(path, index=False)
 
 
 def run_sweep(
@@ -236,8 +232,9 @@ def run_sweep(
     identity = check_folder(sweep, out, resume)
     marker = out / "sweep.json"
     out.mkdir(parents=True, exist_ok=True)
-    _save(out, None, lambda: write_atomic(marker, partial(write_json, identity)))
-    _save(out, None, lambda: write_atomic(out / "design.csv", partial(write_table, sweep.design)))
+    with _writing(out):
+        write_atomic(marker, lambda path: write_json(identity, path))
+        write_atomic(out / "design.csv", lambda path: write_table(sweep.design, path))
     journal = Journal(out)
     done = journal.done()
     tasks = [
@@ -262,7 +259,8 @@ def run_sweep(
         for index, row in _cluster_kept(out, journal, runs_of):
             if isinstance(row, BaseException):  # the worker itself was lost
                 row = tasks[index].failed(row)
-            _save(out, journal, lambda row=row: journal.record(row))
+            with _writing(out, journal):
+                journal.record(row)
             failures += row["status"] != "ok"
             bar.set_postfix(failed=failures)
             bar.update()
@@ -270,12 +268,12 @@ def run_sweep(
     runs = sweep.design.merge(journal.table(), on="point")
     first = ["point", "replication", "seed", "scenario_hash", "status", "error"]
     runs = runs[first + [c for c in runs.columns if c not in first]]
-    _save(out, journal, lambda: write_atomic(out / "runs.parquet", partial(_parquet, runs)))
+    with _writing(out, journal):
+        write_atomic(out / "runs.parquet", lambda path: runs.to_parquet(path, index=False))
     if sweep.spec.design in ("sobol", "morris"):
         from rescalesim.sensitivity import indices
 
         table = indices(sweep.spec, unit_design(sweep.spec), runs)
-        _save(
-            out, journal, lambda: write_atomic(out / "sensitivity.csv", partial(write_table, table))
-        )
+        with _writing(out, journal):
+            write_atomic(out / "sensitivity.csv", lambda path: write_table(table, path))
     return runs
