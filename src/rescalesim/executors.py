@@ -136,16 +136,23 @@ class Dask:
             # pure=False: runs are stochastic in form; never deduplicate two of them
             futures = client.map(function, list(items), pure=False)
             index = {future.key: i for i, future in enumerate(futures)}
-            for future in dask_completed(futures):
+            finished = dask_completed(futures)
+            for future in finished:
                 try:
-                    yield index[future.key], future.result()
+                    result = future.result()
                 except (FutureCancelledError, CancelledError):
                     # we cancel nothing: the client lost its scheduler, and nothing more will run
                     raise ClusterLost(
                         f"lost the Dask scheduler at {client.scheduler.address}"
                     ) from None
                 except Exception as error:  # noqa: BLE001 - a lost worker fails its run only
-                    yield index[future.key], error
+                    if future.status != "error":
+                        # its result was lost with a worker before we had it: Dask computes it
+                        # again, and we wait for that
+                        finished.add(future)
+                        continue
+                    result = error
+                yield index[future.key], result
 
 
 @contextmanager
