@@ -20,6 +20,8 @@ from rescalesim.estate import Estate
 from rescalesim.model import RescaleModel
 from rescalesim.placement import PlacementService
 from rescalesim.records import Records
+from rescalesim.reoffending import ReoffendingHazard
+from rescalesim.risk_assessment import RiskAssessment
 from rescalesim.scenario import Scenario
 from rescalesim.scenario_file import _merge, validate
 from rescalesim.timeline import Calendar, Clock
@@ -82,6 +84,11 @@ class Parts:
             custody=self.custody,
             calendar=self.calendar,
             records=self.records,
+            assessment=RiskAssessment(
+                ReoffendingHazard(s.reoffending, s.community),
+                s.placement.assessment_error_sd,
+                self.rng,
+            ),
             rng=self.rng,
         )
 

@@ -13,7 +13,7 @@ from rescalesim.costs import CostAccounts
 from rescalesim.court import Court
 from rescalesim.initial_stock import populate
 from rescalesim.judge import Bench
-from rescalesim.net_widening import drawn_into_custody
+from rescalesim.net_widening import pull_towards_custody
 from rescalesim.overflow import Overflow
 from rescalesim.places import CUSTODY, FacilityKind, Place
 from rescalesim.policymaker import Policymaker
@@ -183,16 +183,22 @@ def test_a_full_prison_queues_a_sentence_under_the_queue_policy():
     assert second.place is Place.prison and second.release_day == 51
 
 
-def test_net_widening_draws_in_only_house_eligible_cases_while_a_bed_is_free():
-    world = _world(scenario())
+def test_net_widening_pulls_only_house_eligible_cases_of_a_region_with_a_free_bed():
+    s = scenario(net_widening={"free_place_log_odds": 0.7})
+    world = _world(s)
     people = world.case_flow.new_people(0, np.zeros(500, int))
-    none_in_custody = np.zeros(500, bool)
-    drawn = drawn_into_custody(people, none_in_custody, 1.0, world.placement, world.rng)
+    pull = pull_towards_custody(people, s.net_widening, world.placement)
     eligible = [world.placement.eligible_for_house(p, 0) for p in people]
-    assert drawn.sum() == sum(eligible) > 0
+    assert (pull > 0).sum() == sum(eligible) > 0
+    assert set(pull.tolist()) == {0.0, 0.7}
+    south = world.estate.houses[1]
+    assert south.region == 1
+    south.occupants.update({object(): None for _ in range(south.capacity)})
+    southerners = world.case_flow.new_people(0, np.ones(50, int))  # their house is full
+    assert not pull_towards_custody(southerners, s.net_widening, world.placement).any()
     for house in world.estate.houses:
         house.occupants.update({object(): None for _ in range(house.capacity)})
-    assert not drawn_into_custody(people, none_in_custody, 1.0, world.placement, world.rng).any()
+    assert pull_towards_custody(people, s.net_widening, world.placement) is None
 
 
 def test_over_classification_raises_the_assigned_level_of_a_share_of_people():
@@ -208,7 +214,7 @@ def test_cost_accounts_price_a_day_from_its_row():
     s = scenario()
     world = Parts(s)
     costs = CostAccounts(s.costs, world.records, world.estate)
-    row = world.records.close_day(world.custody.count, world.estate, 0)
+    row = world.records.close_day(world.custody.count, world.estate, 0, 0)
     costs.account(row)
     expected = sum(
         world.estate.capacity(kind) * getattr(s.costs, kind).available_place_day

@@ -36,7 +36,7 @@ def test_every_lever_is_a_scenario_field_with_a_range_or_choices():
     assert {lever.path for lever in fields} >= {
         "placement.regime",
         "net_widening.enabled",
-        "net_widening.marginal_share",
+        "net_widening.free_place_log_odds",
         "capacity.overflow",
         "siting.interventions",
         "reoffending.custody_multipliers.detention_house",

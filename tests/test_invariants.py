@@ -29,14 +29,15 @@ def small_scenarios(draw):
         sentencing={"severity_sd": draw(st.floats(0, 1))},
         placement={
             "regime": draw(st.sampled_from(["judge", "service"])),
-            "service_risk_aversion": draw(st.floats(0, 1)),
+            "service_max_assessed_risk": draw(st.floats(0, 1)),
+            "remand_in_houses": draw(st.booleans()),
         },
         capacity={
             "overflow": draw(
                 st.sampled_from(["overcrowd", "queue", "electronic_monitoring", "early_release"])
             )
         },
-        net_widening={"marginal_share": draw(st.floats(0, 1))},
+        net_widening={"free_place_log_odds": draw(st.floats(0, 3))},
         security={"over_classification_share": draw(st.floats(0, 1))},
         facilities=[
             {"name": "p1", "kind": "prison", "region": "north", "capacity": prison_cap},

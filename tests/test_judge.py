@@ -19,7 +19,7 @@ def _bench(**sentencing):
 def test_sentences_fall_inside_the_bands_with_the_bands_shares():
     bench = _bench(severity_enabled=False)
     n = 40_000
-    custody, lengths = bench.decide(np.zeros(n, int), np.zeros(n, int))
+    custody, lengths, _ = bench.decide(np.zeros(n, int), np.zeros(n, int))
     edges = np.array([30, 90, 180, 365, 1095, 1825, 3650, 7300])
     assert lengths.min() >= edges[0] and lengths.max() <= edges[-1]
     counts = np.histogram(lengths, edges)[0] / n
@@ -32,8 +32,8 @@ def test_sentences_fall_inside_the_bands_with_the_bands_shares():
 def test_prior_convictions_raise_the_odds_of_custody():
     bench = _bench(severity_enabled=False, custody_log_odds_per_prior=0.5)
     n = 40_000
-    custody_first, _ = bench.decide(np.zeros(n, int), np.zeros(n, int))
-    custody_three, _ = bench.decide(np.zeros(n, int), np.full(n, 3))
+    custody_first, _, _ = bench.decide(np.zeros(n, int), np.zeros(n, int))
+    custody_three, _, _ = bench.decide(np.zeros(n, int), np.full(n, 3))
     expected = expit(logit(0.45) + 1.5)
     assert custody_three.mean() > custody_first.mean() + 0.2
     assert abs(custody_three.mean() - expected) < 0.015
@@ -48,9 +48,9 @@ def test_harsher_judges_give_more_custody_and_longer_sentences():
     rng = bench.rng
     # sentence each case before the harshest and before the mildest judge of region 0
     bench.severity[0, :] = severity[harsh]
-    custody_harsh, length_harsh = bench.decide(np.zeros(n, int), np.zeros(n, int))
+    custody_harsh, length_harsh, _ = bench.decide(np.zeros(n, int), np.zeros(n, int))
     bench.severity[0, :] = severity[mild]
-    custody_mild, length_mild = bench.decide(np.zeros(n, int), np.zeros(n, int))
+    custody_mild, length_mild, _ = bench.decide(np.zeros(n, int), np.zeros(n, int))
     assert custody_harsh.mean() > custody_mild.mean()
     assert np.median(length_harsh) > np.median(length_mild)
     assert rng is bench.rng

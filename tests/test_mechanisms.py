@@ -37,36 +37,71 @@ def _metrics(seed=1, **sections):
     return headline(s, model.records.daily, model.records.release_log()), model
 
 
-def test_with_a_risk_averse_placement_service_houses_stand_empty_while_prisons_overflow():
-    judge, _ = _metrics(placement={"regime": "judge"})
+# houses with room for more than the eligible flow, so that who decides and how shows
+HOUSES_WITH_ROOM = [
+    {"name": "prison", "kind": "prison", "region": "north", "capacity": 350},
+    {"name": "south prison", "kind": "prison", "region": "south", "capacity": 250},
+    {"name": "houses", "kind": "detention_house", "region": "north", "capacity": 40, "count": 4},
+    {"name": "south houses", "kind": "detention_house", "region": "south", "capacity": 40, "count": 2},
+]
+
+
+def test_a_stricter_service_threshold_leaves_houses_emptier_while_prisons_overflow():
+    # the same decision rule with a lower threshold on assessed risk: monotone in occupancy
+    occupancy, overcrowding = [], []
+    for threshold in (0.6, 0.35, 0.2):
+        service, _ = _metrics(
+            facilities=HOUSES_WITH_ROOM,
+            placement={"regime": "service", "service_max_assessed_risk": threshold},
+        )
+        occupancy.append(service["occupancy_houses"])
+        overcrowding.append(service["overcrowding_mean"])
+        assert service["placement_refusals_per_year"] > 0
+    assert occupancy[0] > occupancy[1] + 0.05 > occupancy[2] + 0.1
+    assert overcrowding[2] > overcrowding[0]
+
+
+def test_a_judge_and_a_service_with_the_same_threshold_differ_by_structure_alone():
+    # nobody refused: a service still leaves beds empty, as short stays end before its
+    # decision, and the judge fills them at the hearing
+    no_refusal = {"judge_max_assessed_risk": 1.0, "service_max_assessed_risk": 1.0}
+    judge, _ = _metrics(facilities=HOUSES_WITH_ROOM, placement={"regime": "judge", **no_refusal})
     service, model = _metrics(
-        placement={
-            "regime": "service",
-            "service_risk_aversion": 0.7,
-            "service_decision_days_mean": 45,
-        }
+        facilities=HOUSES_WITH_ROOM, placement={"regime": "service", **no_refusal}
     )
+    assert judge["placement_refusals_per_year"] == service["placement_refusals_per_year"] == 0
     assert service["empty_house_bed_days"] > judge["empty_house_bed_days"] + 1000
-    assert service["overcrowding_mean"] > judge["overcrowding_mean"]
     assert service["occupancy_houses"] < judge["occupancy_houses"]
-    assert service["placement_refusals_per_year"] > 0
-    assert judge["placement_refusals_per_year"] == 0
-
-
-def test_a_service_without_risk_aversion_fills_houses_from_its_waiting_list():
-    service, model = _metrics(
-        placement={
-            "regime": "service",
-            "service_risk_aversion": 0.0,
-            "service_decision_days_mean": 10,
-        }
-    )
-    assert service["occupancy_houses"] > 0.8
-    assert service["house_waiting_list_mean"] > 0  # more approved people than beds
+    assert service["house_waiting_list_mean"] >= 0
     assert model.invariant_violations() == []
 
 
-def test_net_widening_draws_community_cases_into_custody_while_house_beds_are_free():
+def test_the_service_decides_later_when_it_has_more_files_per_place():
+    quick, _ = _metrics(
+        facilities=HOUSES_WITH_ROOM,
+        placement={"regime": "service", "service_files_per_place_year": 100},
+    )
+    slow, model = _metrics(
+        facilities=HOUSES_WITH_ROOM,
+        placement={"regime": "service", "service_files_per_place_year": 1},
+    )
+    assert slow["placement_decision_days_mean"] > quick["placement_decision_days_mean"] + 10
+    assert slow["placement_decisions_per_year"] < quick["placement_decisions_per_year"]
+    assert slow["occupancy_houses"] < quick["occupancy_houses"]
+    assert model.records.daily[:, INDEX["placement_files"]].max() > 0
+
+
+def test_houses_may_hold_people_on_remand_where_a_country_allows_it():
+    for regime in ("judge", "service"):
+        allowed, model = _metrics(placement={"regime": regime, "remand_in_houses": True})
+        held = model.records.daily[:, INDEX["house_remand"]]
+        assert held.max() > 0, regime
+        assert model.invariant_violations() == []
+        barred, _ = _metrics(placement={"regime": regime})
+        assert allowed["house_placements_per_year"] > barred["house_placements_per_year"]
+
+
+def test_free_house_beds_raise_custodial_sentences_for_the_eligible():
     roomy = [
         {"name": "prison", "kind": "prison", "region": "north", "capacity": 600},
         {
@@ -78,12 +113,18 @@ def test_net_widening_draws_community_cases_into_custody_while_house_beds_are_fr
         },
     ]
     off, _ = _metrics(facilities=roomy, net_widening={"enabled": False})
-    on, _ = _metrics(facilities=roomy, net_widening={"enabled": True, "marginal_share": 0.3})
+    on, model = _metrics(facilities=roomy, net_widening={"free_place_log_odds": 1.0})
     assert off["drawn_into_custody_per_year"] == 0
     assert on["drawn_into_custody_per_year"] > 50
     assert on["custodial_sentences_per_year"] > off["custodial_sentences_per_year"] + 50
     assert on["persons_in_custody_per_year"] > off["persons_in_custody_per_year"]
-    assert on["custody_population_mean"] > off["custody_population_mean"]
+    # the people drawn in take short sentences, so the houses fill with them
+    assert on["occupancy_houses"] > off["occupancy_houses"]
+    # with every house bed taken (no houses), nobody is drawn in
+    none, _ = _metrics(
+        facilities=roomy[:1], net_widening={"free_place_log_odds": 1.0}
+    )
+    assert none["drawn_into_custody_per_year"] == 0
 
 
 def test_over_classification_keeps_eligible_people_out_of_houses():
@@ -136,7 +177,7 @@ def test_people_are_conserved_under_every_overflow_policy_and_regime(overflow):
     s = scenario(
         **{**CROWDED, "reoffending": {"enabled": True}},
         capacity={"overflow": overflow},
-        placement={"regime": "service", "service_risk_aversion": 0.3},
+        placement={"regime": "service", "service_max_assessed_risk": 0.3},
     )
     model = RescaleModel(s, np.random.SeedSequence(5))
     while model.day < model.total_days:

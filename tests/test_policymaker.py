@@ -9,7 +9,7 @@ from rescalesim.records import INDEX
 UNDERUSED = {
     "run": {"years": 6, "warmup_years": 0.5},
     "reoffending": {"enabled": False},
-    "placement": {"regime": "service", "service_risk_aversion": 0.95},
+    "placement": {"regime": "service", "service_max_assessed_risk": 0.05},
     "net_widening": {"enabled": False},
     "facilities": [
         {"name": "prison", "kind": "prison", "region": "north", "capacity": 500},

@@ -9,10 +9,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
+from scipy.special import gammainc, gammaincinv
 
 from rescalesim.draws import categorical, cumulative
 from rescalesim.person import DAYS_PER_YEAR_OF_AGE, Person
-from rescalesim.places import Place
+from rescalesim.places import FacilityKind, Place
 from rescalesim.scenario import DAYS_PER_YEAR, SECURITY_ORDER
 from rescalesim.security import assign, over_classified
 
@@ -74,9 +75,18 @@ class CaseFlow:
         self.security_cdf = cumulative(list(offenders.security_shares.values()))
         self.offences = list(offenders.offence_shares)
         self.offence_cdf = cumulative(list(offenders.offence_shares.values()))
-        # ages: minimum plus a gamma with sd 10 years, mean as in the scenario
+        # ages: minimum plus a gamma with the scenario's mean and spread, cut at the oldest age
+        # (drawn by inverting the cut distribution, so no age piles up at the limit)
         self.age_extra_mean = max(offenders.age_mean - offenders.age_minimum, 0.1)
-        self.age_shape = (self.age_extra_mean / 10.0) ** 2
+        self.age_shape = (self.age_extra_mean / offenders.age_sd) ** 2
+        self.age_scale = self.age_extra_mean / self.age_shape
+        self.age_cut = (
+            None
+            if offenders.age_maximum is None
+            else float(
+                gammainc(self.age_shape, (offenders.age_maximum - offenders.age_minimum) / self.age_scale)
+            )
+        )
         self.people_created = 0
         self._regions = np.arange(len(self.daily_rates))
         self._block_start, self._block_end = 0, 0
@@ -92,9 +102,11 @@ class CaseFlow:
         """Who the people of new cases are (one per entry), as arrays: see `make_people`."""
         offenders = self.scenario.offenders
         n = len(regions)
-        ages = offenders.age_minimum + rng.gamma(
-            self.age_shape, self.age_extra_mean / self.age_shape, n
-        )
+        if self.age_cut is None:
+            extra = rng.gamma(self.age_shape, self.age_scale, n)
+        else:
+            extra = self.age_scale * gammaincinv(self.age_shape, self.age_cut * rng.random(n))
+        ages = offenders.age_minimum + extra
         return {
             "region": regions,
             "birth_day": case_days - ages * DAYS_PER_YEAR_OF_AGE,
@@ -193,14 +205,27 @@ class CaseFlow:
             1, np.ceil(rng.exponential(scenario.case_flow.trial_delay_days_mean, n))
         ).astype(int)
         hearings = self.calendar.hearings
+        placement = self.placement
+        judge_places = scenario.placement.regime == "judge"
         self.records.new_cases(people)
         for person, remanded, remand_for, delay in zip(
             people, on_remand.tolist(), remand_days.tolist(), trial_delays.tolist(), strict=True
         ):
             if remanded:
-                prison = self.placement.prison_for(person, day)
-                self.custody.enter(person, prison, Place.remand, day)
+                # where remand in houses is allowed, the judge may hold the person in one;
+                # under a placement service, a file is opened on the person in prison
                 hearing = day + remand_for
+                person.hearing_day = hearing
+                if judge_places:
+                    facility = placement.place(person, None, day)
+                else:
+                    facility = placement.prison_for(person, day)
+                in_house = facility.kind is FacilityKind.detention_house
+                self.custody.enter(
+                    person, facility, Place.house_remand if in_house else Place.remand, day
+                )
+                if not judge_places:
+                    placement.open_file(person, None, day)
             else:
                 self.custody.move(person, Place.awaiting_trial)
                 hearing = day + delay

@@ -12,6 +12,9 @@ from rescalesim.places import FacilityKind
 from rescalesim.records import INDEX
 from rescalesim.scenario import DAYS_PER_YEAR
 
+# the stock of people on remand held in each kind of facility
+REMAND_HELD_IN = {FacilityKind.prison: "remand", FacilityKind.detention_house: "house_remand"}
+
 if TYPE_CHECKING:
     import numpy as np
 
@@ -35,7 +38,7 @@ class CostAccounts:
                 INDEX[f"capacity_{kind}"],
                 INDEX[kind],
                 getattr(costs, kind),
-                kind is FacilityKind.prison,
+                INDEX[REMAND_HELD_IN[kind]] if kind in REMAND_HELD_IN else None,
             )
             for kind in FacilityKind
         ]
@@ -52,9 +55,10 @@ class CostAccounts:
         if not self.costs.enabled:
             return
         costs, index = self.costs, INDEX
-        for cost, capacity, held, rates, is_prison in self.by_kind:
-            # remand is held in prison places, so its people count as prison occupants
-            occupied = row[held] + (row[index["remand"]] if is_prison else 0)
+        for cost, capacity, held, rates, remand in self.by_kind:
+            # remand is held in prison places (or house places where allowed), so its people
+            # count as occupants there
+            occupied = row[held] + (row[remand] if remand is not None else 0)
             row[cost] = (
                 row[capacity] * rates.available_place_day + occupied * rates.occupied_place_day
             )

@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from rescalesim.net_widening import drawn_into_custody
-from rescalesim.places import FacilityKind, Place
+from rescalesim.net_widening import pull_towards_custody
+from rescalesim.places import ON_REMAND, FacilityKind, Place
 
 if TYPE_CHECKING:
     from rescalesim.custody import Custody
@@ -65,9 +65,11 @@ class Court:
             return
         n = len(people)
         self.hearings_held += n
-        custody, lengths = self.bench.decide(
+        custody, lengths, drawn_in = self.bench.decide(
             np.fromiter((p.region for p in people), int, n),
             np.fromiter((p.prior_convictions for p in people), int, n),
+            pull_towards_custody(people, self.net_widening, self.placement),
+            self.placement_rules.house_max_sentence_days,
         )
         community_days = np.maximum(
             1,
@@ -77,21 +79,7 @@ class Court:
                 )
             ),
         )
-        if self.net_widening.enabled:
-            drawn_in = drawn_into_custody(
-                people,
-                custody,
-                self.net_widening.marginal_share,
-                self.placement,
-                self.streams["net_widening"],
-            )
-            self.records.count("drawn_into_custody", int(drawn_in.sum()))
-            custody = custody | drawn_in
-            lengths = np.where(
-                drawn_in,
-                np.minimum(lengths, self.placement_rules.house_max_sentence_days),
-                lengths,
-            )
+        self.records.count("drawn_into_custody", int(drawn_in.sum()))
         to_serve = np.ceil(self.release_rules.days_to_serve(lengths))
         records = self.records
         sanction_ends = self.calendar.sanction_ends
@@ -111,14 +99,14 @@ class Court:
                 records.conviction(day, person)
             person.prior_convictions += 1
             if not custodial:
-                if person.place is Place.remand:
+                if person.place in ON_REMAND:
                     self.custody.leave(person, day)
                 self.custody.move(person, Place.community_sanction)
                 person.release_day = day + int(community)
                 sanction_ends[person.release_day].append(person)
                 continue
             person.sentence_days = sentence
-            on_remand = person.place is Place.remand
+            on_remand = person.place in ON_REMAND
             # remand counts towards the sentence
             release_day = max(day, (person.custody_start if on_remand else day) + int(serve))
             if release_day <= day:  # remand already covers the time to serve
@@ -133,21 +121,32 @@ class Court:
     def _start_custodial_sentence(
         self, person: Person, sentence: float, release_day: int, on_remand: bool, day: int
     ) -> None:
-        """Placement by the judge or by the service, or overflow when prisons are full."""
+        """Placement by the judge or by the service, or overflow when prisons are full.
+
+        Someone on remand in a detention house stays there if the sentence is eligible.
+        """
+        placement = self.placement
         judge_places = self.placement_rules.regime == "judge"
-        facility = self.placement.place(person, sentence, day) if judge_places else None
+        held_in = person.facility if on_remand else None
+        if judge_places or (
+            held_in is not None
+            and held_in.kind is FacilityKind.detention_house
+            and placement.eligible_for_house(person, sentence)
+        ):
+            facility = placement.place(person, sentence, day)
+        else:
+            facility = None
         if facility is None or facility.kind is FacilityKind.prison:
             if self.overflow.diverts(person, sentence, release_day, on_remand, day):
                 return
             if facility is None:
-                facility = person.facility if on_remand else self.placement.prison_for(person, day)
+                in_prison = held_in is not None and held_in.kind is FacilityKind.prison
+                facility = held_in if in_prison else placement.prison_for(person, day)
         place = facility.kind.place
         if on_remand:
             self.custody.transfer(person, facility, place, day)
         else:
             self.custody.enter(person, facility, place, day)
-            if place is Place.detention_house:
-                self.records.count("house_placements")
         self.release_rules.schedule(person, release_day, day)
-        if not judge_places:
-            self.placement.book_decision(person, day)
+        if not judge_places and place is Place.prison:
+            placement.open_file(person, sentence, day)

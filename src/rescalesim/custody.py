@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from rescalesim.places import CUSTODY, Place
+from rescalesim.places import CUSTODY, FacilityKind, Place
 
 if TYPE_CHECKING:
     from rescalesim.facility import Facility
@@ -58,6 +58,8 @@ class Custody:
         person.lived_experience_days = person.away_days = 0
         facility.admit(person)
         person.facility = facility
+        if facility.kind is FacilityKind.detention_house:
+            records.count("house_placements")
         self.move(person, place)
 
     def _close_segment(self, person: Person, day: int) -> None:
@@ -79,7 +81,7 @@ class Custody:
             person.facility.discharge(person)
             facility.admit(person)
             person.facility = facility
-            if place is Place.detention_house:
+            if facility.kind is FacilityKind.detention_house:
                 self.records.count("house_placements")
             elif place is Place.transition_house:
                 self.records.count("transition_transfers")

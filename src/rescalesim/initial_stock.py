@@ -86,7 +86,7 @@ def _cases(
         np.maximum(1, np.ceil(rng.exponential(spec.case_flow.trial_delay_days_mean, n))),
     )
     hearing = np.floor(arrived) + wait
-    custodial, lengths = bench.decide(people["region"], people["priors"])
+    custodial, lengths, _ = bench.decide(people["region"], people["priors"])
     custody_start = np.where(on_remand, np.floor(arrived), hearing)
     release = np.maximum(hearing, custody_start + np.ceil(release_rules.days_to_serve(lengths)))
     sanction_end = hearing + np.maximum(

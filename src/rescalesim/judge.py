@@ -65,10 +65,34 @@ class Bench:
         days = np.exp(self.log_low[band] + u * self.log_width[band])
         return days * severity
 
-    def decide(self, regions: np.ndarray, priors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """For a batch of hearings: whether each gets custody, and the sentence length in days.
+    def short_sentence_lengths(self, severity: np.ndarray, max_days: float) -> np.ndarray:
+        """Sentence lengths drawn as `sentence_lengths` does, but only among those up to
+        `max_days` for a judge of average severity (the short sentences a small place takes),
+        then times the judge's severity and capped at `max_days`.
+        """
+        rng = self.rng
+        edges = np.exp(np.append(self.log_low, self.log_high[-1]))
+        cdf = np.concatenate([[0.0], self.band_cdf])
+        # the distribution function at max_days: piecewise linear in log days between edges
+        top = float(np.interp(np.log(max_days), np.log(edges), cdf))
+        u = rng.random(len(severity)) * top
+        log_days = np.interp(u, cdf, np.log(edges))
+        return np.minimum(np.exp(log_days) * severity, max_days)
 
-        Each case goes to a judge of its region drawn at random.
+    def decide(
+        self,
+        regions: np.ndarray,
+        priors: np.ndarray,
+        pull: np.ndarray | None = None,
+        pull_max_days: float = 0.0,
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """For a batch of hearings: custody or not, the sentence length in days, and who got
+        custody only because of `pull`.
+
+        Each case goes to a judge of its region drawn at random. `pull` adds to the log-odds of
+        custody case by case (net-widening: a free place the person could take); a case that
+        gets custody with it but would not have without it is "drawn in", and gets a short
+        sentence, up to `pull_max_days` (what the free place takes).
         """
         rng = self.rng
         n = len(regions)
@@ -79,10 +103,19 @@ class Bench:
         log_odds = self.base_log_odds + sentencing.custody_log_odds_per_prior * np.minimum(
             priors, PRIORS_CAP
         )
+        drawn_in = np.zeros(n, bool)
         if sentencing.custody_share >= 1.0:
             custody = np.ones(n, bool)
         elif sentencing.custody_share <= 0.0:
             custody = np.zeros(n, bool)
         else:
-            custody = rng.random(n) < expit(log_odds + np.log(severity))
-        return custody, self.sentence_lengths(severity)
+            u = rng.random(n)
+            log_odds = log_odds + np.log(severity)
+            custody = u < expit(log_odds)
+            if pull is not None:
+                drawn_in = ~custody & (u < expit(log_odds + pull))
+                custody = custody | drawn_in
+        lengths = self.sentence_lengths(severity)
+        if drawn_in.any():
+            lengths[drawn_in] = self.short_sentence_lengths(severity[drawn_in], pull_max_days)
+        return custody, lengths, drawn_in

@@ -38,7 +38,7 @@ def headline(scenario: Scenario, daily: np.ndarray, release_log: dict[str, np.nd
     years = scenario.measured_days / DAYS_PER_YEAR
     custody = table[CUSTODY_STOCKS].sum(axis=1)
     prison_held = table["remand"] + table["prison"]
-    house_held = table["detention_house"] + table["transition_house"]
+    house_held = table["detention_house"] + table["transition_house"] + table["house_remand"]
     house_capacity = table["capacity_detention_house"] + table["capacity_transition_house"]
     cost_total = float(table[COSTS].to_numpy().sum())
     releases = float(table["releases"].sum())
@@ -58,7 +58,7 @@ def headline(scenario: Scenario, daily: np.ndarray, release_log: dict[str, np.nd
         "reincarceration_2y": within_follow_up(
             release_log["release_day"], release_log["reincarceration_day"], first, last
         ),
-        "remand_share": _ratio(table["remand"].sum(), custody.sum()),
+        "remand_share": _ratio((table["remand"] + table["house_remand"]).sum(), custody.sum()),
         "admissions_per_year": admissions / years,
         "releases_per_year": releases / years,
         "reoffence_cases_per_year": float(table["reoffence_cases"].sum() / years),
@@ -70,6 +70,10 @@ def headline(scenario: Scenario, daily: np.ndarray, release_log: dict[str, np.nd
         "persons_in_custody_per_year": float(table["persons_in_custody"].sum() / years),
         "drawn_into_custody_per_year": float(table["drawn_into_custody"].sum() / years),
         "placement_refusals_per_year": float(table["placement_refusals"].sum() / years),
+        "placement_decisions_per_year": float(table["placement_decisions"].sum() / years),
+        "placement_decision_days_mean": _ratio(
+            table["placement_decision_days"].sum(), table["placement_decisions"].sum()
+        ),
         "house_waiting_list_mean": float(table["house_waiting_list"].mean()),
         "sentence_queue_mean": float(table["sentence_queue"].mean()),
         "queue_wait_days_mean": _ratio(

@@ -5,9 +5,9 @@ it uses (its scenario section, its random stream, the custody core and the colla
 calls), never the model. They are built in this order, each from the ones before it:
 
 1. records (what happened), the custody core (where everyone is), the calendar and clock;
-2. the estate (facilities and their opening dates);
-3. the placement service, the bench of judges, the case flow;
-4. the reoffending hazard and life after release, the release rules, the cost accounts;
+2. the estate (facilities and their opening dates), the reoffending hazard;
+3. the placement service (deciding on risk assessments), the bench of judges, the case flow;
+4. life after release, the release rules, the cost accounts;
 5. the overflow policy and the court (hearings), which call most of the above;
 6. the day-0 population (drawn from the system's own past);
 7. siting (municipalities decide on planned houses) and the policymaker, which change the
@@ -42,11 +42,12 @@ from rescalesim.judge import Bench
 from rescalesim.overflow import Overflow
 from rescalesim.person import Person
 from rescalesim.placement import PlacementService
-from rescalesim.places import FacilityKind, Place
+from rescalesim.places import ON_REMAND, FacilityKind, Place
 from rescalesim.policymaker import Policymaker
 from rescalesim.records import Records
 from rescalesim.release import ReleaseRules
 from rescalesim.reoffending import AfterRelease, ReoffendingHazard
+from rescalesim.risk_assessment import RiskAssessment
 from rescalesim.scenario import DAYS_PER_YEAR, Scenario
 from rescalesim.shared_past import divergence_day, shared_plans
 from rescalesim.siting import SitingProcess
@@ -91,6 +92,7 @@ class RescaleModel(mesa.Model):
         self.records = Records(self.total_days, scenario.warmup_days)
         self.custody = Custody(self.records)
         self.estate = Estate(self, scenario, on_change=self._schedule_estate_change)
+        self.hazard = ReoffendingHazard(scenario.reoffending, scenario.community)
         self.placement = PlacementService(
             self,
             scenario.placement,
@@ -99,6 +101,9 @@ class RescaleModel(mesa.Model):
             custody=self.custody,
             calendar=self.calendar,
             records=self.records,
+            assessment=RiskAssessment(
+                self.hazard, scenario.placement.assessment_error_sd, rng["placement"]
+            ),
             rng=rng["placement"],
         )
         self.bench = Bench(
@@ -113,7 +118,6 @@ class RescaleModel(mesa.Model):
             placement=self.placement,
             records=self.records,
         )
-        self.hazard = ReoffendingHazard(scenario.reoffending, scenario.community)
         self.after_release = AfterRelease(
             scenario.reoffending,
             self.hazard,
@@ -218,7 +222,10 @@ class RescaleModel(mesa.Model):
         if scenario.policy.enabled:
             self.policymaker.observe_day()
         row = self.records.close_day(
-            self.custody.count, self.estate, len(self.placement.waiting_list)
+            self.custody.count,
+            self.estate,
+            len(self.placement.waiting_list),
+            len(self.placement.files),
         )
         self.costs.account(row)
         self.clock.day += 1
@@ -247,7 +254,7 @@ class RescaleModel(mesa.Model):
         for facility in self.estate.closing_today(day):
             for person in list(facility.occupants):
                 prison = self.placement.prison_for(person, day)
-                place = Place.remand if person.place is Place.remand else Place.prison
+                place = Place.remand if person.place in ON_REMAND else Place.prison
                 self.custody.transfer(person, prison, place, day)
 
     def run(self) -> None:

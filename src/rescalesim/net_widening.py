@@ -1,8 +1,13 @@
-"""Net-widening: milder custody drawing in people who would otherwise get a community sanction.
+"""Net-widening: judges send more people to custody when there is a milder place to send them.
 
-While a detention-house bed is free, a judge sends a share of the marginal cases, those given a
-community sanction but eligible for a house, to short custody instead. Detention houses must be
-judged on whether they replace prison places or add to them.
+A judge deciding between a community sanction and custody weighs, among other things, whether
+custody would be served somewhere fitting. When a detention house of the person's region has a
+free bed and the person would be eligible for it (security level, offence), the judge's log-odds
+of custody rise by ``free_place_log_odds``, and the people drawn in by it get the short sentences
+such places take (drawn from the sentence distribution below the house limit). Nothing is drawn
+in when no fitting place is free, so the effect grows with empty house beds, as the Norwegian
+experience with electronic monitoring suggests (more qualifying prison sentences once it
+existed). Detention houses must be judged on whether they replace prison places or add to them.
 """
 
 from __future__ import annotations
@@ -14,21 +19,33 @@ import numpy as np
 if TYPE_CHECKING:
     from rescalesim.person import Person
     from rescalesim.placement import PlacementService
+    from rescalesim.scenario import NetWidening
 
 
-def drawn_into_custody(
-    people: list[Person],
-    custody: np.ndarray,
-    marginal_share: float,
-    placement: PlacementService,
-    rng: np.random.Generator,
-) -> np.ndarray:
-    """Which of a day's community-sanction cases are drawn into custody instead."""
-    u = rng.random(len(people))
-    drawn_in = np.zeros(len(people), bool)
-    candidates = np.flatnonzero(~custody & (u < marginal_share))
-    for i in candidates.tolist():
-        person = people[i]
-        if placement.eligible_for_house(person, 0) and placement.house_with_room(person.region):
-            drawn_in[i] = True
-    return drawn_in
+def pull_towards_custody(
+    people: list[Person], rules: NetWidening, placement: PlacementService
+) -> np.ndarray | None:
+    """Per case, what a free fitting place adds to the judge's log-odds of custody (or None).
+
+    A fitting place: a detention house of the person's region, open, with a free bed, for which
+    the person is eligible on security level and offence (the sentence is still to be set).
+    """
+    if not rules.enabled or rules.free_place_log_odds == 0:
+        return None
+    regions = {
+        house.region
+        for house in placement.estate.open_houses
+        if len(house.occupants) < house.capacity
+    }
+    if not regions:
+        return None
+    eligible = placement.eligible_for_house
+    limit = placement.rules.house_max_sentence_days
+    return np.fromiter(
+        (
+            rules.free_place_log_odds if p.region in regions and eligible(p, limit) else 0.0
+            for p in people
+        ),
+        float,
+        len(people),
+    )

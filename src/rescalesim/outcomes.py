@@ -241,11 +241,29 @@ METRICS = registry(
     ),
     Metric(
         "placement_refusals_per_year",
-        "refused a house by the service",
+        "refused a house on assessed risk",
         "people per year",
         1,
-        "Regime `service`: eligible people turned down for a house by the placement service, per "
-        "year.",
+        "Eligible people turned down for a house because their assessed risk of a new offence "
+        "was above the decider's threshold (the judge's with a free bed at the hearing, the "
+        "service's at its decision), per year.",
+    ),
+    Metric(
+        "placement_decisions_per_year",
+        "placement decisions by the service",
+        "files per year",
+        1,
+        "Regime `service`: files on eligible people decided by the placement service, per year "
+        "(files of people who left prison before their turn close without a decision).",
+    ),
+    Metric(
+        "placement_decision_days_mean",
+        "wait for the service's decision",
+        "days",
+        1,
+        "Regime `service`: mean days from the file's opening (sentence or remand) to the "
+        "decision, over decisions taken in the period.",
+        scales_with_population=False,
     ),
     Metric(
         "house_waiting_list_mean",

@@ -1,10 +1,21 @@
-"""Placement: where a sentenced person serves, by eligibility and free places.
+"""Placement: where a person in custody is held, decided on eligibility, risk and free places.
 
-Two regimes. 'judge': the court places at the hearing; a house takes a person if eligible and a
-bed is free, prisons take everyone else. 'service': everyone sentenced starts in prison and a
-central placement service decides later; it may turn eligible people down (risk aversion, "the
-fear of sharing control"), and keeps approved people on a waiting list until a house bed frees.
-This is how small facilities can stand partly empty while prisons overflow.
+One decision rule for every decider and country: a person is placed in a detention house if
+eligible (sentence length, security level, offence; on remand, where a country allows houses to
+hold remand, security and offence only), assessed at or below the decider's risk threshold
+(:mod:`risk_assessment`), and a bed is free. Two deciders:
+
+- 'judge': the court places at the hearing (and, where allowed, at the remand decision), with
+  the judge's threshold;
+- 'service': everyone starts in prison; a file is prepared, then waits in the queue of a
+  central service that decides a fixed number of files a year per house place it fills, so that
+  its delay grows with its caseload; approved people wait in prison for a free bed. The
+  service's threshold is its own (the blame-avoidance hypothesis says lower than a judge's).
+
+Houses can so stand partly empty while prisons overflow for reasons of structure alone (short
+stays that end before the decision, small regional houses that cannot borrow each other's
+beds, eligibility) and of the deciders' rules; the placement study (docs/placement.md) measures
+each.
 """
 
 from __future__ import annotations
@@ -15,8 +26,8 @@ from typing import TYPE_CHECKING
 
 import mesa
 
-from rescalesim.places import Place
-from rescalesim.scenario import SECURITY_ORDER
+from rescalesim.places import FacilityKind, Place
+from rescalesim.scenario import DAYS_PER_YEAR, SECURITY_ORDER
 
 if TYPE_CHECKING:
     import numpy as np
@@ -27,6 +38,7 @@ if TYPE_CHECKING:
     from rescalesim.person import Person
     from rescalesim.prison import Prison
     from rescalesim.records import Records
+    from rescalesim.risk_assessment import RiskAssessment
     from rescalesim.scenario import Placement, Transition
     from rescalesim.timeline import Calendar
 
@@ -36,7 +48,7 @@ def _crowding(prison: Prison) -> float:
 
 
 class PlacementService(mesa.Agent):
-    """Chooses facilities: eligibility rules, free beds, and the home region first."""
+    """Chooses facilities: eligibility, assessed risk, free beds, and the home region first."""
 
     def __init__(
         self,
@@ -48,6 +60,7 @@ class PlacementService(mesa.Agent):
         custody: Custody,
         calendar: Calendar,
         records: Records,
+        assessment: RiskAssessment,
         rng: np.random.Generator,
     ) -> None:
         super().__init__(model)
@@ -56,26 +69,50 @@ class PlacementService(mesa.Agent):
         self.custody = custody
         self.calendar = calendar
         self.records = records
+        self.assessment = assessment
         self.stream = rng  # Mesa agents have an `rng` of their own (the model's)
         self.house_max_security = SECURITY_ORDER[rules.house_max_security]
         self.transition_max_security = SECURITY_ORDER[transition.max_security]
         self.excluded = frozenset(rules.house_excluded_offences)
+        self.threshold = (
+            rules.judge_max_assessed_risk
+            if rules.regime == "judge"
+            else rules.service_max_assessed_risk
+        )
         self._ranked_on = -1
         self._ranked: list[list[Prison]] = []
         self._dealt: list[int] = []
-        # regime 'service': approved people waiting in prison for a house bed, first come first
-        self.waiting_list: deque[Person] = deque()
+        # regime 'service': prepared files waiting for a decision (person, day the file was
+        # opened, the person's place then), the decisions it may still take today, and approved
+        # people waiting in prison for a house bed (with their place when approved), each first
+        # come first served; a file or approval lapses when its person's place changes (a
+        # sentence on remand opens a new file)
+        self.files: deque[tuple[Person, int, Place]] = deque()
+        self._decisions_left = 0.0
+        self.waiting_list: deque[tuple[Person, Place]] = deque()
         self.refusals = 0
 
-    def eligible_for_house(self, person: Person, sentence_days: float) -> bool:
-        """The rules of the scenario: sentence length, security level, offence type."""
+    def eligible_for_house(self, person: Person, sentence_days: float | None) -> bool:
+        """The rules of the scenario: sentence length (unknown on remand), security, offence."""
         rules = self.rules
+        if sentence_days is None:
+            if not rules.remand_in_houses:
+                return False
+        elif sentence_days > rules.house_max_sentence_days:
+            return False
         return (
             rules.houses_enabled
-            and sentence_days <= rules.house_max_sentence_days
             and person.security_assigned <= self.house_max_security
             and person.offence not in self.excluded
         )
+
+    def approves(self, person: Person, day: int) -> bool:
+        """The decider's risk rule; a refusal of an eligible person is counted."""
+        if self.assessment.at_most(person, day, self.threshold):
+            return True
+        self.refusals += 1
+        self.records.count("placement_refusals")
+        return False
 
     def _with_room(self, facilities: list[Facility], region: int) -> Facility | None:
         prefer_home = self.rules.prefer_home_region
@@ -111,11 +148,18 @@ class PlacementService(mesa.Agent):
         self._dealt[person.region] = turn + 1
         return ranked[turn % len(ranked)]
 
-    def place(self, person: Person, sentence_days: float, day: int) -> Facility:
-        """Facility for a sentenced person: a detention house if eligible and free, else prison."""
+    def place(self, person: Person, sentence_days: float | None, day: int) -> Facility:
+        """The decider's choice now: a detention house if eligible, approved and free, else prison.
+
+        ``sentence_days`` is None for someone placed on remand. A person already in a house (on
+        remand there) stays while still eligible.
+        """
         if self.eligible_for_house(person, sentence_days):
+            facility = person.facility
+            if facility is not None and facility.kind is FacilityKind.detention_house:
+                return facility
             house = self._with_room(self.estate.open_houses, person.region)
-            if house is not None:
+            if house is not None and self.approves(person, day):
                 return house
         return self.prison_for(person, day)
 
@@ -127,38 +171,58 @@ class PlacementService(mesa.Agent):
 
     # -- regime 'service' -----------------------------------------------------------------
 
-    def book_decision(self, person: Person, day: int) -> None:
-        """Regime 'service': the decision on a newly sentenced person falls after a delay."""
-        delay = math.ceil(self.stream.exponential(self.rules.service_decision_days_mean))
-        if day + delay < person.release_day:
-            self.calendar.placement_decisions[day + delay].append(person)
+    def open_file(self, person: Person, sentence_days: float | None, day: int) -> None:
+        """Regime 'service': a file on an eligible person in prison, ready after preparation."""
+        if not self.eligible_for_house(person, sentence_days):
+            return
+        ready = day + math.ceil(self.stream.exponential(self.rules.service_decision_days_mean))
+        if sentence_days is None or ready < person.release_day:
+            self.calendar.placement_decisions[ready].append((person, day, person.place))
+
+    @staticmethod
+    def _still_to_decide(person: Person, place: Place, day: int) -> bool:
+        # in the same place of a prison still, and not about to leave it (released or heard)
+        if person.place is not place:
+            return False
+        if place is Place.prison:
+            return person.release_day > day + 1
+        return place is Place.remand and person.hearing_day > day + 1
 
     def decide(self, day: int) -> None:
-        """Regime 'service': today's decisions. Turned down, placed, or on the waiting list."""
-        rng = self.stream
-        aversion = self.rules.service_risk_aversion
-        for person in self.calendar.due(self.calendar.placement_decisions, day):
-            if person.place is not Place.prison or person.release_day <= day:
+        """Regime 'service': today's decisions, oldest file first, as many as it can take.
+
+        A file whose person has left prison closes without a decision and costs nothing.
+        """
+        files = self.files
+        files.extend(self.calendar.due(self.calendar.placement_decisions, day))
+        places = sum(h.capacity for h in self.estate.open_houses)
+        # decisions accrue day by day; what is not used on an empty queue is not saved up
+        self._decisions_left += self.rules.service_files_per_place_year * places / DAYS_PER_YEAR
+        records = self.records
+        while files and self._decisions_left >= 1.0:
+            person, opened, place = files.popleft()
+            if not self._still_to_decide(person, place, day):
                 continue
-            if not self.eligible_for_house(person, person.sentence_days):
-                continue
-            if rng.random() < aversion:
-                self.refusals += 1
-                self.records.count("placement_refusals")
-                continue
-            self.waiting_list.append(person)
+            self._decisions_left -= 1.0
+            records.count("placement_decisions")
+            records.count("placement_decision_days", day - opened)
+            if self.approves(person, day):
+                self.waiting_list.append((person, place))
+        if not files:
+            self._decisions_left = min(self._decisions_left, 1.0)
         self.serve_waiting_list(day)
 
     def serve_waiting_list(self, day: int) -> None:
         """Move approved people from prison into free house beds, first come first served."""
         queue = self.waiting_list
         while queue:
-            person = queue[0]
-            if person.place is not Place.prison or person.release_day <= day + 1:
-                queue.popleft()  # released, moved or too close to release to be worth a move
+            person, place = queue[0]
+            if not self._still_to_decide(person, place, day):
+                queue.popleft()  # released, heard, moved, or too close to release to move
                 continue
             house = self._with_room(self.estate.open_houses, person.region)
             if house is None:
                 break
             queue.popleft()
-            self.custody.transfer(person, house, Place.detention_house, day)
+            moved_to = Place.house_remand if place is Place.remand else Place.detention_house
+            self.custody.transfer(person, house, moved_to, day)

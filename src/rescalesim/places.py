@@ -21,6 +21,7 @@ class Place(IntEnum):
     at_liberty = 6  # released, may offend again
     sentence_queue = 7  # sentenced to custody, waiting at liberty for a place (Norway)
     electronic_monitoring = 8  # serving the sentence at home under EM
+    house_remand = 9  # case pending, held in a detention house (where remand there is allowed)
 
     @property
     def label(self) -> str:
@@ -38,9 +39,18 @@ PLACE_LABELS = {
     Place.at_liberty: "at liberty after release",
     Place.sentence_queue: "waiting for a prison place",
     Place.electronic_monitoring: "under electronic monitoring",
+    Place.house_remand: "on remand in a detention house",
 }
 
-CUSTODY = (Place.remand, Place.prison, Place.detention_house, Place.transition_house)
+CUSTODY = (
+    Place.remand,
+    Place.prison,
+    Place.detention_house,
+    Place.transition_house,
+    Place.house_remand,
+)
+# waiting for a hearing in custody, in a prison or a detention house
+ON_REMAND = (Place.remand, Place.house_remand)
 # where a sentence can end: a facility of custody, or a sanction served outside
 SENTENCE_ENDS = (
     Place.prison,

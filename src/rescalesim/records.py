@@ -32,6 +32,8 @@ FLOWS = [
     "releases",
     "reconvictions",
     "placement_refusals",
+    "placement_decisions",
+    "placement_decision_days",
     "drawn_into_custody",
     "sentences_queued",
     "queue_days_waited",
@@ -39,7 +41,13 @@ FLOWS = [
     "early_releases",
     "persons_in_custody",
 ]
-STATES = ["overcrowding", "empty_house_beds", "house_waiting_list", "houses_open"]
+STATES = [
+    "overcrowding",
+    "empty_house_beds",
+    "house_waiting_list",
+    "houses_open",
+    "placement_files",
+]
 COSTS = [
     *(f"cost_{kind}_eur" for kind in FacilityKind),
     "cost_community_sanction_eur",
@@ -146,7 +154,9 @@ class Records:
         self.release_male.append(person.male)
         self.release_age.append((day - person.birth_day) / DAYS_PER_YEAR_OF_AGE)
 
-    def close_day(self, counts: list[int], estate: Estate, waiting_list: int) -> np.ndarray:
+    def close_day(
+        self, counts: list[int], estate: Estate, waiting_list: int, files: int
+    ) -> np.ndarray:
         """Record today's stocks, capacities and crowding; returns today's row."""
         row = self.today
         row[: len(STOCKS)] = counts  # the stocks are the first columns, in Place order
@@ -154,6 +164,7 @@ class Records:
         row[INDEX["overcrowding"]] = estate.overcrowding()
         row[INDEX["empty_house_beds"]] = estate.empty_house_beds()
         row[INDEX["house_waiting_list"]] = waiting_list
+        row[INDEX["placement_files"]] = files
         row[INDEX["houses_open"]] = len(estate.open_houses) + len(estate.open_transition_houses)
         return row
 

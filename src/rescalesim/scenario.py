@@ -250,7 +250,24 @@ class Offenders(Section):
         ge=12,
         le=80,
         source="mean age 38 of Kortrijk detention-house residents (VRT 2023) minus younger remand flow; assumption",
-        description="Mean age at first case in the model (18 plus a gamma distribution).",
+        description="Mean age at first case in the model (the youngest age plus a gamma "
+        "distribution, cut at the oldest age).",
+    )
+    age_sd: float = param(
+        10,
+        unit="years",
+        gt=0,
+        le=30,
+        source="assumption",
+        description="Spread of ages at first case (of the gamma distribution before the cut).",
+    )
+    age_maximum: float | None = param(
+        None,
+        unit="years",
+        gt=10,
+        le=120,
+        source="juvenile criminal law where it applies (Netherlands: 12-17 at the offence)",
+        description="Oldest age at a first case (no limit if absent).",
     )
     age_minimum: float = param(
         18,
@@ -297,6 +314,10 @@ class Offenders(Section):
 
     @model_validator(mode="after")
     def _shares_sum_to_one(self) -> Offenders:
+        if self.age_maximum is not None and not (
+            self.age_minimum < self.age_mean < self.age_maximum
+        ):
+            raise ValueError("age_mean must lie between age_minimum and age_maximum")
         _check_shares(self.risk_shares, "risk_shares")
         _check_shares(self.security_shares, "security_shares")
         _check_shares(self.offence_shares, "offence_shares")
@@ -418,30 +439,75 @@ class Placement(Section):
     regime: Literal["judge", "service"] = Field(
         "judge",
         description="Who decides placement: 'judge' places at the hearing; 'service' (a central "
-        "placement service) decides later, may turn eligible people down, and keeps a waiting "
-        "list when no house bed is free.",
+        "placement service) decides later, from a file that waits in its queue, and keeps a "
+        "waiting list when no house bed is free. Both apply the same rule: eligible, and an "
+        "assessed risk at most the decider's threshold.",
         json_schema_extra={"lever": "policy"},
     )
+    remand_in_houses: bool = Field(
+        False,
+        description="Whether people on remand may be placed in a detention house (by the same "
+        "rule, on security level and offence, as their sentence is not known yet).",
+    )
+    judge_max_assessed_risk: float = param(
+        0.5,
+        unit="probability",
+        ge=0,
+        le=1,
+        source="assumption: a judge weighs the whole case and bears no blame for an incident in a "
+        "house; same value for every country (one decision rule)",
+        description="Highest assessed chance of a new offence within 2 years at which a judge "
+        "places an eligible person in a house.",
+        lever="assumption",
+        plausible=(0.3, 0.8),
+    )
+    service_max_assessed_risk: float = param(
+        0.35,
+        unit="probability",
+        ge=0,
+        le=1,
+        source="assumption and hypothesis (blame avoidance: a refusal costs the service nothing, "
+        "an incident in a house much; RESCALED newsletter 'Dutch Indiana Bell Building', autumn "
+        "2022: 'the fear of sharing control'); same value for every country",
+        description="Highest assessed chance of a new offence within 2 years at which the "
+        "placement service approves an eligible person for a house.",
+        lever="assumption",
+        plausible=(0.2, 0.6),
+    )
+    assessment_error_sd: float = param(
+        0.5,
+        unit="sd of log-odds",
+        ge=0,
+        le=3,
+        source="assumption: risk-assessment tools discriminate only moderately (areas under the "
+        "curve around 0.65-0.75 in meta-analyses); same value for every country",
+        description="Error of a risk assessment around the person's true chance of a new offence "
+        "within 2 years (normal on the log-odds scale, drawn at each decision).",
+        lever="assumption",
+        plausible=(0.0, 1.0),
+    )
     service_decision_days_mean: float = param(
-        30,
+        14,
         unit="days",
         ge=0,
         le=730,
         source="assumption (no public figure found)",
-        description="Regime 'service': mean days from sentence to the placement decision "
-        "(exponential); the person waits in prison.",
+        description="Regime 'service': mean days to prepare a file before it reaches the service's "
+        "queue (exponential); the person waits in prison.",
         lever="policy",
-        plausible=(0, 90),
+        plausible=(0, 60),
     )
-    service_risk_aversion: float = param(
-        0.0,
-        unit="probability",
-        ge=0,
-        le=1,
-        source="RESCALED newsletters: 'the fear of sharing control'; Kortrijk held 27 of 57 after a year "
-        "(VRT 2023), Dutch KVJJ about 30% full (NRC 2022)",
-        description="Regime 'service': chance that an eligible person is turned down for a house.",
+    service_files_per_place_year: float = param(
+        12,
+        unit="decisions per house place per year",
+        gt=0,
+        le=1000,
+        source="assumption (no public figure found): the service is staffed in proportion to the "
+        "house places it fills",
+        description="Regime 'service': how many files the service decides a year per open house "
+        "place; files beyond that wait, so the delay grows with the caseload.",
         lever="policy",
+        plausible=(4, 52),
     )
 
 
@@ -468,17 +534,20 @@ class NetWidening(Section):
     enabled: bool = Field(
         True, description="Switch net-widening on or off.", json_schema_extra={"lever": "policy"}
     )
-    marginal_share: float = param(
-        0.05,
-        unit="probability",
+    free_place_log_odds: float = param(
+        0.4,
+        unit="log-odds",
         ge=0,
-        le=1,
-        source="Norway: up to 750 people possibly incarcerated because EM existed, against ~2,900 "
-        "EM entries a year (2020 study, doi:10.1080/2578983X.2020.1805235); share assumed",
-        description="Chance that a house-eligible case a judge would give a community sanction "
-        "gets short custody instead, while a detention-house bed is free.",
+        le=5,
+        source="assumption, direction from Norway: judges handed down more qualifying prison "
+        "sentences once electronic monitoring existed, up to 750 people incarcerated who would "
+        "otherwise have had a non-custodial sentence (2020 study, doi:10.1080/2578983X.2020."
+        "1805235); Kortrijk judges set sentences so that they would be executed (KW, Dec 2022)",
+        description="How much a free detention-house bed in the person's region, for which the "
+        "person is eligible, raises a judge's log-odds of custody; those drawn in get short "
+        "sentences (below the house limit).",
         lever="assumption",
-        plausible=(0, 0.3),
+        plausible=(0.0, 1.0),
     )
 
 
@@ -1078,8 +1147,9 @@ class FacilityGroup(Section):
         ge=1900,
         le=2300,
         source="scenario file",
-        description="When the facilities open (fractional years allowed); open from the start "
-        "if absent or not after run.start_year.",
+        description="When the facilities open (fractional years allowed): a date in the "
+        "warm-up years before run.start_year opens them then; open from the first day of the "
+        "warm-up if absent or earlier.",
     )
     opening_interval_years: float = param(
         0,
@@ -1162,9 +1232,7 @@ class Scenario(Section):
                     f"facilities.{i}.region: '{group.region}' is not a region; allowed: {', '.join(names)}"
                 )
         if not any(
-            g.kind == "prison"
-            and (g.opens_year is None or g.opens_year <= self.run.start_year)
-            and g.closes_year is None
+            g.kind == "prison" and self.day_of_year(g.opens_year) == 0 and g.closes_year is None
             for g in self.facilities
         ):
             raise ValueError(
@@ -1191,7 +1259,12 @@ class Scenario(Section):
         return max(1, round(self.run.years * DAYS_PER_YEAR))
 
     def day_of_year(self, calendar_year: float | None) -> int:
-        """Model day on which a calendar year (fractional) begins; 0 if before the start."""
-        if calendar_year is None or calendar_year <= self.run.start_year:
+        """Model day on which a calendar date (fractional year) falls.
+
+        The warm-up covers the years just before ``run.start_year``, so a date in them falls
+        in the warm-up; a date before the warm-up (or none) is day 0.
+        """
+        if calendar_year is None:
             return 0
-        return self.warmup_days + round((calendar_year - self.run.start_year) * DAYS_PER_YEAR)
+        offset = round((calendar_year - self.run.start_year) * DAYS_PER_YEAR)
+        return max(0, self.warmup_days + offset)

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from rescalesim.person import Person
+    from rescalesim.places import Place
 
 
 class Clock:
@@ -35,7 +36,10 @@ class Calendar:
         self.transition_windows: defaultdict[int, list[Person]] = defaultdict(list)
         self.sanction_ends: defaultdict[int, list[Person]] = defaultdict(list)
         self.returns: defaultdict[int, list[Person]] = defaultdict(list)
-        self.placement_decisions: defaultdict[int, list[Person]] = defaultdict(list)
+        # the placement service's files: (person, day opened, place then)
+        self.placement_decisions: defaultdict[int, list[tuple[Person, int, Place]]] = (
+            defaultdict(list)
+        )
 
     @staticmethod
     def due(events: defaultdict[int, list[Person]], day: int) -> list[Person]:
