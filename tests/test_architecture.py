@@ -160,8 +160,18 @@ def test_the_day_zero_population_is_drawn_without_a_model():
         total_days=world.total_days,
     )
     assert world.custody.held() > 100
-    # released people whose next case is still to come wait at liberty, booked to return
-    assert world.custody.count[Place.at_liberty] == sum(map(len, world.calendar.returns.values()))
+    # released people whose next case is still to come wait at liberty, booked to return, and
+    # so do some of those serving a community sanction (a new case would end it)
+    booked = sum(map(len, world.calendar.returns.values()))
+    sanctioned = [
+        p
+        for p in world.estate.model.agents
+        if getattr(p, "place", None) is Place.community_sanction
+    ]
+    assert booked == world.custody.count[Place.at_liberty] + sum(
+        p.return_day < world.total_days for p in sanctioned
+    )
+    assert 0 < sum(p.return_day < world.total_days for p in sanctioned) < len(sanctioned)
     assert world.custody.count[Place.at_liberty] > 0
     assert sum(len(f.occupants) for f in world.estate.facilities) == world.custody.held()
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import run_model, scenario
+from conftest import Parts, run_model, scenario
 
+from rescalesim.case_flow import CaseFlow
 from rescalesim.metrics import headline, subgroups
 from rescalesim.model import RescaleModel
 from rescalesim.places import Place
@@ -42,7 +43,13 @@ HOUSES_WITH_ROOM = [
     {"name": "prison", "kind": "prison", "region": "north", "capacity": 350},
     {"name": "south prison", "kind": "prison", "region": "south", "capacity": 250},
     {"name": "houses", "kind": "detention_house", "region": "north", "capacity": 40, "count": 4},
-    {"name": "south houses", "kind": "detention_house", "region": "south", "capacity": 40, "count": 2},
+    {
+        "name": "south houses",
+        "kind": "detention_house",
+        "region": "south",
+        "capacity": 40,
+        "count": 2,
+    },
 ]
 
 
@@ -121,9 +128,7 @@ def test_free_house_beds_raise_custodial_sentences_for_the_eligible():
     # the people drawn in take short sentences, so the houses fill with them
     assert on["occupancy_houses"] > off["occupancy_houses"]
     # with every house bed taken (no houses), nobody is drawn in
-    none, _ = _metrics(
-        facilities=roomy[:1], net_widening={"free_place_log_odds": 1.0}
-    )
+    none, _ = _metrics(facilities=roomy[:1], net_widening={"free_place_log_odds": 1.0})
     assert none["drawn_into_custody_per_year"] == 0
 
 
@@ -206,14 +211,78 @@ def _reconviction_by_facility(model):
     return table.loc["facility", "reconviction_2y"]
 
 
-def test_work_education_and_lived_experience_staff_lower_reoffending_after_a_house():
+def test_each_regime_term_counts_once_and_grows_with_the_days_spent_in_it():
+    # 100 days in a prison with full work, then 200 in a house with lived-experience staff away
+    # from home: each term's dose is its days over regime_effect_full_days, and the house's
+    # work does not count again (its ratio is a bundle that includes it)
+    facilities = [
+        {
+            "name": "prison",
+            "kind": "prison",
+            "region": "north",
+            "capacity": 50,
+            "work_education_share": 1.0,
+            "lived_experience_staff": False,
+        },
+        {
+            "name": "house",
+            "kind": "detention_house",
+            "region": "south",
+            "capacity": 50,
+            "work_education_share": 1.0,
+            "lived_experience_staff": True,
+        },
+    ]
+    s = scenario(
+        facilities=facilities,
+        reoffending={"regime_effect_full_days": 400},
+        community={
+            "work_education_hazard_ratio": 0.6,
+            "lived_experience_hazard_ratio": 0.8,
+            "away_from_home_hazard_ratio": 1.2,
+        },
+    )
+    world = Parts(s)
+    hazard = world.placement.assessment.hazard  # the hazard the model's parts share
+    (person,) = CaseFlow(
+        world.model,
+        s,
+        {k: world.rng for k in ("arrivals", "offenders", "remand", "security")},
+        custody=world.custody,
+        calendar=world.calendar,
+        placement=world.placement,
+        records=world.records,
+    ).new_people(0, np.zeros(1, int))
+    prison, house = world.estate.prisons[0], world.estate.houses[0]
+    world.custody.enter(person, prison, Place.prison, 0)
+    world.custody.transfer(person, house, Place.detention_house, 100)
+    world.custody.leave(person, 300)
+    expected = (
+        100 / 400 * np.log(0.6)  # work in prison only
+        + 200 / 400 * np.log(s.reoffending.custody_multipliers["detention_house"])
+        + 200 / 400 * np.log(0.8)  # lived-experience staff in the house
+        + 200 / 400 * np.log(1.2)  # the house stands outside the home region
+    )
+    assert hazard.custody_log_multiplier(person, Place.detention_house) == pytest.approx(expected)
+    # a full year and more: each term is whole, never more
+    person.days_by_kind = {"prison": 0, "detention_house": 4000}
+    person.work_days, person.lived_experience_days, person.away_days = 0, 4000, 0
+    assert hazard.custody_log_multiplier(person, Place.detention_house) == pytest.approx(
+        np.log(s.reoffending.custody_multipliers["detention_house"]) + np.log(0.8)
+    )
+    # a sentence served outside takes its own ratio whole
+    assert hazard.custody_log_multiplier(person, Place.community_sanction) == pytest.approx(
+        np.log(s.reoffending.custody_multipliers["community_sanction"])
+    )
+
+
+def test_houses_with_lived_experience_staff_lower_reoffending_after_them():
     facilities = [
         {
             "name": "prison",
             "kind": "prison",
             "region": "north",
             "capacity": 600,
-            "work_education_share": 0.0,
             "lived_experience_staff": False,
         },
         {
@@ -221,25 +290,20 @@ def test_work_education_and_lived_experience_staff_lower_reoffending_after_a_hou
             "kind": "detention_house",
             "region": "north",
             "capacity": 200,
-            "work_education_share": 1.0,
             "lived_experience_staff": True,
         },
     ]
     base = {
         "run": {"years": 5, "warmup_years": 0},
         "facilities": facilities,
-        "reoffending": ISOLATED_HAZARDS,
+        "reoffending": {**ISOLATED_HAZARDS, "regime_effect_full_days": 30},
+        # nobody refused on risk, so that houses and prisons hold alike people
+        "placement": {"judge_max_assessed_risk": 1.0},
     }
-    with_effects = run_model(
-        scenario(
-            **base,
-            community={"work_education_hazard_ratio": 0.6, "lived_experience_hazard_ratio": 0.8},
-        )
-    )
+    with_staff = run_model(scenario(**base, community={"lived_experience_hazard_ratio": 0.5}))
     without = run_model(scenario(**base, community={"enabled": False}))
-
-    effects, none = _reconviction_by_facility(with_effects), _reconviction_by_facility(without)
-    assert effects["detention_house"] < effects["prison"] - 0.05
+    staff, none = _reconviction_by_facility(with_staff), _reconviction_by_facility(without)
+    assert staff["detention_house"] < staff["prison"] - 0.05
     assert abs(none["detention_house"] - none["prison"]) < 0.04
 
 
@@ -256,18 +320,19 @@ def test_custody_far_from_home_raises_reoffending_under_the_proximity_principle(
         },
     )
     model = run_model(s)
-    # release log has no region: compare through people still in the model is biased, so use
-    # the hazard directly on people held away and at home
     hazard = model.hazard
     away = [p for p in model.people() if p.place is Place.prison and p.region == 1]
     home = [p for p in model.people() if p.place is Place.prison and p.region == 0]
     assert away and home
     for person in away[:20]:
         model.custody._close_segment(person, model.day)
-        assert hazard.custody_log_multiplier(person, "prison") > 0.5 * np.log(1.8)
+        assert hazard.custody_log_multiplier(person, Place.prison) == pytest.approx(
+            hazard.dose(person.away_days) * np.log(1.8)
+        )
+        assert person.away_days > 0
     for person in home[:20]:
         model.custody._close_segment(person, model.day)
-        assert hazard.custody_log_multiplier(person, "prison") == 0.0
+        assert hazard.custody_log_multiplier(person, Place.prison) == 0.0
 
 
 def test_the_dutch_juvenile_paradox_disappears_when_the_judge_places():

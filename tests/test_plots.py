@@ -102,6 +102,7 @@ def test_occupancy_is_undefined_not_infinite_where_there_are_no_places():
             "prison": [95.0],
             "detention_house": [0.0],
             "transition_house": [0.0],
+            "house_remand": [0.0],
             "capacity_prison": [80.0],
             "capacity_detention_house": [0.0],
             "capacity_transition_house": [0.0],

@@ -9,7 +9,7 @@ from conftest import scenario
 
 from rescalesim.model import RescaleModel
 from rescalesim.places import Place
-from rescalesim.records import INDEX
+from rescalesim.records import FROM_CUSTODY, INDEX
 
 
 def _run(stop_each_day=None, **sections):
@@ -94,6 +94,11 @@ def test_a_person_booked_twice_for_the_same_day_is_released_once():
         model.step()
     assert person.place is not Place.prison
     assert model.invariant_violations() == []
+    log = model.records
     assert model.records.daily[day, INDEX["releases"]] == len(
-        [i for i in model.records.release_day if i == day]
+        [
+            i
+            for i, code in zip(log.release_day, log.release_ended_in, strict=True)
+            if i == day and code in FROM_CUSTODY
+        ]
     )

@@ -13,8 +13,8 @@ from rescalesim.reoffending import ReoffendingHazard
 from rescalesim.scenario import Reoffending
 
 
-def test_draws_follow_the_hazard_model_exactly():
-    hazard = ReoffendingHazard(Reoffending())
+def test_draws_follow_the_hazard_model_exactly_at_a_fixed_age():
+    hazard = ReoffendingHazard(Reoffending(age_log_hazard_per_year=0.0))
     rng = np.random.default_rng(0)
     n = 200_000
     for log_m in (0.0, math.log(2.0), math.log(0.5)):
@@ -27,10 +27,26 @@ def test_draws_follow_the_hazard_model_exactly():
     assert math.isclose(hazard.probability_within(1e9), 0.57)
 
 
+def test_draws_follow_the_hazard_model_exactly_as_age_advances():
+    # thinning against the exact probability with the age term inside the integral
+    hazard = ReoffendingHazard(Reoffending(age_log_hazard_per_year=-0.1))
+    rng = np.random.default_rng(2)
+    n = 200_000
+    for log_m in (0.0, math.log(2.0)):
+        days = hazard.days_to_offence(np.full(n, log_m), rng)
+        for horizon in (365, 3650, 20_000):
+            expected = hazard.probability_within_ageing(horizon, log_m)
+            assert abs(np.mean(days <= horizon) - expected) < 4 * math.sqrt(0.25 / n)
+            # ageing lowers it against a fixed age, more so over a longer follow-up
+            assert expected < hazard.probability_within(horizon, log_m)
+
+
 def test_some_people_never_offend_again():
     hazard = ReoffendingHazard(Reoffending())
-    days = hazard.days_to_offence(np.zeros(10_000), np.random.default_rng(1))
-    assert 0.38 < np.mean(np.isinf(days)) < 0.48
+    days = hazard.days_to_offence(np.zeros(20_000), np.random.default_rng(1))
+    never = 1 - hazard.probability_within_ageing(40_000)
+    assert never > 1 - 0.57  # more than at a fixed age: the hazard falls with age
+    assert abs(np.mean(np.isinf(days)) - never) < 4 * math.sqrt(0.25 / 20_000)
 
 
 def _reconviction_by_facility(model):

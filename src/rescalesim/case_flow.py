@@ -84,7 +84,9 @@ class CaseFlow:
             None
             if offenders.age_maximum is None
             else float(
-                gammainc(self.age_shape, (offenders.age_maximum - offenders.age_minimum) / self.age_scale)
+                gammainc(
+                    self.age_shape, (offenders.age_maximum - offenders.age_minimum) / self.age_scale
+                )
             )
         )
         self.people_created = 0
@@ -211,6 +213,7 @@ class CaseFlow:
         for person, remanded, remand_for, delay in zip(
             people, on_remand.tolist(), remand_days.tolist(), trial_delays.tolist(), strict=True
         ):
+            person.case_day = day
             if remanded:
                 # where remand in houses is allowed, the judge may hold the person in one;
                 # under a placement service, a file is opened on the person in prison

@@ -65,6 +65,7 @@ class Court:
             return
         n = len(people)
         self.hearings_held += n
+        self._offences_while_waiting(people, day)
         custody, lengths, drawn_in = self.bench.decide(
             np.fromiter((p.region for p in people), int, n),
             np.fromiter((p.prior_convictions for p in people), int, n),
@@ -104,6 +105,8 @@ class Court:
                 self.custody.move(person, Place.community_sanction)
                 person.release_day = day + int(community)
                 sanction_ends[person.release_day].append(person)
+                records.serving_outside(day, person, Place.community_sanction)
+                self.after_release.serving_outside(person, Place.community_sanction)
                 continue
             person.sentence_days = sentence
             on_remand = person.place in ON_REMAND
@@ -117,6 +120,20 @@ class Court:
                 continue
             self._start_custodial_sentence(person, sentence, release_day, on_remand, day)
         self.after_release.release(released, day, released_from)
+
+    def _offences_while_waiting(self, people: list[Person], day: int) -> None:
+        """People who waited for the hearing at liberty may have offended meanwhile.
+
+        The offence is heard with the case: one more conviction on the record the judge sees.
+        """
+        waited = [p for p in people if p.place is Place.awaiting_trial]
+        if not waited:
+            return
+        days = np.array([day - p.case_day for p in waited], dtype=float)
+        offended = self.after_release.offending_while_waiting(waited, days, day)
+        for person in np.array(waited, dtype=object)[offended]:
+            person.prior_convictions += 1
+        self.records.offence_joined(int(offended.sum()))
 
     def _start_custodial_sentence(
         self, person: Person, sentence: float, release_day: int, on_remand: bool, day: int

@@ -67,7 +67,10 @@ class Custody:
         facility = person.facility
         days = day - person.kind_since
         person.days_by_kind[facility.kind] = person.days_by_kind.get(facility.kind, 0) + days
-        person.work_days += days * facility.work_education_share
+        if facility.kind is FacilityKind.prison:
+            # work and education count in prisons only: the houses' hazard ratios are bundles
+            # that already include them (see reoffending)
+            person.work_days += days * facility.work_education_share
         if facility.lived_experience_staff:
             person.lived_experience_days += days
         if facility.region != person.region:

@@ -4,10 +4,12 @@ Everyone in the system on day 0 is drawn from the system's own past, simulated i
 without capacity limits (the case flow as an infinite-server queue): cases arrive at the
 scenario's rates over the preceding years, wait on remand or at liberty, are sentenced by the
 same judges under the same rules, serve their sentence or community sanction and are released;
-released people offend again after a time drawn from the same reoffending hazard, and those
-new cases go through the system in turn, generation after generation. What is still under way
-on day 0 becomes the day-0 population: people awaiting trial, on remand, in custody, under a
-community sanction, and released people at liberty whose next case is still to come. So the
+people offend again after a time drawn from the same reoffending hazard, from their release or
+from the start of a community sanction (a new case ends the sanction), and those new cases go
+through the system in turn, generation after generation. What is still under way on day 0
+becomes the day-0 population: people awaiting trial, on remand, in custody, under a community
+sanction (with their next case booked), and released people at liberty whose next case is
+still to come. So the
 returning flow starts near its steady level instead of building up over the warm-up (see
 docs/warmup.md). The warm-up then adds what the batches leave out: capacity limits, overflow
 and placement in houses.
@@ -21,7 +23,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from rescalesim.judge import PRIORS_CAP
-from rescalesim.person import DAYS_PER_YEAR_OF_AGE, RELEASED_BEFORE_START
+from rescalesim.person import DAYS_PER_YEAR_OF_AGE
 from rescalesim.places import Place
 from rescalesim.scenario import DAYS_PER_YEAR
 
@@ -109,27 +111,27 @@ def _return_days(
     case_flow: CaseFlow,
     people: dict[str, np.ndarray],
     custodial: np.ndarray,
-    out: np.ndarray,
-) -> np.ndarray:
-    """Day of each released person's next case (infinite if none), as in AfterRelease.
+    start: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Day of each person's next offence and case (infinite if none), as in AfterRelease.
 
-    A past stay counts as prison (no house stood in the system's past).
+    The time at risk starts on `start`. A past stay counts as prison (no house stood in the system's past).
     """
     if not spec.reoffending.enabled:
-        return np.full(len(out), np.inf)
+        return np.full(len(start), np.inf), np.full(len(start), np.inf)
     log_risk = np.array([hazard.log_risk[level] for level in case_flow.risk_levels])
     log_custody = np.where(
         custodial, hazard.log_custody["prison"], hazard.log_custody["community_sanction"]
     )
     log_m = hazard.combine(
-        (out - people["birth_day"]) / DAYS_PER_YEAR_OF_AGE,
+        (start - people["birth_day"]) / DAYS_PER_YEAR_OF_AGE,
         log_risk[people["risk"]],
         np.minimum(people["priors"], PRIORS_CAP),
         log_custody,
     )
     offence = hazard.days_to_offence(log_m, rng)
-    case_delay = rng.exponential(spec.reoffending.case_delay_days_mean, len(out))
-    return out + np.ceil(offence + case_delay)
+    case_delay = rng.exponential(spec.reoffending.case_delay_days_mean, len(start))
+    return start + np.ceil(offence), start + np.ceil(offence + case_delay)
 
 
 def _select(arrays: dict[str, np.ndarray], mask: np.ndarray) -> dict[str, np.ndarray]:
@@ -156,46 +158,65 @@ def populate(
     regions = np.repeat(np.arange(len(counts)), counts)
     arrived = -rng.uniform(0, horizon, len(regions))  # day of the case, before day 0
     people = case_flow.draw_traits(rng, arrived, regions)
-    # released from custody at least once (a later case is then a reoffence case, see records)
-    people["released_from_custody"] = np.zeros(len(arrived), bool)
-    people["last_out"] = np.zeros(len(arrived))  # when the last case ended
-    people["last_custodial"] = np.zeros(len(arrived), bool)  # and whether in custody
     in_system, at_liberty = [], []
     while len(arrived):  # one generation of cases after another
         cases = _cases(spec, rng, bench, release_rules, case_flow, people, arrived)
-        still_in = cases["out"] > 0  # the sanction ends after the hearing: still under way
+        custodial = cases["custodial"]
+        # time at risk starts at release, or at the hearing for a sanction served outside
+        start = np.where(custodial, cases["out"], cases["hearing"])
+        offences, returns = _return_days(spec, rng, hazard, case_flow, people, custodial, start)
+        # a new case ends a community sanction early
+        cases["out"] = np.where(~custodial & (returns < cases["out"]), returns, cases["out"])
+        cases["start"], cases["offence"], cases["return"] = start, offences, returns
+        still_in = cases["out"] > 0  # custody or the sanction ends after day 0: under way
         in_system.append((_select(people, still_in), _select(cases, still_in)))
         done = ~still_in
         people = _select(people, done)
         people["priors"] = people["priors"] + 1  # the conviction of the case just ended
-        people["released_from_custody"] = people["released_from_custody"] | cases["custodial"][done]
-        people["last_out"] = cases["out"][done]
-        people["last_custodial"] = cases["custodial"][done]
-        returns = _return_days(
-            spec, rng, hazard, case_flow, people, cases["custodial"][done], cases["out"][done]
-        )
+        people["last_start"] = start[done]
+        people["last_custodial"] = custodial[done]
+        people["next_offence"] = offences[done]
+        returns = returns[done]
         pending = (returns >= 0) & (returns < total_days)
         at_liberty.append((_select(people, pending), returns[pending]))
         arrived = returns[returns < 0]  # came back before day 0: a case of the next generation
         people = _select(people, returns < 0)
     for traits, cases in in_system:
-        _place(spec, case_flow, release_rules, placement, custody, calendar, traits, cases)
+        _place(
+            spec,
+            case_flow,
+            release_rules,
+            placement,
+            custody,
+            calendar,
+            records,
+            traits,
+            cases,
+            total_days,
+        )
     for traits, returns in at_liberty:
         columns = zip(
             case_flow.make_people(traits),
-            traits["released_from_custody"].tolist(),
             traits["last_custodial"].tolist(),
-            traits["last_out"].tolist(),
+            traits["last_start"].tolist(),
+            traits["next_offence"].tolist(),
             returns.tolist(),
             strict=True,
         )
-        for person, from_custody, last_custodial, out, day in columns:
+        for person, last_custodial, start, offence, day in columns:
             custody.move(person, Place.at_liberty)
-            if last_custodial:  # not convicted since that release: the next one reconvicts
-                records.released_before_start(int(out), person)
-            elif from_custody:  # reconvicted since, by a case that ended in the community
-                person.last_release = RELEASED_BEFORE_START
-            calendar.returns[int(day)].append(person)
+            # the time at risk now running started before day 0: logged, so that the next
+            # conviction counts as its reconviction (and its cost)
+            place = Place.prison if last_custodial else Place.community_sanction
+            records.at_risk_before_start(int(start), person, place)
+            _book_return(person, offence, day, calendar)
+
+
+def _book_return(person, offence: float, day: float, calendar: Calendar) -> None:
+    """The next case of someone of the day-0 population, as AfterRelease books it."""
+    person.return_day = int(day)
+    person.offence_day = int(offence)
+    calendar.returns[person.return_day].append(person)
 
 
 def _place(
@@ -205,8 +226,10 @@ def _place(
     placement: PlacementService,
     custody: Custody,
     calendar: Calendar,
+    records: Records,
     traits: dict[str, np.ndarray],
     cases: dict[str, np.ndarray],
+    total_days: int,
 ) -> None:
     """People with a case under way on day 0: awaiting trial, on remand, serving, sanctioned."""
     people = case_flow.make_people(traits)
@@ -218,9 +241,23 @@ def _place(
         cases["length"].tolist(),
         cases["custody_start"].tolist(),
         cases["out"].tolist(),
+        cases["start"].tolist(),
+        cases["offence"].tolist(),
+        cases["return"].tolist(),
         strict=True,
     )
-    for person, remanded, hearing_day, custodial, sentence, start, out in columns:
+    for (
+        person,
+        remanded,
+        hearing_day,
+        custodial,
+        sentence,
+        start,
+        out,
+        at_risk_since,
+        offence,
+        return_day,
+    ) in columns:
         if hearing_day > 0:  # the hearing is still to come
             if remanded:
                 custody.enter(person, placement.prison_for(person, 0), Place.remand, 0)
@@ -241,3 +278,6 @@ def _place(
             custody.move(person, Place.community_sanction)
             person.release_day = int(out)
             calendar.sanction_ends[person.release_day].append(person)
+            records.at_risk_before_start(int(at_risk_since), person, Place.community_sanction)
+            if return_day < total_days:
+                _book_return(person, offence, return_day, calendar)

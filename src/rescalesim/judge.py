@@ -66,9 +66,10 @@ class Bench:
         return days * severity
 
     def short_sentence_lengths(self, severity: np.ndarray, max_days: float) -> np.ndarray:
-        """Sentence lengths drawn as `sentence_lengths` does, but only among those up to
-        `max_days` for a judge of average severity (the short sentences a small place takes),
-        then times the judge's severity and capped at `max_days`.
+        """Short sentence lengths: those a small place takes.
+
+        Drawn as `sentence_lengths` does, but only among lengths up to `max_days` for a judge
+        of average severity, then times the judge's severity and capped at `max_days`.
         """
         rng = self.rng
         edges = np.exp(np.append(self.log_low, self.log_high[-1]))
@@ -86,8 +87,7 @@ class Bench:
         pull: np.ndarray | None = None,
         pull_max_days: float = 0.0,
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """For a batch of hearings: custody or not, the sentence length in days, and who got
-        custody only because of `pull`.
+        """For a batch of hearings: custody or not, sentence lengths in days, and who was drawn in.
 
         Each case goes to a judge of its region drawn at random. `pull` adds to the log-odds of
         custody case by case (net-widening: a free place the person could take); a case that

@@ -9,8 +9,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from rescalesim.places import CUSTODY, FacilityKind
-from rescalesim.records import COLUMNS, COSTS, ENDED_IN, FLOWS, STOCKS
+from rescalesim.places import CUSTODY
+from rescalesim.records import COLUMNS, COSTS, ENDED_IN, FLOWS, FROM_CUSTODY, STOCKS
 from rescalesim.scenario import DAYS_PER_YEAR, FOLLOW_UP_DAYS, Scenario
 
 CUSTODY_STOCKS = [place.name for place in CUSTODY]
@@ -20,11 +20,27 @@ def _ratio(numerator: float, denominator: float) -> float:
     return float(numerator / denominator) if denominator > 0 else float("nan")
 
 
+# an offence near the end of its follow-up reaches a case after the case delay: the cohort ends
+# this long before the follow-up would reach the end of the run, so such cases are seen
+CASE_MARGIN_DAYS = 60
+
+
 def within_follow_up(
-    release_day: np.ndarray, event_day: np.ndarray, first_day: int, last_day: int
+    release_day: np.ndarray,
+    event_day: np.ndarray,
+    first_day: int,
+    last_day: int,
+    among: np.ndarray | None = None,
+    margin: int = 0,
 ) -> float:
-    """Share of releases in [first_day, last_day - follow-up) followed by an event within it."""
-    cohort = (release_day >= first_day) & (release_day < last_day - FOLLOW_UP_DAYS)
+    """Share of times at risk followed by an event within the follow-up.
+
+    The cohort: times at risk starting in [first_day, last_day - follow-up - margin), among
+    those selected.
+    """
+    cohort = (release_day >= first_day) & (release_day < last_day - FOLLOW_UP_DAYS - margin)
+    if among is not None:
+        cohort &= among
     if not cohort.any():
         return float("nan")
     gap = event_day[cohort] - release_day[cohort]
@@ -43,10 +59,14 @@ def headline(scenario: Scenario, daily: np.ndarray, release_log: dict[str, np.nd
     cost_total = float(table[COSTS].to_numpy().sum())
     releases = float(table["releases"].sum())
     admissions = float(table["admissions"].sum())
+    start, reoffence = release_log["release_day"], release_log["reoffence_day"]
+    from_custody = np.isin(release_log["ended_in"], FROM_CUSTODY)
     return {
-        "reconviction_2y": within_follow_up(
-            release_log["release_day"], release_log["reconviction_day"], first, last
+        "reconviction_2y": within_follow_up(start, reoffence, first, last, margin=CASE_MARGIN_DAYS),
+        "reconviction_2y_custody": within_follow_up(
+            start, reoffence, first, last, among=from_custody, margin=CASE_MARGIN_DAYS
         ),
+        "offences_per_year": float(table["offences"].sum() / years),
         "custody_population_mean": float(custody.mean()),
         "occupancy_prisons": _ratio(prison_held.sum(), table["capacity_prison"].sum()),
         "occupancy_houses": _ratio(house_held.sum(), house_capacity.sum()),
@@ -56,7 +76,7 @@ def headline(scenario: Scenario, daily: np.ndarray, release_log: dict[str, np.nd
         "cost_per_release_eur": _ratio(cost_total, releases),
         "custodial_sentences_per_year": float(table["custodial_sentences"].sum() / years),
         "reincarceration_2y": within_follow_up(
-            release_log["release_day"], release_log["reincarceration_day"], first, last
+            start, release_log["reincarceration_day"], first, last, among=from_custody
         ),
         "remand_share": _ratio((table["remand"] + table["house_remand"]).sum(), custody.sum()),
         "admissions_per_year": admissions / years,
@@ -99,6 +119,7 @@ def monthly(scenario: Scenario, daily: np.ndarray) -> pd.DataFrame:
             "overcrowding",
             "house_waiting_list",
             "houses_open",
+            "placement_files",
         ]
     ].mean()
     sums = table.groupby("month")[FLOWS + ["empty_house_beds"] + COSTS].sum()
@@ -116,19 +137,19 @@ AGE_BANDS = [(0, 25, "under 25"), (25, 35, "25-34"), (35, 50, "35-49"), (50, 200
 
 
 def subgroups(scenario: Scenario, release_log: dict[str, np.ndarray]) -> pd.DataFrame:
-    """Releases and reconviction within 2 years by facility type, sex and age band at release.
+    """Times at risk and reconviction within 2 years, by where it started, sex and age band.
 
-    Same cohort and definition as `reconviction_2y` (releases in the measured period with two
-    years of follow-up).
+    A time at risk ("releases") starts at a release from custody or at the start of a sentence
+    served outside. Same cohort and definition as `reconviction_2y`.
     """
     first, last = scenario.warmup_days, scenario.warmup_days + scenario.measured_days
     day, age = release_log["release_day"], release_log["age"]
-    cohort = (day >= first) & (day < last - FOLLOW_UP_DAYS)
-    event = release_log["reconviction_day"]
+    cohort = (day >= first) & (day < last - FOLLOW_UP_DAYS - CASE_MARGIN_DAYS)
+    event = release_log["reoffence_day"]
     reconvicted = (event >= 0) & (event - day <= FOLLOW_UP_DAYS)
     groups = [
-        ("facility", kind.value, release_log["ended_in"] == ENDED_IN[kind.place])
-        for kind in FacilityKind
+        ("facility", place.name, release_log["ended_in"] == code)
+        for place, code in ENDED_IN.items()
     ]
     groups += [("sex", "men", release_log["male"]), ("sex", "women", ~release_log["male"])]
     groups += [("age", label, (age >= low) & (age < high)) for low, high, label in AGE_BANDS]

@@ -42,7 +42,7 @@ from rescalesim.judge import Bench
 from rescalesim.overflow import Overflow
 from rescalesim.person import Person
 from rescalesim.placement import PlacementService
-from rescalesim.places import ON_REMAND, FacilityKind, Place
+from rescalesim.places import AT_RISK, ON_REMAND, FacilityKind, Place
 from rescalesim.policymaker import Policymaker
 from rescalesim.records import Records
 from rescalesim.release import ReleaseRules
@@ -215,7 +215,12 @@ class RescaleModel(mesa.Model):
         self.release_rules.open_windows(day)
         self.release_rules.fill_transition_houses(day)
         calendar = self.calendar
-        returning = [p for p in calendar.due(calendar.returns, day) if p.place is Place.at_liberty]
+        # a new case for someone at liberty, or serving a sentence outside (which it ends)
+        returning = [
+            p
+            for p in calendar.due(calendar.returns, day)
+            if p.place in AT_RISK and p.return_day == day
+        ]
         self.case_flow.open_cases(returning + self.case_flow.arrivals(day), day)
         self.overflow.release_early(day)
         self.after_release.end_day(day)

@@ -67,15 +67,37 @@ METRICS = registry(
     Metric(
         "reconviction_2y",
         "reconviction within 2 years",
-        "% of releases",
+        "% of sentenced people",
         100,
-        "Share of releases from a custodial sentence (to conditional release or end of sentence) "
-        "during the measured period, and at least 2 years before its end, followed by a new "
-        "conviction (custodial or community sentence) whose hearing falls within 730 days of the "
-        "release. Each release counts once; the first new conviction after it counts.",
+        "Share of people starting a time at risk in the measured period (released from custody, "
+        "or starting a community sanction or electronic monitoring), at least 2 years and 60 "
+        "days before its end, who commit a new offence within 730 days that brings a new case "
+        "(every case ends in a conviction in this model); dated by the offence, so a sentence "
+        "that keeps people from offending for a while is not counted as an effect of the "
+        "follow-up alone. Everyone sentenced is followed, whatever the sentence: sending people "
+        "to custody or not cannot change the result by changing who is counted.",
         headline=True,
         share=True,
         scales_with_population=False,
+    ),
+    Metric(
+        "reconviction_2y_custody",
+        "reconviction within 2 years of release from custody",
+        "% of releases",
+        100,
+        "As `reconviction_2y`, among releases from custody only: the measure of national "
+        "recidivism statistics (Dutch and Norwegian figures follow prison releases).",
+        share=True,
+        scales_with_population=False,
+    ),
+    Metric(
+        "offences_per_year",
+        "offences",
+        "offences per year",
+        1,
+        "New offences brought to court per year: first cases, new cases after a time at risk, "
+        "and offences committed while waiting at liberty for a hearing or a prison place (heard "
+        "with the pending case).",
     ),
     Metric(
         "custody_population_mean",
@@ -156,9 +178,9 @@ METRICS = registry(
         "back in custody within 2 years",
         "% of releases",
         100,
-        "As `reconviction_2y`, but the event is a new entry into custody (remand or a custodial "
-        "sentence) within 730 days. This is the measure closest to the Belgian NICC study (re- "
-        "incarceration).",
+        "Share of releases from custody in the measured period, at least 2 years before its end, "
+        "followed by a new entry into custody (remand or a custodial sentence) within 730 days. "
+        "This is the measure closest to the Belgian NICC study (re-incarceration).",
         share=True,
         scales_with_population=False,
     ),
@@ -188,10 +210,11 @@ METRICS = registry(
     ),
     Metric(
         "reoffence_cases_per_year",
-        "new cases after release",
+        "new cases after a sentence",
         "cases per year",
         1,
-        "New cases opened for people previously released in the model, per year.",
+        "New cases opened for people after a time at risk (a release from custody or a sentence "
+        "served outside), per year.",
     ),
     Metric(
         "community_sentences_per_year",

@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections import deque
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from rescalesim.places import Place
 
 if TYPE_CHECKING:
@@ -77,6 +79,8 @@ class Overflow:
             person.release_day = release_day
             self.calendar.sanction_ends[release_day].append(person)
             self.records.count("diverted_to_em")
+            self.records.serving_outside(day, person, Place.electronic_monitoring)
+            self.after_release.serving_outside(person, Place.electronic_monitoring)
             return True
         return False
 
@@ -85,12 +89,22 @@ class Overflow:
         if not self.queue:
             return
         free = self.free_prison_places()
+        admitted = []
         while self.queue and free > 0:
             person, to_serve = self.queue.popleft()
+            admitted.append(person)
             self.custody.enter(person, self.placement.prison_for(person, day), Place.prison, day)
             self.release_rules.schedule(person, day + to_serve, day)
             self.records.count("queue_days_waited", day - person.hearing_day)
             free -= 1
+        if admitted:
+            # an offence while waiting at liberty for the place: counted, heard later with a
+            # conviction on the record (no case of its own)
+            waited = np.array([day - p.hearing_day for p in admitted], dtype=float)
+            offended = self.after_release.offending_while_waiting(admitted, waited, day)
+            for person in np.array(admitted, dtype=object)[offended]:
+                person.prior_convictions += 1
+            self.records.offence_joined(int(offended.sum()))
 
     def release_early(self, day: int) -> None:
         """'early_release': people in overcrowded prisons nearest to release go now."""

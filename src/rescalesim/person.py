@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 import mesa
@@ -13,7 +14,6 @@ if TYPE_CHECKING:
 DAYS_PER_YEAR_OF_AGE = 365.25
 # `Person.last_release` when there is no entry in the run's release log to point to
 NEVER_RELEASED = -1
-RELEASED_BEFORE_START = -2  # released in the system's past (the day-0 population)
 
 
 class Person(mesa.Agent):
@@ -54,8 +54,13 @@ class Person(mesa.Agent):
         self.sentence_days = 0.0
         self.release_day = -1
         self.hearing_day = -1
-        # index of this person's last release in the model's release log, for reconviction
+        # index of this person's last time at risk in the model's log, for reconviction
         self.last_release = NEVER_RELEASED
+        # the day of the next case booked after a time at risk (infinite if none in the run),
+        # and the day of the offence behind the current or next case
+        self.return_day = math.inf
+        self.offence_day = -1
+        self.case_day = -1  # when the pending case opened
         self.custody_year = None  # last measured year counted in persons_in_custody
 
     def age(self, day: float) -> float:

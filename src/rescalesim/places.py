@@ -49,6 +49,8 @@ CUSTODY = (
     Place.transition_house,
     Place.house_remand,
 )
+# where a new offence can bring a new case: free, or serving a sentence outside
+AT_RISK = (Place.at_liberty, Place.community_sanction, Place.electronic_monitoring)
 # waiting for a hearing in custody, in a prison or a detention house
 ON_REMAND = (Place.remand, Place.house_remand)
 # where a sentence can end: a facility of custody, or a sanction served outside

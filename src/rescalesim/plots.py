@@ -58,9 +58,7 @@ def with_derived_columns(monthly: pd.DataFrame) -> pd.DataFrame:
     """Monthly table plus totals and occupancies that several figures read."""
     table = monthly.copy()
     table["in_custody"] = table[CUSTODY].sum(axis=1)
-    table["houses"] = (
-        table["detention_house"] + table["transition_house"] + table["house_remand"]
-    )
+    table["houses"] = table["detention_house"] + table["transition_house"] + table["house_remand"]
     table["house_places"] = table["capacity_detention_house"] + table["capacity_transition_house"]
     table["places"] = table["capacity_prison"] + table["house_places"]
     with np.errstate(divide="ignore", invalid="ignore"):

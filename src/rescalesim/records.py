@@ -1,4 +1,4 @@
-"""What happened in a run: daily stocks and flows, costs, and the log of releases.
+"""What happened in a run: daily stocks and flows, costs, and the log of times at risk.
 
 The model writes here and never reads back; metrics and tables are computed from these records.
 """
@@ -23,6 +23,7 @@ STOCKS = [place.name for place in Place]
 CAPACITIES = [f"capacity_{kind}" for kind in FacilityKind]
 FLOWS = [
     "new_cases",
+    "offences",
     "reoffence_cases",
     "admissions",
     "custodial_sentences",
@@ -60,21 +61,32 @@ COSTS = [
 COLUMNS = STOCKS + CAPACITIES + FLOWS + STATES + COSTS
 INDEX = {name: i for i, name in enumerate(COLUMNS)}
 _CAPACITY_COLUMNS = slice(INDEX[CAPACITIES[0]], INDEX[CAPACITIES[-1]] + 1)
-# the release log codes where a stay ended by the kind's position in FacilityKind
+# the log codes where a time at risk started: the end of a stay in a kind of facility (by the
+# kind's position in FacilityKind), or the start of a sentence served outside
 ENDED_IN = {kind.place: code for code, kind in enumerate(FacilityKind)}
+ENDED_IN[Place.community_sanction] = len(ENDED_IN)
+ENDED_IN[Place.electronic_monitoring] = len(ENDED_IN)
+FROM_CUSTODY = tuple(ENDED_IN[kind.place] for kind in FacilityKind)
 
 
 class Records:
-    """Daily table (one row per simulated day) and the log of releases from custody."""
+    """Daily table (one row per simulated day) and the log of times at risk.
+
+    A time at risk starts at each release from custody and at the start of each sentence
+    served outside (community sanction, electronic monitoring): from then on a new offence is
+    possible, and the log follows it up (offence and conviction of the first new case, first
+    new entry into custody).
+    """
 
     def __init__(self, total_days: int, warmup_days: int) -> None:
         self.warmup_days = warmup_days
         self.daily = np.zeros((total_days, len(COLUMNS)))
         self.today = self.daily[0]
         self.year: int | None = None  # measured year of today, None in the warm-up
-        # release log: one entry per release from a custodial sentence
+        # log of times at risk: one entry per release from custody or sentence served outside
         self.release_day: list[int] = []
         self.release_ended_in: list[int] = []
+        self.reoffence_day: list[int] = []  # offence of the first new case
         self.reconviction_day: list[int] = []
         self.reincarceration_day: list[int] = []
         self.release_male: list[bool] = []
@@ -112,11 +124,26 @@ class Records:
                 self.person_in_custody(day, person)
 
     def new_cases(self, people: list[Person]) -> None:
-        """Cases open; a case from a released person is a reoffence case."""
-        self.today[self._flow["new_cases"]] += len(people)
-        self.today[self._flow["reoffence_cases"]] += sum(
-            p.last_release != NEVER_RELEASED for p in people
-        )
+        """Cases open, each for one offence.
+
+        A case after a time at risk is a reoffence case, dated by its offence in the log.
+        """
+        today, flow = self.today, self._flow
+        today[flow["new_cases"]] += len(people)
+        today[flow["offences"]] += len(people)
+        reoffences = 0
+        for person in people:
+            index = person.last_release
+            if index == NEVER_RELEASED:
+                continue
+            reoffences += 1
+            if index >= 0 and self.reoffence_day[index] < 0:
+                self.reoffence_day[index] = person.offence_day
+        today[flow["reoffence_cases"]] += reoffences
+
+    def offence_joined(self, n: int = 1) -> None:
+        """Offences by people whose case is pending: heard with that case, no case of their own."""
+        self.today[self._flow["offences"]] += n
 
     def conviction(self, day: int, person: Person) -> None:
         """A hearing ends in a conviction; the first after a release is its reconviction."""
@@ -133,22 +160,27 @@ class Records:
             self.reincarceration_day[index] = day
 
     def release(self, day: int, person: Person, ended_in: Place) -> None:
-        """A release from a custodial sentence, followed up for reconviction."""
+        """A release from a custodial sentence, followed up for reoffending."""
         self.today[self._flow["releases"]] += 1
         self._log(day, person, ended_in)
 
-    def released_before_start(self, day: int, person: Person) -> None:
-        """A release from prison before day 0, for someone of the day-0 population.
+    def serving_outside(self, day: int, person: Person, place: Place) -> None:
+        """A sentence served outside starts (a community sanction, EM): a time at risk."""
+        self._log(day, person, place)
+
+    def at_risk_before_start(self, day: int, person: Person, place: Place) -> None:
+        """A time at risk that started before day 0, for someone of the day-0 population.
 
         Logged so that the person's next conviction counts as its reconviction (and its cost);
         its day is negative, so it is outside every measured cohort.
         """
-        self._log(day, person, Place.prison)
+        self._log(day, person, place)
 
     def _log(self, day: int, person: Person, ended_in: Place) -> None:
         person.last_release = len(self.release_day)
         self.release_day.append(day)
         self.release_ended_in.append(ENDED_IN[ended_in])
+        self.reoffence_day.append(-1)
         self.reconviction_day.append(-1)
         self.reincarceration_day.append(-1)
         self.release_male.append(person.male)
@@ -173,6 +205,7 @@ class Records:
         return {
             "release_day": np.array(self.release_day, dtype=np.int64),
             "ended_in": np.array(self.release_ended_in, dtype=np.int64),
+            "reoffence_day": np.array(self.reoffence_day, dtype=np.int64),
             "reconviction_day": np.array(self.reconviction_day, dtype=np.int64),
             "reincarceration_day": np.array(self.reincarceration_day, dtype=np.int64),
             "male": np.array(self.release_male, dtype=bool),

@@ -117,4 +117,4 @@ class ReleaseRules:
             for p in self.calendar.due(self.calendar.sanction_ends, day)
             if p.place in OUTSIDE and p.release_day == day
         ]
-        self.after_release.release(people, day, [p.place for p in people])
+        self.after_release.sanction_ended(people)

@@ -1,11 +1,20 @@
-"""Reoffending after release: a proportional-hazards cure (promotion-time) model.
+"""Reoffending from the start of time at risk: a proportional-hazards cure (promotion-time) model.
 
-The cumulative hazard of a new offence t days after release is ``m * A * F(t)``: ``F`` is a
-Weibull distribution function (risk highest just after release), ``A`` bounds the total so
-that some people never offend again, and ``m`` is the person's hazard ratio. ``m`` is higher for
-the young, for higher assessed risk and for longer records, and lower or higher by what custody
-did: time in a detention house, a stay ending in a transition house, or a community sanction
-instead of custody. Survival: S(t) = exp(-m A F(t)); the share never offending is exp(-m A).
+Time at risk starts at a release from custody, or at the start of a sentence served outside
+(a community sanction, electronic monitoring), where offending is possible from the first day.
+The cumulative hazard of a new offence t days later is ``m * A * F(t)`` at a fixed age: ``F`` is
+a Weibull distribution function (risk highest at the start), ``A`` bounds the total so that some
+people never offend again, and ``m`` is the person's hazard ratio. ``m`` is higher for the young,
+for higher assessed risk and for longer records, and lower or higher by what the sentence did.
+Age advances during follow-up: the hazard falls by ``age_log_hazard_per_year`` for every year
+that passes (drawn exactly by thinning).
+
+What a sentence did, without counting anything twice: the facility kind's ratio
+(``custody_multipliers``; the detention-house ratio is one bundled effect of a small, open,
+working regime), and community integration only where its source measures something the bundle
+does not (work or education in prisons; staff with lived experience; custody away from home).
+Each scales with the days actually spent in it, reaching its full size after
+``regime_effect_full_days``. A sentence served outside takes its ratio whole, against prison.
 """
 
 from __future__ import annotations
@@ -30,10 +39,13 @@ REFERENCE_AGE = 30.0
 
 
 class ReoffendingHazard:
-    """Draws days from release to a new offence for a batch of released people."""
+    """Draws days from the start of time at risk to a new offence, for a batch of people."""
 
     def __init__(self, params: Reoffending, community: Community | None = None) -> None:
         self.params = params
+        self.full_days = params.regime_effect_full_days
+        # age advances during follow-up (thinning needs a hazard that does not rise with it)
+        self.age_per_day = min(params.age_log_hazard_per_year, 0.0) / DAYS_PER_YEAR_OF_AGE
         # community integration: log hazard ratios per share of custody days
         self.log_work = self.log_lived = self.log_away = 0.0
         if community is not None and community.enabled:
@@ -49,30 +61,30 @@ class ReoffendingHazard:
         self.log_custody = {k: math.log(v) for k, v in params.custody_multipliers.items()}
         self.log_risk = {k: math.log(v) for k, v in params.risk_multipliers.items()}
 
+    def dose(self, days: float) -> float:
+        """Share of a regime's full effect reached after `days` in it."""
+        return min(days / self.full_days, 1.0)
+
     def custody_log_multiplier(self, person: Person, ended_in: Place) -> float:
-        """Log hazard ratio of the stay: time-weighted over prison and house days."""
+        """Log hazard ratio of what the sentence did, each part scaled by the days it lasted.
+
+        The prison ratio is the reference (1 by default); houses' ratios are bundles, so work
+        and education count only for days in prisons.
+        """
         if ended_in in (Place.community_sanction, Place.electronic_monitoring):
             return self.log_custody[ended_in.name]
+        dose, log_custody = self.dose, self.log_custody
         days = person.days_by_kind
-        house_days = days.get("detention_house", 0)
-        if house_days:
-            prison_days = days.get("prison", 0)
-            value = (
-                prison_days * self.log_custody["prison"]
-                + house_days * self.log_custody["detention_house"]
-            ) / (prison_days + house_days)
-        else:
-            value = self.log_custody["prison"]
-        if ended_in is Place.transition_house:
-            value += self.log_custody["transition_house"]
-        held = sum(days.values())
-        if held > 0:
-            value += (
-                person.work_days * self.log_work
-                + person.lived_experience_days * self.log_lived
-                + person.away_days * self.log_away
-            ) / held
-        return value
+        value = log_custody["prison"]
+        for kind, spent in days.items():
+            if kind != "prison" and spent:
+                value += dose(spent) * (log_custody[kind] - log_custody["prison"])
+        return (
+            value
+            + dose(person.work_days) * self.log_work
+            + dose(person.lived_experience_days) * self.log_lived
+            + dose(person.away_days) * self.log_away
+        )
 
     def log_multipliers(self, people: list[Person], day: int, ended_in: list[Place]) -> np.ndarray:
         """Each person's log hazard ratio against the reference person."""
@@ -103,36 +115,75 @@ class ReoffendingHazard:
         )
 
     def days_to_offence(self, log_multipliers: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-        """Inverse-transform draws; infinity for people who never offend again.
+        """Days to a new offence as age advances; infinity for people who never offend again.
 
-        With E ~ Exp(1) and total hazard H, a person offends iff E < H, at F(T) = E / H, so
-        -log(1 - F(T)) = log H - log(H - E); written without a division or boolean indexing,
-        which cost more than the arithmetic for the one or two people of a day at small scale.
+        Thinning: candidate offences come from the hazard at the starting age (a process with
+        cumulative intensity H F(t), total H), the k-th where the running sum of unit
+        exponentials E reaches H F(t), i.e. -log(1 - F(t)) = log H - log(H - E); each candidate
+        is kept with the ratio of the hazard then to the hazard at the start, exp(slope t) <= 1,
+        and the first kept one is the offence. No candidate left (E >= H): never again.
         """
-        e = rng.exponential(1.0, len(log_multipliers))
+        n = len(log_multipliers)
         total = self.total_hazard * np.exp(log_multipliers)
-        gap = np.maximum(total - e, 1e-300)  # >0 keeps the log finite where E >= H (unused)
-        days = self.scale_days * (np.log(total) - np.log(gap)) ** (1.0 / self.params.timing_shape)
-        return np.where(e < total, days, np.inf)
+        result = np.full(n, np.inf)
+        running = np.zeros(n)
+        waiting = np.arange(n)
+        inverse_shape = 1.0 / self.params.timing_shape
+        while waiting.size:
+            running[waiting] += rng.exponential(1.0, waiting.size)
+            left = total[waiting]
+            has_candidate = running[waiting] < left
+            waiting, left = waiting[has_candidate], left[has_candidate]
+            if not waiting.size:
+                break
+            days = self.scale_days * (np.log(left) - np.log(left - running[waiting])) ** (
+                inverse_shape
+            )
+            if self.age_per_day == 0.0:
+                result[waiting] = days
+                break
+            kept = rng.random(waiting.size) < np.exp(self.age_per_day * days)
+            result[waiting[kept]] = days[kept]
+            waiting = waiting[~kept]
+        return result
 
     def days_at_share(self, share: float) -> float:
         """Days after release by which `share` of the eventual reoffenders have offended."""
         return self.scale_days * (-math.log1p(-share)) ** (1.0 / self.params.timing_shape)
 
     def probability_within(self, days: float, log_multiplier: float = 0.0) -> float:
-        """Exact probability of a new offence within `days` for a given log hazard ratio."""
+        """Exact probability of a new offence within `days` at a fixed age (no ageing)."""
         weibull_cdf = 1.0 - math.exp(-((days / self.scale_days) ** self.params.timing_shape))
         return 1.0 - math.exp(-math.exp(log_multiplier) * self.total_hazard * weibull_cdf)
 
+    def probability_within_ageing(self, days: float, log_multiplier: float = 0.0) -> float:
+        """Exact probability of a new offence within `days` as age advances (numerical)."""
+        from scipy.integrate import quad
+
+        k, scale = self.params.timing_shape, self.scale_days
+
+        def hazard(t: float) -> float:  # Weibull density times the ageing factor
+            return (
+                (k / scale)
+                * (t / scale) ** (k - 1)
+                * math.exp(-((t / scale) ** k))
+                * (math.exp(self.age_per_day * t))
+            )
+
+        integral = quad(hazard, 0.0, days, limit=200)[0]
+        return 1.0 - math.exp(-math.exp(log_multiplier) * self.total_hazard * integral)
+
 
 class AfterRelease:
-    """Released people: at liberty until a drawn new offence brings a new case, or gone.
+    """People at risk: released from custody, or serving a sentence outside.
 
-    People released during a day (from custody, a sanction, or early) are at liberty at once;
-    their next case day is drawn at the end of the day, for all of them in one batch (`end_day`):
+    A time at risk starts at a release (the person goes free) or at the start of a community
+    sanction or electronic monitoring (the person stays there until it ends, unless a new
+    offence brings a new case first, which ends it). The day of the next case is drawn at the
+    end of the day, for everyone whose time at risk started that day, in one batch (`end_day`):
     a new case falls on a later day, so nothing that day depends on it, and one batch a day
-    instead of one per kind of release saves most of the cost at small scale. A person whose
-    next case would fall after the end of the run leaves the model.
+    saves most of the cost at small scale. Someone free whose next case would fall after the end
+    of the run leaves the model.
     """
 
     def __init__(
@@ -151,33 +202,74 @@ class AfterRelease:
         self.custody = custody
         self.calendar = calendar
         self.total_days = total_days
-        self.released: list[Person] = []  # today's, in order of release
+        self.at_risk: list[Person] = []  # today's, in order
         self.ended_in: list[Place] = []
 
     def release(self, people: list[Person], day: int, ended_in: list[Place]) -> None:
-        """People go free today; their next case is drawn at the end of the day."""
+        """People go free today from custody; their next case is drawn at the end of the day."""
         for person in people:
             self.custody.move(person, Place.at_liberty)
             person.hearing_day = -1
-        self.released += people
+        self.at_risk += people
         self.ended_in += ended_in
 
+    def serving_outside(self, person: Person, place: Place) -> None:
+        """A sentence served outside starts today: at risk from now (drawn at the end of day)."""
+        self.at_risk.append(person)
+        self.ended_in.append(place)
+
+    def sanction_ended(self, people: list[Person]) -> None:
+        """Sentences served outside end today: free, or out of the model if no case is to come."""
+        for person in people:
+            self.custody.move(person, Place.at_liberty)
+            if person.return_day >= self.total_days:
+                self.custody.remove(person)
+
     def end_day(self, day: int) -> None:
-        """Draw the next case day of everyone released today, or take them out of the model."""
-        people = self.released
+        """Draw the next case day of everyone at risk since today.
+
+        Free people with no case to come in the run leave the model.
+        """
+        people = self.at_risk
         if not people:
             return
         if self.params.enabled:
             log_m = self.hazard.log_multipliers(people, day, self.ended_in)
             offence_days = self.hazard.days_to_offence(log_m, self.rng)
             case_days = self.rng.exponential(self.params.case_delay_days_mean, len(people))
+            offences = (day + np.ceil(offence_days)).tolist()
             return_days = (day + np.ceil(offence_days + case_days)).tolist()
         else:
-            return_days = [math.inf] * len(people)
+            offences = return_days = [math.inf] * len(people)
         returns = self.calendar.returns
-        for person, return_day in zip(people, return_days, strict=True):
+        at_liberty = Place.at_liberty
+        for person, offence, return_day in zip(people, offences, return_days, strict=True):
             if return_day < self.total_days:
-                returns[int(return_day)].append(person)
+                person.return_day = int(return_day)
+                person.offence_day = int(offence)
+                returns[person.return_day].append(person)
             else:
-                self.custody.remove(person)
-        self.released, self.ended_in = [], []
+                person.return_day = math.inf
+                if person.place is at_liberty:
+                    self.custody.remove(person)
+        self.at_risk, self.ended_in = [], []
+
+    def offending_while_waiting(
+        self, people: list[Person], days: np.ndarray, day: int
+    ) -> np.ndarray:
+        """Whether each person offends during `days` spent waiting at liberty.
+
+        Waiting for a hearing or a prison place; from the hazard as if at risk from `day`,
+        with no sentence effect. Such an offence is heard with the pending case, so it adds an offence and a conviction
+        to the record but no case of its own.
+        """
+        if not self.params.enabled or not people:
+            return np.zeros(len(people), bool)
+        hazard = self.hazard
+        log_m = hazard.combine(
+            np.array([(day - p.birth_day) / DAYS_PER_YEAR_OF_AGE for p in people]),
+            np.array([hazard.log_risk[p.risk] for p in people]),
+            np.minimum(np.array([p.prior_convictions for p in people]), PRIORS_CAP),
+            0.0,
+        )
+        return hazard.days_to_offence(log_m, self.rng) <= days

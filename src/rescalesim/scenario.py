@@ -586,7 +586,9 @@ KindFlags = dict[KindName, bool]
 class Community(Section):
     """Community integration: work and education, staff with lived experience, proximity.
 
-    Each acts on the reoffending hazard in proportion to the share of custody days it covered.
+    Each acts on the reoffending hazard with the days it lasted (see
+    ``reoffending.regime_effect_full_days``). Work and education count in prisons only: the
+    houses' own ratios are bundles that include them.
     """
 
     enabled: bool = Field(True, description="Switch community-integration effects on or off.")
@@ -606,7 +608,8 @@ class Community(Section):
         source="employment after release: 63% lower hazard (Skardhamar & Telle 2009, "
         "observational, an upper bound); incarceration effect through employment (Bhuller et "
         "al. 2020); sweep 0.6-1.0",
-        description="Hazard ratio for a stay spent wholly in work or education.",
+        description="Hazard ratio for a full dose of work or education in prison (houses' "
+        "ratios already include it).",
         lever="assumption",
         plausible=(0.6, 1.0),
     )
@@ -623,7 +626,7 @@ class Community(Section):
         le=2,
         source="peer mentoring: significantly lower recidivism in a pilot RCT (Sells et al. "
         "2020), inconsistent evidence (review 2023); sweep 0.8-1.0",
-        description="Hazard ratio for a stay wholly with such staff.",
+        description="Hazard ratio for a full dose of custody with such staff.",
         lever="assumption",
         plausible=(0.8, 1.0),
     )
@@ -634,7 +637,8 @@ class Community(Section):
         le=2,
         source="visits: -13% felony reconviction (Duwe & Clark 2013) but no causal effect (Lee "
         "2019); distance lowers visits; sweep 1.0-1.15",
-        description="Hazard ratio for a stay wholly outside the home region (proximity principle).",
+        description="Hazard ratio for a full dose of custody outside the home region (proximity "
+        "principle).",
     )
 
 
@@ -920,8 +924,8 @@ class Reoffending(Section):
         gt=0,
         lt=1,
         source="calibrated: >half of 44.1% re-incarcerated in 6-8 years within 2 years (NICC, Belgium)",
-        description="Probability that the reference person (age 30, medium risk, no priors, "
-        "released from prison) offends again within 2 years.",
+        description="Probability that the reference person (age 30 throughout, medium risk, no "
+        "priors, released from prison) offends again within 2 years.",
         lever="assumption",
         plausible=(0.25, 0.4),
     )
@@ -948,7 +952,8 @@ class Reoffending(Section):
         ge=-1,
         le=1,
         source="ages 16-20 about 4 times as likely as 60+ (NICC via VRT 2012)",
-        description="Effect of age at release on the hazard.",
+        description="Effect of age on the hazard, at the start of time at risk and as age "
+        "advances during follow-up.",
     )
     risk_multipliers: dict[Literal["low", "medium", "high"], float] = param(
         {"low": 0.5, "medium": 1.0, "high": 2.0},
@@ -989,14 +994,29 @@ class Reoffending(Section):
             "house: open-prison effect (Mastrobuoni & Terlizzese), no house evaluation found; "
             "transition: -5 to -10% claim (Exodus, Humo 2019, unverified)"
         ),
-        description="Hazard ratio by what custody did: time-weighted over the facilities of the "
-        "stay; the transition-house ratio applies on top when the stay ended there.",
+        description="Hazard ratio by what the sentence did, against prison: a facility kind's "
+        "ratio scales with the days spent there (full after regime_effect_full_days; the "
+        "detention-house ratio is one bundled effect of a small, open, working regime); a "
+        "community sanction or electronic monitoring takes its ratio whole. Set per country: "
+        "Norway's community-sanction ratio is above 1 (Bhuller et al. 2020).",
         lever="assumption",
         plausible={
             "detention_house": (0.6, 1.0),
             "transition_house": (0.85, 1.0),
             "community_sanction": (0.5, 1.0),
         },
+    )
+    regime_effect_full_days: float = param(
+        365,
+        unit="days",
+        gt=0,
+        le=3650,
+        source="open-cell prison effect measured per extra year spent there (Mastrobuoni & "
+        "Terlizzese); the same dose for the other regime terms is an assumption",
+        description="Days in a regime (a facility kind, work, lived-experience staff, custody "
+        "away from home) after which its effect on the hazard is whole; shorter stays get the "
+        "matching share.",
+        plausible=(90, 730),
     )
     case_delay_days_mean: float = param(
         30,

@@ -37,8 +37,8 @@ class Calendar:
         self.sanction_ends: defaultdict[int, list[Person]] = defaultdict(list)
         self.returns: defaultdict[int, list[Person]] = defaultdict(list)
         # the placement service's files: (person, day opened, place then)
-        self.placement_decisions: defaultdict[int, list[tuple[Person, int, Place]]] = (
-            defaultdict(list)
+        self.placement_decisions: defaultdict[int, list[tuple[Person, int, Place]]] = defaultdict(
+            list
         )
 
     @staticmethod
