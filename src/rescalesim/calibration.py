@@ -4,6 +4,9 @@ A targets file (TOML, shipped next to a country's scenarios) lists, for each fig
 it is compared with, the public value with its source and definition, and the range accepted.
 Counts are compared per unit of `run.population_scale` (a run at a quarter of national scale
 is multiplied by four).
+
+The same file holds the country's holdout figures (``[[holdout]]``): records never used to set
+a parameter, which :mod:`validation` compares with what the model produces.
 """
 
 from __future__ import annotations
@@ -44,14 +47,50 @@ class Target(BaseModel):
         return self
 
 
+class Holdout(BaseModel):
+    """A record kept out of every fit: a metric of a scenario, or a facility's residents on a date.
+
+    ``low`` and ``high`` bound the record's own uncertainty (a 95% range), not an accepted
+    range: the model hits the record if its mean is within 1.96 standard deviations of the
+    two uncertainties together (:mod:`validation`).
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str
+    scenario: str = Field(description="Scenario file of the country folder that is run.")
+    metric: str | None = Field(None, description="A metric of the measured years ...")
+    facility: str | None = Field(None, description="... or a facility's residents on `date`.")
+    date: float | None = Field(None, description="Calendar date (fractional year).")
+    value: float = Field(description="The record.")
+    low: float = Field(description="Low end of the record's 95% uncertainty.")
+    high: float = Field(description="High end of the record's 95% uncertainty.")
+    count: bool = Field(False, description="A count: divided by run.population_scale.")
+    source: str
+    definition: str = ""
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Holdout:
+        if (self.metric is None) == (self.facility is None):
+            raise ValueError("a holdout names either a metric or a facility (with a date)")
+        if self.metric is not None and self.metric not in HEADLINE + SUPPORTING:
+            raise ValueError(f"metric: '{self.metric}' is not a metric of rescalesim")
+        if self.facility is not None and self.date is None:
+            raise ValueError("a facility's residents need the date of the record")
+        if not self.low <= self.value <= self.high:
+            raise ValueError("the record must lie between low and high")
+        return self
+
+
 class Targets(BaseModel):
-    """A country's calibration targets."""
+    """A country's calibration targets, and its holdout records."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     country: str
     years: float = Field(3, gt=0, description="Measured years compared with the figures.")
     targets: list[Target] = Field(min_length=1)
+    holdout: list[Holdout] = Field(default_factory=list)
 
 
 def load_targets(path: Path) -> Targets:

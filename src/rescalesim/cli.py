@@ -13,6 +13,7 @@ import sys
 import time
 import tomllib
 from collections.abc import Sequence
+from functools import partial
 from importlib.metadata import version
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -174,6 +175,32 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_run_options(calibrate)
     calibrate.set_defaults(handler=command_calibrate)
+
+    validate = commands.add_parser(
+        "validate", help="compare the model with a country's records that nothing was fitted to"
+    )
+    validate.add_argument(
+        "country", type=Path, help="a country folder with targets.toml, or a shipped one by name"
+    )
+    validate.add_argument(
+        "--replications", type=_positive_int, help="replications per scenario (run.replications)"
+    )
+    validate.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="FIELD=VALUE",
+        help="override a field of every scenario run, e.g. --set run.population_scale=0.5",
+    )
+    validate.add_argument(
+        "--markdown",
+        type=Path,
+        help="also write the country's table into this Markdown file (docs/validation.md)",
+    )
+    _add_executor_options(validate, "replications")
+    validate.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    validate.set_defaults(handler=command_validate)
 
     report = commands.add_parser(
         "report", help="render a notebook or a results folder to one self-contained HTML file"
@@ -565,6 +592,59 @@ def command_calibrate(args: argparse.Namespace) -> int:
     missed = int((~table["within"]).sum())
     print(f"\n{len(table) - missed} of {len(table)} targets met")
     return 1 if missed else 0
+
+
+def command_validate(args: argparse.Namespace) -> int:
+    """``rescalesim validate``: every holdout record against the model; misses are results."""
+    from rescalesim.calibration import load_targets
+    from rescalesim.scenario_file import SHIPPED
+    from rescalesim.validation import format_record, markdown, validate_folder, write_section
+
+    folder = args.country
+    if not folder.exists() and (SHIPPED / folder).is_dir():
+        folder = SHIPPED / folder
+    if not (folder / "targets.toml").is_file():
+        raise UsageError(
+            f"rescalesim validate: {folder}: not a country folder (no targets.toml in it)"
+        )
+    targets = load_targets(folder / "targets.toml")
+    if not targets.holdout:
+        raise UsageError(f"rescalesim validate: {folder / 'targets.toml'}: no [[holdout]] records")
+    overrides = list(args.overrides)
+    if args.replications is not None:
+        overrides.append(f"run.replications={args.replications}")
+    try:
+        table = validate_folder(
+            folder,
+            targets,
+            overrides,
+            progress_for=lambda name: _Progress(name, args.quiet),
+            workers=args.workers,
+            executor=_executor(args),
+        )
+    except ValueError as error:
+        raise UsageError(f"rescalesim validate: {folder / 'targets.toml'}: {error}") from None
+    print(f"\nValidation of {targets.country} against records nothing was fitted to")
+    for row in table.itertuples():
+        verdict = "hit " if row.hit else "MISS"
+        shown = partial(format_record, row.metric)
+        print(
+            f"  {verdict} {row.record}: model {shown(row.model_mean)} (95% of runs "
+            f"{shown(row.model_low)} to {shown(row.model_high)}); record {shown(row.value)} "
+            f"({shown(row.record_low)} to {shown(row.record_high)})"
+        )
+        print(f"       {row.measure}; {row.source}")
+    hits = int(table["hit"].sum())
+    print(f"\n{hits} of {len(table)} records hit")
+    if args.markdown is not None:
+        replications = int(table["replications"].max())
+        command = f"rescalesim validate {args.country}" + (
+            f" --replications {args.replications}" if args.replications else ""
+        )
+        section = markdown(targets.country, table, replications, command)
+        write_section(args.markdown, folder.name, section)
+        print(f"table written to {args.markdown}")
+    return 0
 
 
 def _parameters(texts: list[str]) -> dict:

@@ -76,6 +76,29 @@ def tables(model: RescaleModel, seed: int, replication: int) -> Replication:
     return Replication(row, series, groups)
 
 
+def run_with_probes(
+    scenario: Scenario, seed: int, replication: int, probes: Sequence[tuple[str, int]]
+) -> tuple[dict, list[float]]:
+    """One replication's summary row, and the share of places taken in named facilities.
+
+    Read at the end of given days. ``probes`` holds (facility name, model day) pairs; a
+    group's facilities ("name 1", ...) count together. A share, not a count, so that it means
+    the same at any population scale.
+    """
+    model = RescaleModel(scenario, replication_seed(seed, replication))
+    taken = [0.0] * len(probes)
+    for k in sorted(range(len(probes)), key=lambda k: probes[k][1]):
+        name, day = probes[k]
+        model.run_to_day(day + 1)
+        named = [
+            f for f in model.estate.facilities if f.name == name or f.name.startswith(f"{name} ")
+        ]
+        places = sum(f.capacity for f in named)
+        taken[k] = sum(len(f.occupants) for f in named) / places if places else float("nan")
+    model.run()
+    return tables(model, seed, replication).summary, taken
+
+
 def run_together(scenarios: Sequence[Scenario], seed: int, replication: int) -> list[Replication]:
     """One replication of several scenarios, simulating their shared past once.
 
