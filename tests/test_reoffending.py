@@ -103,3 +103,20 @@ def test_outcomes_by_subgroup_show_the_young_reoffending_more():
     by_facility = table.loc["facility"]
     assert by_facility["releases"].sum() == table.loc["sex"]["releases"].sum()
     assert by_facility.loc["prison", "releases"] > 0
+
+
+def test_people_waiting_at_liberty_for_their_hearing_may_offend_meanwhile():
+    def offences(delay: float) -> tuple[float, float]:
+        s = scenario(
+            run={"years": 3, "warmup_years": 1},
+            remand={"enabled": False},
+            case_flow={"new_cases_per_year": 2000, "trial_delay_days_mean": delay},
+        )
+        daily = run_model(s).records.daily
+        return daily[:, INDEX["offences"]].sum(), daily[:, INDEX["new_cases"]].sum()
+
+    quick_offences, quick_cases = offences(5)
+    slow_offences, slow_cases = offences(600)
+    # each case is an offence; offences while waiting come on top, more with a longer wait
+    assert quick_offences >= quick_cases and slow_offences >= slow_cases
+    assert slow_offences - slow_cases > 3 * (quick_offences - quick_cases) + 50
