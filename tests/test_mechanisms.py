@@ -350,3 +350,68 @@ def test_the_dutch_juvenile_paradox_disappears_when_the_judge_places():
     assert table[(ministry.name, "occupancy_houses")] < 0.45
     assert table[(judge.name, "occupancy_houses")] > 0.9
     assert table[(ministry.name, "occupancy_prisons")] > table[(judge.name, "occupancy_prisons")]
+
+
+def test_offences_before_a_sentence_ends_revoke_conditional_releases():
+    base = {**CROWDED, "reoffending": {"enabled": True}, "facilities": HOUSES_WITH_ROOM}
+    kept, _ = _metrics(**base, release={"revocation_share": 0.0})
+    revoked, model = _metrics(**base, release={"revocation_share": 1.0})
+    assert kept["revocations_per_year"] == 0
+    assert revoked["revocations_per_year"] > 20
+    # the rest of the old sentence is served on top: more people held
+    assert revoked["custody_population_mean"] > kept["custody_population_mean"]
+    assert model.invariant_violations() == []
+
+
+def test_houses_send_residents_back_to_prison_at_their_rate_and_not_again():
+    stay = {"facilities": HOUSES_WITH_ROOM}
+    none, _ = _metrics(**stay, placement={"house_return_per_year": 0.0})
+    some, model = _metrics(**stay, placement={"house_return_per_year": 3.0})
+    assert none["sent_back_to_prison_per_year"] == 0
+    # about the rate times the residents (binomial a day): within a third of it
+    residents = model.records.daily[
+        model.validated_scenario.warmup_days :, INDEX["detention_house"]
+    ]
+    expected = 3.0 * residents.mean()
+    assert abs(some["sent_back_to_prison_per_year"] - expected) < expected / 3
+    for person in model.people():
+        if person.sent_back:
+            assert person.place is not Place.detention_house
+
+
+def test_reviews_lower_over_classified_levels_and_open_houses_to_them():
+    over = {
+        "facilities": HOUSES_WITH_ROOM,
+        "security": {"over_classification_share": 0.6, "review_days": 3650},
+        "placement": {"regime": "service"},
+    }
+    late, _ = _metrics(**over)
+    soon, model = _metrics(
+        **{**over, "security": {"over_classification_share": 0.6, "review_days": 30}}
+    )
+    assert soon["house_placements_per_year"] > late["house_placements_per_year"]
+    reviewed = model.records.daily[:, INDEX["security_reviews"]].sum()
+    assert reviewed > 0
+    held_long = [
+        p for p in model.people() if p.facility is not None and model.day - p.custody_start > 40
+    ]
+    assert held_long and all(p.security_assigned == p.security_needed for p in held_long)
+
+
+def test_people_without_a_right_of_residence_are_not_placed_in_houses_or_monitored_at_home():
+    s = scenario(
+        **{**CROWDED, "facilities": HOUSES_WITH_ROOM},
+        offenders={"no_residence_share": 0.5},
+        capacity={"overflow": "electronic_monitoring"},
+    )
+    model = RescaleModel(s, np.random.SeedSequence(3))
+    seen = set()
+    while model.day < model.total_days:
+        model.step()
+        if model.day % 30 == 0:
+            for p in model.people():
+                if p.no_residence:
+                    seen.add(p.place)
+    assert Place.prison in seen
+    assert Place.detention_house not in seen and Place.electronic_monitoring not in seen
+    assert model.records.daily[:, INDEX["detention_house"]].max() > 0  # others still go

@@ -141,6 +141,7 @@ def test_offences_on_a_community_sanction_are_counted_and_followed_up():
         remand={"enabled": False},
     )
     model = run_model(long)
-    assert headline(long, model.records.daily, model.records.release_log())[
-        "reoffence_cases_per_year"
-    ] > 50
+    assert (
+        headline(long, model.records.daily, model.records.release_log())["reoffence_cases_per_year"]
+        > 50
+    )

@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 # their cost
 ARRIVAL_BLOCK_DAYS = 365
 # the traits of a person, in the order of Person's arguments
-TRAITS = ("region", "birth_day", "male", "risk", "security", "offence", "priors")
+TRAITS = ("region", "birth_day", "male", "risk", "security", "offence", "priors", "no_residence")
 
 
 class CaseFlow:
@@ -117,6 +117,7 @@ class CaseFlow:
             "security": categorical(rng, self.security_cdf, n),
             "offence": categorical(rng, self.offence_cdf, n),
             "priors": rng.poisson(offenders.prior_convictions_mean, n),
+            "no_residence": rng.random(n) < offenders.no_residence_share,
         }
 
     def make_people(self, traits: dict[str, np.ndarray]) -> list[Person]:
@@ -148,8 +149,9 @@ class CaseFlow:
                 security_needed=security_levels[s],
                 offence=offences[o],
                 prior_convictions=p,
+                no_residence=f,
             )
-            for r, b, m, k, s, o, p in zip(*columns, strict=True)
+            for r, b, m, k, s, o, p, f in zip(*columns, strict=True)
         ]
         assign(people, over)
         return people

@@ -82,6 +82,17 @@ class Court:
         )
         self.records.count("drawn_into_custody", int(drawn_in.sum()))
         to_serve = np.ceil(self.release_rules.days_to_serve(lengths))
+        revoked = self._revocations(people)
+        if revoked is not None:
+            # the rest of the old sentence is served on top of the new one (alone, if the new
+            # one is a community sanction)
+            rest = np.array([p.remainder_days for p in people], dtype=float)
+            only_revoked = revoked & ~custody
+            to_serve = np.where(only_revoked, 0, to_serve) + np.where(revoked, rest, 0)
+            lengths = np.where(only_revoked, rest, lengths)
+            custody = custody | revoked
+            for person in np.array(people, dtype=object)[revoked]:
+                person.remainder_days = 0  # served now: not revoked twice
         records = self.records
         sanction_ends = self.calendar.sanction_ends
         custodial_sentences = int(custody.sum())
@@ -120,6 +131,18 @@ class Court:
                 continue
             self._start_custodial_sentence(person, sentence, release_day, on_remand, day)
         self.after_release.release(released, day, released_from)
+
+    def _revocations(self, people: list[Person]) -> np.ndarray | None:
+        """Conditional releases revoked by an offence committed before the sentence's end."""
+        on_probation = [
+            p.remainder_days > 0 and 0 <= p.offence_day <= p.probation_until for p in people
+        ]
+        if not any(on_probation):
+            return None
+        share = self.release_rules.rules.revocation_share
+        revoked = np.array(on_probation) & (self.streams["sentencing"].random(len(people)) < share)
+        self.records.count("revocations", int(revoked.sum()))
+        return revoked
 
     def _offences_while_waiting(self, people: list[Person], day: int) -> None:
         """People who waited for the hearing at liberty may have offended meanwhile.

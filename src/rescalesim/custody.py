@@ -9,6 +9,7 @@ staff, away from home).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
@@ -18,13 +19,22 @@ if TYPE_CHECKING:
     from rescalesim.facility import Facility
     from rescalesim.person import Person
     from rescalesim.records import Records
+    from rescalesim.timeline import Calendar
 
 
 class Custody:
     """Stocks and moves of people between places."""
 
-    def __init__(self, records: Records) -> None:
+    def __init__(
+        self,
+        records: Records,
+        calendar: Calendar | None = None,
+        review_days: float | None = None,
+    ) -> None:
         self.records = records
+        # over-classified people's security level is reviewed this long into each stay
+        self.calendar = calendar
+        self.review_days = math.ceil(review_days) if review_days is not None else None
         # people per place, and people who entered and left each place (for conservation)
         self.count = [0] * len(Place)
         self.entered = [0] * len(Place)
@@ -52,6 +62,8 @@ class Custody:
         if records.year is not None and person.custody_year != records.year:
             records.person_in_custody(day, person)
         person.custody_start = day
+        person.stays += 1
+        person.sent_back = False
         person.days_by_kind = {}
         person.kind_since = day
         person.work_days = 0.0
@@ -61,6 +73,8 @@ class Custody:
         if facility.kind is FacilityKind.detention_house:
             records.count("house_placements")
         self.move(person, place)
+        if self.calendar is not None and person.security_assigned > person.security_needed:
+            self.calendar.security_reviews[day + self.review_days].append((person, person.stays))
 
     def _close_segment(self, person: Person, day: int) -> None:
         # the days since the last move count for the facility the person is leaving

@@ -84,6 +84,7 @@ def headline(scenario: Scenario, daily: np.ndarray, release_log: dict[str, np.nd
         "reoffence_cases_per_year": float(table["reoffence_cases"].sum() / years),
         "community_sentences_per_year": float(table["community_sentences"].sum() / years),
         "house_placements_per_year": float(table["house_placements"].sum() / years),
+        "sent_back_to_prison_per_year": float(table["sent_back_to_prison"].sum() / years),
         "transition_transfers_per_year": float(table["transition_transfers"].sum() / years),
         # Little's law: mean stock over the entry rate gives the mean length of stay
         "mean_stay_days": _ratio(custody.sum(), admissions),
@@ -101,6 +102,7 @@ def headline(scenario: Scenario, daily: np.ndarray, release_log: dict[str, np.nd
         ),
         "diverted_to_em_per_year": float(table["diverted_to_em"].sum() / years),
         "early_releases_per_year": float(table["early_releases"].sum() / years),
+        "revocations_per_year": float(table["revocations"].sum() / years),
     }
 
 

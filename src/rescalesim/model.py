@@ -14,8 +14,9 @@ calls), never the model. They are built in this order, each from the ones before
    estate later through Mesa events.
 
 One day, in order (each step reads only what earlier steps wrote): releases due today;
-community sanctions ending; hearings (judges sentence, the placement service places); the
-service's decisions; admissions from the sentence queue; transition windows and transfers; new
+community sanctions ending; hearings (judges sentence, revoke conditional releases, the
+placement service places); the service's decisions; residents sent back from houses to prison;
+admissions from the sentence queue; transition windows and transfers; new
 cases (arrivals and reoffences), which wait on remand or at liberty; early releases; the next
 case of everyone released today is drawn; the policymaker's daily observation; the day is
 recorded and costed. Facilities open and close
@@ -90,7 +91,7 @@ class RescaleModel(mesa.Model):
         self.clock = Clock()
         self.calendar = Calendar()
         self.records = Records(self.total_days, scenario.warmup_days)
-        self.custody = Custody(self.records)
+        self.custody = Custody(self.records, self.calendar, scenario.security.review_days)
         self.estate = Estate(self, scenario, on_change=self._schedule_estate_change)
         self.hazard = ReoffendingHazard(scenario.reoffending, scenario.community)
         self.placement = PlacementService(
@@ -211,6 +212,8 @@ class RescaleModel(mesa.Model):
         self.court.hear(day)
         if scenario.placement.regime == "service":
             self.placement.decide(day)
+        self.placement.review_security(day)
+        self.placement.send_back(day)
         self.overflow.admit_from_queue(day)
         self.release_rules.open_windows(day)
         self.release_rules.fill_transition_houses(day)

@@ -231,6 +231,13 @@ METRICS = registry(
         "Placements in a detention house (at a hearing or from remand), per year.",
     ),
     Metric(
+        "sent_back_to_prison_per_year",
+        "sent back from a house to prison",
+        "people per year",
+        1,
+        "Residents of detention houses sent back to prison during their sentence, per year.",
+    ),
+    Metric(
         "transition_transfers_per_year",
         "moved to a transition house",
         "people per year",
@@ -327,6 +334,14 @@ METRICS = registry(
         1,
         "Overflow `early_release`: people released before their date to relieve crowding, per "
         "year.",
+    ),
+    Metric(
+        "revocations_per_year",
+        "conditional releases revoked",
+        "people per year",
+        1,
+        "Conditional releases revoked by a new offence committed before the end of the "
+        "sentence: the rest of the sentence is served on top of the new one, per year.",
     ),
     Metric(
         "houses_planned",

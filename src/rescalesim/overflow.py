@@ -72,7 +72,11 @@ class Overflow:
             self.queue.append((person, release_day - day))
             self.records.count("sentences_queued")
             return True
-        if policy == "electronic_monitoring" and sentence <= self.rules.em_max_sentence_days:
+        if (
+            policy == "electronic_monitoring"
+            and sentence <= self.rules.em_max_sentence_days
+            and not person.no_residence  # monitoring at home needs a home here
+        ):
             if on_remand:
                 custody.leave(person, day)
             custody.move(person, Place.electronic_monitoring)

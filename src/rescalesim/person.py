@@ -30,6 +30,7 @@ class Person(mesa.Agent):
         security_needed: int,
         offence: str,
         prior_convictions: int,
+        no_residence: bool = False,
     ) -> None:
         super().__init__(model)
         self.region = region
@@ -41,10 +42,13 @@ class Person(mesa.Agent):
         self.security_assigned = security_needed
         self.offence = offence
         self.prior_convictions = prior_convictions
+        self.no_residence = no_residence  # a foreign national without a right of residence
+        self.sent_back = False  # sent back from a house to prison during the stay now running
         self.place: Place | None = None  # set when the model first places the person
         self.facility: Facility | None = None
         # the stay in custody now running: days per facility kind, for the reoffending hazard
         self.custody_start = 0
+        self.stays = 0  # stays in custody so far (tells a booking for an earlier stay)
         self.days_by_kind: dict[FacilityKind, int] = {}
         self.kind_since = 0
         # days of the stay in work or education, with lived-experience staff, away from home
@@ -52,6 +56,9 @@ class Person(mesa.Agent):
         self.lived_experience_days = 0
         self.away_days = 0
         self.sentence_days = 0.0
+        # after a conditional release: days of the sentence still to run, and until when
+        self.remainder_days = 0
+        self.probation_until = -1
         self.release_day = -1
         self.hearing_day = -1
         # index of this person's last time at risk in the model's log, for reconviction

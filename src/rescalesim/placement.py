@@ -104,6 +104,8 @@ class PlacementService(mesa.Agent):
             rules.houses_enabled
             and person.security_assigned <= self.house_max_security
             and person.offence not in self.excluded
+            and not person.no_residence
+            and not person.sent_back
         )
 
     def approves(self, person: Person, day: int) -> bool:
@@ -162,6 +164,45 @@ class PlacementService(mesa.Agent):
             if house is not None and self.approves(person, day):
                 return house
         return self.prison_for(person, day)
+
+    def review_security(self, day: int) -> None:
+        """Over-classified people still in the stay they were classified for get their level.
+
+        Under a placement service, a file is then opened on those now eligible.
+        """
+        for person, stay in self.calendar.due(self.calendar.security_reviews, day):
+            if person.facility is None or person.stays != stay:
+                continue  # released since (or in a later stay)
+            person.security_assigned = person.security_needed
+            self.records.count("security_reviews")
+            if self.rules.regime == "service" and person.place in (Place.prison, Place.remand):
+                sentence = person.sentence_days if person.place is Place.prison else None
+                self.open_file(person, sentence, day)
+
+    def send_back(self, day: int) -> None:
+        """Residents sent back from detention houses to prison today (rules broken, incidents).
+
+        How many is drawn first (binomial over the sentenced residents), so that who is drawn
+        only when someone goes.
+        """
+        rate = self.rules.house_return_per_year
+        residents = self.custody.count[Place.detention_house]
+        if rate <= 0 or residents == 0:
+            return
+        going = int(self.stream.binomial(residents, rate / DAYS_PER_YEAR))
+        if not going:
+            return
+        serving = [
+            person
+            for house in self.estate.open_houses
+            for person in house.occupants
+            if person.place is Place.detention_house
+        ]
+        for i in sorted(self.stream.choice(len(serving), going, replace=False).tolist()):
+            person = serving[i]
+            person.sent_back = True
+            self.custody.transfer(person, self.prison_for(person, day), Place.prison, day)
+            self.records.count("sent_back_to_prison")
 
     def transition_house_for(self, person: Person) -> Facility | None:
         """A transition house with a free bed, home region first, if the person may go."""

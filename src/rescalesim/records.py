@@ -29,6 +29,7 @@ FLOWS = [
     "custodial_sentences",
     "community_sentences",
     "house_placements",
+    "sent_back_to_prison",
     "transition_transfers",
     "releases",
     "reconvictions",
@@ -40,6 +41,8 @@ FLOWS = [
     "queue_days_waited",
     "diverted_to_em",
     "early_releases",
+    "revocations",
+    "security_reviews",
     "persons_in_custody",
 ]
 STATES = [

@@ -108,6 +108,11 @@ class ReleaseRules:
         ended_in = [self.custody.leave(person, day) for person in people]
         for person, place in zip(people, ended_in, strict=True):
             self.records.release(day, person, place)
+            # the rest of the sentence runs on conditional release (revocable until its end)
+            person.remainder_days = max(
+                0, math.ceil(person.sentence_days) - (day - person.custody_start)
+            )
+            person.probation_until = day + person.remainder_days
         self.after_release.release(people, day, ended_in)
 
     def end_sanctions(self, day: int) -> None:

@@ -285,6 +285,17 @@ class Offenders(Section):
         source="assumption",
         description="Mean prior convictions of people new to the model (Poisson).",
     )
+    no_residence_share: float = param(
+        0.0,
+        unit="fraction",
+        ge=0,
+        le=1,
+        source="scenario file (Belgium: 29.4% of the prison population had no right of "
+        "residence in 2020, Factcheck.Vlaanderen from FPS Justice data)",
+        description="Share of new people who are foreign nationals without a right of residence: "
+        "not placed in detention houses nor under electronic monitoring (no address, no "
+        "reintegration here).",
+    )
     risk_shares: dict[Literal["low", "medium", "high"], float] = param(
         {"low": 0.35, "medium": 0.45, "high": 0.20},
         unit="fractions",
@@ -486,6 +497,19 @@ class Placement(Section):
         lever="assumption",
         plausible=(0.0, 1.0),
     )
+    house_return_per_year: float = param(
+        1.0,
+        unit="per resident-year",
+        ge=0,
+        le=20,
+        source="Vorst sent 7 residents back to prison in its first six months, with 27 residents "
+        "at the end of them (BRUZZ, 12 Jan 2024): about 7 / (13.5 x 0.5) = 1.0 a resident-year; "
+        "whether a new house's early rate lasts is an assumption",
+        description="Rate at which a detention house sends a sentenced resident back to prison "
+        "(rules broken, an incident); that person stays in prison for the rest of the stay.",
+        lever="assumption",
+        plausible=(0.2, 1.5),
+    )
     service_decision_days_mean: float = param(
         14,
         unit="days",
@@ -525,6 +549,17 @@ class Security(Section):
         "placement uses the assigned level.",
         lever="assumption",
         plausible=(0, 0.5),
+    )
+    review_days: float = param(
+        180,
+        unit="days",
+        gt=0,
+        le=3650,
+        source="assumption (no public figure found): classification is reviewed during the stay",
+        description="Days in custody after which an over-classified person's level is reviewed "
+        "and lowered to the level needed (a placement service may then place them in a house).",
+        lever="policy",
+        plausible=(60, 730),
     )
 
 
@@ -874,6 +909,20 @@ class Release(Section):
         le=1,
         source="Belgium: 1/3 for all since 2018 (HLN, Knack 2018); Norway and NL 2/3",
         description="Share of the sentence served before conditional release.",
+    )
+    revocation_share: float = param(
+        0.5,
+        unit="probability",
+        ge=0,
+        le=1,
+        source="assumption (no public figure found): the sentencing court or the sentence "
+        "implementation court revokes a conditional release after a new offence in the "
+        "remaining term, not always",
+        description="Chance that a new offence committed before the end of the sentence of a "
+        "conditionally released person revokes the release: the rest of the sentence is served "
+        "on top of the new one.",
+        lever="assumption",
+        plausible=(0.2, 0.9),
     )
     minimum_days_served: float = param(
         0,

@@ -36,6 +36,8 @@ class Calendar:
         self.transition_windows: defaultdict[int, list[Person]] = defaultdict(list)
         self.sanction_ends: defaultdict[int, list[Person]] = defaultdict(list)
         self.returns: defaultdict[int, list[Person]] = defaultdict(list)
+        # reviews of over-classified people's security level: (person, number of the stay)
+        self.security_reviews: defaultdict[int, list[tuple[Person, int]]] = defaultdict(list)
         # the placement service's files: (person, day opened, place then)
         self.placement_decisions: defaultdict[int, list[tuple[Person, int, Place]]] = defaultdict(
             list
