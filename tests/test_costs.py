@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from conftest import run_model, scenario
 
 from rescalesim.records import COSTS, INDEX
@@ -12,8 +13,10 @@ def test_costs_are_place_days_times_the_scenarios_rates():
     model = run_model(scenario())
     d = model.records.daily
     col = {name: d[:, INDEX[name]] for name in INDEX}
-    prison = col["capacity_prison"] * 100.0 + (col["remand"] + col["prison"]) * 46.5
-    house = col["capacity_detention_house"] * 150.0 + col["detention_house"] * 40.0
+    # rates derived from the published cost per person-day (Belgium 2016: 150 EUR at 109.6%)
+    prison = col["capacity_prison"] * 0.8 * 150 * 1.096 + (col["remand"] + col["prison"]) * 30.0
+    held = col["detention_house"] + col["house_remand"]
+    house = col["capacity_detention_house"] * 152.0 + held * 38.0
     transition = col["capacity_transition_house"] * 120.0 + col["transition_house"] * 30.0
     assert np.allclose(col["cost_prison_eur"], prison)
     assert np.allclose(col["cost_detention_house_eur"], house)
@@ -28,7 +31,30 @@ def test_costs_are_place_days_times_the_scenarios_rates():
     assert np.all(col["cost_capital_eur"] == 0)  # nothing was built
 
 
-def test_new_places_cost_their_capital_on_the_day_they_open():
+def test_each_countrys_rates_give_back_its_published_cost_per_person_day():
+    # at the occupancy of the published figure, the derived rates reproduce it; at a lower
+    # occupancy each person costs more (fixed costs spread over fewer), at a higher one less
+    from conftest import ROOT
+
+    from rescalesim.scenario_file import load
+
+    files = [
+        "belgium/status_quo",
+        "netherlands/status_quo",
+        "norway/decentralised",
+        "netherlands_juvenile/ministry_places",
+    ]
+    for name in files:
+        rates = load(ROOT / "scenarios" / f"{name}.toml").costs.prison
+        published = rates.per_person_day
+        assert rates.per_person_day_at(rates.at_occupancy) == pytest.approx(published), name
+        assert rates.per_person_day_at(0.8 * rates.at_occupancy) > published
+        assert rates.per_person_day_at(1.2 * rates.at_occupancy) < published
+    belgium = load(ROOT / "scenarios" / "belgium/status_quo.toml").costs.prison
+    assert (belgium.per_person_day, belgium.at_occupancy) == (150.0, 1.096)
+
+
+def test_new_places_pay_off_their_building_cost_from_the_day_they_open():
     s = scenario(
         run={"years": 2, "warmup_years": 1},
         facilities=[
@@ -52,8 +78,11 @@ def test_new_places_cost_their_capital_on_the_day_they_open():
     model = run_model(s)
     capital = model.records.daily[:, INDEX["cost_capital_eur"]]
     opening = 365 + round(1.5 * 365)
-    assert capital[opening] == 20 * 127_800.0
-    assert capital.sum() == 20 * 127_800.0  # the house opened in the warm-up is not counted
+    # an annuity at 3% over 30 years, a day at a time from the opening to the end
+    per_day = 20 * 127_800.0 * 0.03 / (1 - 1.03**-30) / 365
+    assert np.all(capital[:opening] == 0)  # the house opened in the warm-up is not counted
+    assert np.allclose(capital[opening:], per_day)
+    assert per_day * 365 * 30 > 20 * 127_800.0  # interest: more than the price over its life
 
 
 def test_the_municipal_incentive_is_capped_per_house():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from conftest import run_model, scenario
 
 from rescalesim.records import INDEX
@@ -50,7 +51,11 @@ def test_persistent_overcrowding_builds_prison_places_after_the_lag():
     assert capacity[-1] > capacity[0]
     first_review = s.warmup_days + 2 * 365  # two overcrowded years first
     assert capacity[first_review + 365] == capacity[0]  # still building
-    assert model.records.daily[:, INDEX["cost_capital_eur"]].sum() >= 150 * 250_000.0
+    # the prisons opened pay off their building cost (an annuity over 50 years) every day
+    capital = model.records.daily[:, INDEX["cost_capital_eur"]]
+    one_prison = 150 * 250_000.0 * 0.03 / (1 - 1.03**-50) / 365
+    opened = capital[-1] / one_prison
+    assert opened >= 1 and opened == pytest.approx(round(opened))
 
 
 def test_houses_can_replace_prison_places_as_they_open():

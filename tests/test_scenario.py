@@ -129,6 +129,6 @@ def test_a_partial_table_of_hazard_ratios_keeps_the_other_defaults():
 
 
 def test_a_partial_cost_table_keeps_the_other_rate():
-    changed = load(BELGIUM / "status_quo.toml", ["costs.detention_house.available_place_day=200"])
-    assert changed.costs.detention_house.available_place_day == 200
-    assert changed.costs.detention_house.occupied_place_day == 40.0
+    changed = load(BELGIUM / "status_quo.toml", ["costs.detention_house.per_person_day=200"])
+    assert changed.costs.detention_house.per_person_day == 200
+    assert changed.costs.detention_house.fixed_share == 0.8  # the rest of the table is kept

@@ -1,7 +1,9 @@
 """Costs of the justice system as the model sees it.
 
-Operating cost per available and per occupied place-day by facility type, community-sanction
-days, and the cost of each new conviction of someone released in the model.
+Operating cost per available and per occupied place-day by facility type (derived from each
+country's published cost per person-day, see ``scenario.PlaceCost``), community-sanction and
+electronic-monitoring days, the cost of each new conviction after a sentence, and the building
+cost of facilities opened during the measured years, paid off as an annuity.
 """
 
 from __future__ import annotations
@@ -24,6 +26,13 @@ if TYPE_CHECKING:
     from rescalesim.scenario import Costs
 
 
+def annuity(rate: float, years: float) -> float:
+    """Yearly payment that pays off 1 over `years` at `rate` (1 / years without interest)."""
+    if rate == 0:
+        return 1.0 / years
+    return rate / (1.0 - (1.0 + rate) ** -years)
+
+
 class CostAccounts:
     """Adds one day of costs, by component, to a row of the daily record."""
 
@@ -31,6 +40,7 @@ class CostAccounts:
         self.costs = costs
         self.records = records
         self.estate = estate
+        self.capital_per_day = 0.0  # building costs paid off by facilities opened so far
         # the columns and rates of each facility kind, looked up once (costed every day)
         self.by_kind = [
             (
@@ -44,11 +54,18 @@ class CostAccounts:
         ]
 
     def capital(self, facilities: list[Facility]) -> None:
-        """One-off building cost of facilities opening today."""
+        """Facilities opening today start paying off their building cost (an annuity a day).
+
+        The building is paid for whether the facility stays open or not: the charge runs to the
+        end of the run.
+        """
         if not self.costs.enabled:
             return
-        rates = self.costs.capital_per_place
-        self.records.count("cost_capital_eur", sum(f.capacity * rates[f.kind] for f in facilities))
+        costs = self.costs
+        for facility in facilities:
+            building = facility.capacity * costs.capital_per_place[facility.kind]
+            years = costs.capital_lifetime_years[facility.kind]
+            self.capital_per_day += building * annuity(costs.discount_rate, years) / DAYS_PER_YEAR
 
     def account(self, row: np.ndarray) -> None:
         """Cost components of the day in the row; all zero when costs are switched off."""
@@ -79,3 +96,4 @@ class CostAccounts:
             row[index["electronic_monitoring"]] * costs.electronic_monitoring_day
         )
         row[index["cost_new_convictions_eur"]] = row[index["reconvictions"]] * costs.new_conviction
+        row[index["cost_capital_eur"]] = self.capital_per_day

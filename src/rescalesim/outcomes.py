@@ -28,6 +28,8 @@ class Metric:
     headline: bool = False
     share: bool = False
     scales_with_population: bool = True
+    # a metric of a comparison (from two scenarios' runs together), not of one run
+    comparison: bool = False
 
     def axis(self) -> str:
         """Axis title: words and unit."""
@@ -155,6 +157,20 @@ METRICS = registry(
         "prison); community-sanction days times their daily cost; and reconvictions (see above) "
         "times the cost per new conviction.",
         headline=True,
+    ),
+    Metric(
+        "cost_per_offence_avoided_eur",
+        "extra cost per offence avoided",
+        "thousand EUR",
+        0.001,
+        "A comparison against the base scenario: the mean difference in `cost_total_eur` over "
+        "the mean number of offences avoided in the period (`offences_per_year` times the "
+        "measured years), paired by replication, with a delta-method 95% interval. Blank "
+        "(n/a) unless the scenario clearly avoids offences (their interval above zero); "
+        "negative when it saves money too.",
+        headline=True,
+        scales_with_population=False,
+        comparison=True,
     ),
     Metric(
         "cost_per_release_eur",
@@ -409,19 +425,21 @@ METRICS = registry(
     ),
 )
 
-HEADLINE = [m.name for m in METRICS.values() if m.headline]
-SUPPORTING = [m.name for m in METRICS.values() if not m.headline]
+HEADLINE = [m.name for m in METRICS.values() if m.headline and not m.comparison]
+SUPPORTING = [m.name for m in METRICS.values() if not m.headline and not m.comparison]
+# computed by `compare` from each scenario's runs against the base's, paired by replication
+COMPARISON = [m.name for m in METRICS.values() if m.comparison]
 
 
 def reference_markdown() -> str:
     """The metric tables of docs/metrics.md, from the registry (``rescalesim metrics``)."""
     lines = ["## Headline metrics", ""]
     lines += ["| metric | in words | unit | definition |", "|---|---|---|---|"]
-    for group in (HEADLINE, SUPPORTING):
+    for group in (HEADLINE, COMPARISON, SUPPORTING):
         for name in group:
             m = METRICS[name]
             lines.append(f"| `{m.name}` | {m.label} | {m.unit} | {m.definition} |")
-        if group is HEADLINE:
+        if group is COMPARISON:
             lines += ["", "## Supporting metrics (also in `summary.csv`)", ""]
             lines += ["| metric | in words | unit | definition |", "|---|---|---|---|"]
     return "\n".join(lines) + "\n"

@@ -94,8 +94,8 @@ class Records:
         self.reincarceration_day: list[int] = []
         self.release_male: list[bool] = []
         self.release_age: list[float] = []
-        # flows and one-off costs are added during the day
-        self._flow = {name: INDEX[name] for name in FLOWS + ["cost_capital_eur"]}
+        # flows are added during the day
+        self._flow = {name: INDEX[name] for name in FLOWS}
 
     def start_day(self, day: int) -> None:
         """Point the flow counters at today's row."""

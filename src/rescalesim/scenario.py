@@ -1087,24 +1087,58 @@ class Reoffending(Section):
 
 
 class PlaceCost(Section):
-    """Operating cost of one facility type, split into fixed and per-person parts."""
+    """Operating cost of one facility type: the published cost per person-day, split.
 
-    available_place_day: float = param(
+    A published figure is spending over people held, at the occupancy of its year. Part of the
+    spending is fixed (staff and buildings run whether a place is taken or not), the rest follows
+    the people held. The rates the model uses are derived so that, at the published occupancy,
+    they give back the published figure exactly: ``available_place_day = fixed_share x
+    per_person_day x at_occupancy`` and ``occupied_place_day = (1 - fixed_share) x
+    per_person_day``.
+    """
+
+    per_person_day: float = param(
         ...,
-        unit="EUR per available place-day",
+        unit="EUR per person-day",
         ge=0,
         le=10_000,
         source="scenario file",
-        description="Cost of keeping a place open, occupied or not (staff, buildings).",
+        description="Published spending per person held per day (or an assumption where none "
+        "is published).",
     )
-    occupied_place_day: float = param(
-        ...,
-        unit="EUR per occupied place-day",
-        ge=0,
-        le=10_000,
+    at_occupancy: float = param(
+        1.0,
+        unit="people per place",
+        gt=0,
+        le=3,
         source="scenario file",
-        description="Extra cost of each person held (food, health, programmes).",
+        description="Occupancy in the year of that figure.",
     )
+    fixed_share: float = param(
+        0.7,
+        unit="fraction",
+        ge=0,
+        le=1,
+        source="assumption: staff, most of spending, run whether a place is taken or not "
+        "(Belgium 2009: staff 104 of 126 EUR a day, Senate question 4-5652)",
+        description="Share of spending that does not vary with the people held.",
+        lever="assumption",
+        plausible=(0.5, 0.9),
+    )
+
+    @property
+    def available_place_day(self) -> float:
+        """Cost of keeping a place open, taken or not (staff, buildings), EUR a day."""
+        return self.fixed_share * self.per_person_day * self.at_occupancy
+
+    @property
+    def occupied_place_day(self) -> float:
+        """Extra cost of each person held (food, health, programmes), EUR a day."""
+        return (1.0 - self.fixed_share) * self.per_person_day
+
+    def per_person_day_at(self, occupancy: float) -> float:
+        """Spending over people held at an occupancy: the published figure at its own."""
+        return self.available_place_day / occupancy + self.occupied_place_day
 
 
 class Costs(Section):
@@ -1112,19 +1146,22 @@ class Costs(Section):
 
     enabled: bool = Field(True, description="Switch cost accounting on or off (all costs zero).")
     prison: PlaceCost = param(
-        PlaceCost(available_place_day=100.0, occupied_place_day=46.5),
+        PlaceCost(per_person_day=150.0, at_occupancy=1.096, fixed_share=0.8),
         unit="EUR",
-        source="146.5 EUR per prisoner-day (Belgium 2017, De Morgen/DG EPI); fixed/variable split assumption",
+        source="Belgium: 150 EUR per prisoner-day in 2016, when prisons averaged 9.6% "
+        "overcrowding (HLN Nov 2018 from DG EPI; De Standaard Jul 2017); staff 104 of 126 EUR a "
+        "day in 2009 (Senate question 4-5652) for the fixed share",
         description="Prison costs.",
     )
     detention_house: PlaceCost = param(
-        PlaceCost(available_place_day=150.0, occupied_place_day=40.0),
+        PlaceCost(per_person_day=190.0, at_occupancy=1.0, fixed_share=0.8),
         unit="EUR",
-        source="not found; ~0.85 staff per place (Kortrijk, WTV 2022) against fewer in prisons; assumption",
+        source="not found: assumption, from about 0.85 staff per place (Kortrijk 50 for 57, WTV "
+        "2022; Vorst 50 for 60, VRT 2022), more than in prisons",
         description="Detention-house costs.",
     )
     transition_house: PlaceCost = param(
-        PlaceCost(available_place_day=120.0, occupied_place_day=30.0),
+        PlaceCost(per_person_day=150.0, at_occupancy=1.0, fixed_share=0.8),
         unit="EUR",
         source="not found; EUR 900,000 pilot budget for ~15 places (Mechelen, HLN 2019); assumption",
         description="Transition-house costs.",
@@ -1150,7 +1187,26 @@ class Costs(Section):
         unit="EUR per place",
         source="houses: EUR 92 m for 15 houses of ~720 places (HLN 2021); transition: EUR 4 m "
         "for ~100 places (Regie der Gebouwen); prisons: assumption",
-        description="One-off cost of each place of a facility opening during the measured years.",
+        description="Building cost of each place of a facility opening during the measured "
+        "years, paid off as an annuity over its lifetime (see capital_lifetime_years).",
+    )
+    capital_lifetime_years: KindShares = param(
+        {"prison": 50.0, "detention_house": 30.0, "transition_house": 30.0},
+        unit="years",
+        source="assumption: a prison building serves about 50 years, a converted house (a "
+        "former care home, gendarmerie) about 30",
+        description="Years over which a facility's building cost is annualised.",
+    )
+    discount_rate: float = param(
+        0.03,
+        unit="per year",
+        ge=0,
+        le=0.2,
+        source="European Commission, Guide to Cost-Benefit Analysis of Investment Projects "
+        "(2014): 3% social discount rate for Member States outside the Cohesion Fund",
+        description="Rate at which building costs are annualised (an annuity over the lifetime).",
+        lever="assumption",
+        plausible=(0.0, 0.07),
     )
     municipal_incentive_per_resident_year: float = param(
         1667.0,

@@ -247,6 +247,37 @@ def paired_differences(
     return pd.DataFrame(rows)
 
 
+def cost_per_offence_avoided(
+    base: pd.DataFrame, other: pd.DataFrame, years: float, level: float = 0.95
+) -> dict:
+    """Extra cost per offence avoided, paired by replication, as a difference row.
+
+    The ratio of the mean cost difference to the mean number of offences avoided, with a
+    delta-method interval (a ratio of two paired means); undefined (NaN) unless the offences
+    avoided have an interval above zero, since the ratio is unbounded near a zero denominator.
+    """
+    joined = base.merge(other, on=["seed", "replication"], suffixes=("_base", "_other"))
+    cost = (joined["cost_total_eur_other"] - joined["cost_total_eur_base"]).to_numpy(float)
+    avoided = years * (
+        joined["offences_per_year_base"] - joined["offences_per_year_other"]
+    ).to_numpy(float)
+    row = {"metric": "cost_per_offence_avoided_eur", "difference": float("nan")}
+    row |= {"ci95_low": float("nan"), "ci95_high": float("nan")}
+    counts = replication_counts(pd.Series(cost + avoided))
+    _, low, _ = interval(avoided, level)
+    if not low > 0:
+        return row | counts
+    n = len(cost)
+    ratio = cost.mean() / avoided.mean()
+    spread = np.cov(cost, avoided, ddof=1)
+    variance = (spread[0, 0] - 2 * ratio * spread[0, 1] + ratio**2 * spread[1, 1]) / (
+        n * avoided.mean() ** 2
+    )
+    half = stdtrit(n - 1, 0.5 + level / 2) * np.sqrt(max(variance, 0.0))
+    row |= {"difference": ratio, "ci95_low": ratio - half, "ci95_high": ratio + half}
+    return row | counts
+
+
 @dataclass(frozen=True)
 class Comparison:
     """Scenarios run on common random numbers, with paired differences against the first."""
@@ -297,10 +328,17 @@ def compare(
         ignore_index=True,
     )[["scenario", "metric", "mean", "ci95_low", "ci95_high", *COUNTS]]
     columns = ["scenario", "base", "metric", "difference", "ci95_low", "ci95_high", *COUNTS]
+    base_summary = results[0].summary
     parts = [
-        paired_differences(results[0].summary, r.summary).assign(
-            scenario=r.scenario.name, base=results[0].scenario.name
-        )[columns]
+        pd.concat(
+            [
+                paired_differences(base_summary, r.summary),
+                pd.DataFrame(
+                    [cost_per_offence_avoided(base_summary, r.summary, r.scenario.run.years)]
+                ),
+            ],
+            ignore_index=True,
+        ).assign(scenario=r.scenario.name, base=results[0].scenario.name)[columns]
         for r in results[1:]
     ]
     differences = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)
