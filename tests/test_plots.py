@@ -90,7 +90,10 @@ def test_differences_figure_places_each_dot_at_the_paired_difference(comparison)
     for ax, metric in zip(figure.axes, rows.index, strict=False):
         _, unit, factor = plots.axis_label(metric)
         dot = ax.lines[0]
-        assert dot.get_xdata()[0] == pytest.approx(factor * rows.loc[metric, "difference"])
+        expected = factor * rows.loc[metric, "difference"]
+        assert dot.get_xdata()[0] == pytest.approx(expected, nan_ok=True)
+        if np.isnan(expected):  # an undefined difference is written, not left blank
+            assert any(text.get_text() == "n/a" for text in ax.texts)
         assert ax.get_xlabel().startswith("difference")
     assert "paired by replication" in figure.get_suptitle()
 

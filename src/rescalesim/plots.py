@@ -223,6 +223,8 @@ def differences(table: pd.DataFrame, path: Path | str | None = None) -> Figure:
         high = factor * part["ci95_high"].to_numpy(float)
         errors = np.nan_to_num(np.vstack([mean - low, high - mean]))
         for i in range(len(scenarios)):
+            if np.isnan(mean[i]):  # no value (e.g. no offence clearly avoided): say so
+                ax.text(0, y[i], "n/a", ha="center", va="center", fontsize=9)
             ax.errorbar(
                 mean[i],
                 y[i],
