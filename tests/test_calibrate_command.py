@@ -8,21 +8,15 @@ from test_cli import rescalesim
 
 pytestmark = pytest.mark.slow  # each takes 10 s or more on 2 cores
 
-# Targets each base scenario misses, reported as they are rather than tuned away (see the
-# calibration section of docs/model.md): since the day-0 population carries released people,
-# runs measure the steady state, and these case-flow settings, set by hand against the earlier
-# 20-year warm-up, miss by a little. Fitting them by a stated method is the inference issue's.
-# Some sit so close to an edge of their range that two replications fall either side of it, so
-# the test asserts that no target outside this list is missed.
+# Targets each base scenario may miss with 2 replications at reduced scale (a target sitting
+# near an edge of its range falls either side of it by chance); the test asserts that no target
+# outside this list is missed. Every target is met with 4 replications (docs/model.md). Only
+# case-flow settings are tuned to them; the holdout records are `rescalesim validate`'s.
 COUNTRIES = [
     ("belgium/status_quo.toml", 0.25, set()),
     ("netherlands/status_quo.toml", 0.25, {"people in prison"}),
-    ("norway/decentralised.toml", 0.5, {"people in prison"}),
-    (
-        "netherlands_juvenile/ministry_places.toml",
-        1.0,
-        {"KVJJ occupancy", "youth institutions overflowing"},
-    ),
+    ("norway/decentralised.toml", 0.5, set()),
+    ("netherlands_juvenile/ministry_places.toml", 1.0, set()),
 ]
 
 

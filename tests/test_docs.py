@@ -24,3 +24,21 @@ def test_the_readme_opens_with_the_two_commands_that_ci_runs():
     first_block = readme.split("```bash", 1)[1].split("```", 1)[0]
     assert "scripts/main" in first_block and "scripts/test" in first_block
     assert "scripts/test" in (ROOT / ".ci" / "run").read_text()
+
+
+def test_the_validation_tables_list_every_holdout_record_of_every_country():
+    # regenerate with: rescalesim validate <country> --markdown docs/validation.md
+    from rescalesim.calibration import load_targets
+
+    text = (ROOT / "docs" / "validation.md").read_text()
+    for targets in sorted((ROOT / "scenarios").glob("*/targets.toml")):
+        records = load_targets(targets).holdout
+        if not records:
+            continue
+        key = targets.parent.name
+        section = text.split(f"<!-- validate {key} -->", 1)[1].split(
+            f"<!-- end validate {key} -->", 1
+        )[0]
+        for record in records:
+            assert f"| {record.name} |" in section, (key, record.name)
+        assert "hit" in section or "miss" in section

@@ -117,7 +117,7 @@ def _limit(field: Any, inclusive: str, exclusive: str) -> float | None:
 
 
 def field_doc(path: str) -> FieldDoc:
-    """Describe a dotted scenario field, e.g. ``net_widening.marginal_share``.
+    """Describe a dotted scenario field, e.g. ``net_widening.free_place_log_odds``.
 
     A key inside a table-valued field (``reoffending.custody_multipliers.detention_house``)
     is described by that field, with the key's own default.
