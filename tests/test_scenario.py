@@ -132,3 +132,19 @@ def test_a_partial_cost_table_keeps_the_other_rate():
     changed = load(BELGIUM / "status_quo.toml", ["costs.detention_house.per_person_day=200"])
     assert changed.costs.detention_house.per_person_day == 200
     assert changed.costs.detention_house.fixed_share == 0.8  # the rest of the table is kept
+
+
+def test_dates_in_the_warm_up_years_fall_in_the_warm_up():
+    # the warm-up covers the years just before run.start_year: a house that opened then (the
+    # Belgian detention houses of 2022-2023) opens during it, not on day 0
+    s = load(BELGIUM / "status_quo.toml")
+    assert s.run.start_year == 2024 and s.warmup_days == 3 * 365
+    assert s.day_of_year(2024.0) == s.warmup_days
+    assert s.day_of_year(2022.70) == round(1.70 * 365)  # Kortrijk, 12 Sep 2022 (from 2021)
+    assert s.day_of_year(2019.0) == 0  # before the warm-up: open from the first day
+    assert s.day_of_year(None) == 0
+    from rescalesim.estate import facility_plans
+
+    opening = {p.name: p.opens_day for p in facility_plans(s)}
+    assert opening["Kortrijk detention house"] == s.day_of_year(2022.70) > 0
+    assert opening["Vorst detention house"] == s.day_of_year(2023.51)
