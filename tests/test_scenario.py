@@ -140,7 +140,7 @@ def test_dates_in_the_warm_up_years_fall_in_the_warm_up():
     s = load(BELGIUM / "status_quo.toml")
     assert s.run.start_year == 2024 and s.warmup_days == 3 * 365
     assert s.day_of_year(2024.0) == s.warmup_days
-    assert s.day_of_year(2022.70) == round(1.70 * 365)  # Kortrijk, 12 Sep 2022 (from 2021)
+    assert s.day_of_year(2022.70) == 621  # Kortrijk, Sep 2022: day 621 from 1 Jan 2021
     assert s.day_of_year(2019.0) == 0  # before the warm-up: open from the first day
     assert s.day_of_year(None) == 0
     from rescalesim.estate import facility_plans
