@@ -53,3 +53,33 @@ def test_without_remand_nobody_waits_in_custody_for_trial():
     assert model.records.daily[:, INDEX["remand"]].sum() == 0
     result = headline(s, model.records.daily, model.records.release_log())
     assert result["remand_share"] == 0
+
+
+def test_ages_at_a_first_case_stay_within_juvenile_law_when_it_applies():
+    from conftest import Parts
+
+    from rescalesim.case_flow import CaseFlow
+
+    def ages(**offenders):
+        s = scenario(offenders=offenders)
+        parts = Parts(s)
+        streams = {
+            k: np.random.default_rng(4) for k in ("arrivals", "offenders", "remand", "security")
+        }
+        flow = CaseFlow(
+            parts.model,
+            s,
+            streams,
+            custody=parts.custody,
+            calendar=parts.calendar,
+            placement=parts.placement,
+            records=parts.records,
+        )
+        traits = flow.draw_traits(streams["offenders"], np.zeros(20_000), np.zeros(20_000, int))
+        return -traits["birth_day"] / 365.25
+
+    young = ages(age_minimum=12, age_maximum=18, age_mean=16, age_sd=1.5)
+    assert young.min() >= 12 and young.max() < 18
+    assert 15.2 < young.mean() < 16.0  # the cut takes a little off the gamma's mean of 16
+    uncut = ages(age_minimum=12, age_mean=16, age_sd=10)  # the former spread, no cut
+    assert np.mean(uncut >= 18) > 0.1
