@@ -96,7 +96,7 @@ def test_validate_prints_each_record_and_writes_the_countrys_table_once(tmp_path
     assert "house occupancy: model" in result.stdout and "records hit" in result.stdout
     text = markdown.read_text()
     assert text.count("### Testland") == 1 and text.startswith("# Validation\n\nBefore.")
-    assert "| house occupancy | test country | occupancy_houses |" in text
+    assert "| house occupancy | test country | house occupancy |" in text
 
 
 def test_validate_refuses_a_folder_without_records_in_one_line(tmp_path):

@@ -115,8 +115,9 @@ def validate_folder(
                 {
                     "record": record.name,
                     "scenario": scenario.name,
-                    "measure": record.metric
-                    or f"residents of {record.facility} on {_date(record.date)}",
+                    "measure": metric_named(record.metric).label
+                    if record.metric
+                    else f"residents of {record.facility} on {_date(record.date)}",
                     "metric": record.metric or "residents",
                     "value": record.value,
                     "record_low": record.low,
