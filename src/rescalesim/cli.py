@@ -726,7 +726,8 @@ def _check_one(path: Path) -> str:
         from rescalesim.calibration import load_targets
 
         targets = load_targets(path)
-        return f"targets for {targets.country} ({len(targets.targets)} figures)"
+        holdout = f", {len(targets.holdout)} holdout records" if targets.holdout else ""
+        return f"targets for {targets.country} ({len(targets.targets)} figures{holdout})"
     if "base" in data and "parameters" in data:
         from rescalesim.sweep import load_sweep
 
