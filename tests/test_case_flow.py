@@ -56,26 +56,13 @@ def test_without_remand_nobody_waits_in_custody_for_trial():
 
 
 def test_ages_at_a_first_case_stay_within_juvenile_law_when_it_applies():
-    from conftest import Parts
-
-    from rescalesim.case_flow import CaseFlow
+    from test_architecture import _world
 
     def ages(**offenders):
-        s = scenario(offenders=offenders)
-        parts = Parts(s)
-        streams = {
-            k: np.random.default_rng(4) for k in ("arrivals", "offenders", "remand", "security")
-        }
-        flow = CaseFlow(
-            parts.model,
-            s,
-            streams,
-            custody=parts.custody,
-            calendar=parts.calendar,
-            placement=parts.placement,
-            records=parts.records,
+        flow = _world(scenario(offenders=offenders)).case_flow
+        traits = flow.draw_traits(
+            flow.streams["offenders"], np.zeros(20_000), np.zeros(20_000, int)
         )
-        traits = flow.draw_traits(streams["offenders"], np.zeros(20_000), np.zeros(20_000, int))
         return -traits["birth_day"] / 365.25
 
     young = ages(age_minimum=12, age_maximum=18, age_mean=16, age_sd=1.5)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import Parts, run_model, scenario
+from conftest import run_model, scenario
+from test_architecture import _world
 
-from rescalesim.case_flow import CaseFlow
 from rescalesim.metrics import headline, subgroups
 from rescalesim.model import RescaleModel
 from rescalesim.places import Place
@@ -242,17 +242,9 @@ def test_each_regime_term_counts_once_and_grows_with_the_days_spent_in_it():
             "away_from_home_hazard_ratio": 1.2,
         },
     )
-    world = Parts(s)
+    world = _world(s)
     hazard = world.placement.assessment.hazard  # the hazard the model's parts share
-    (person,) = CaseFlow(
-        world.model,
-        s,
-        {k: world.rng for k in ("arrivals", "offenders", "remand", "security")},
-        custody=world.custody,
-        calendar=world.calendar,
-        placement=world.placement,
-        records=world.records,
-    ).new_people(0, np.zeros(1, int))
+    (person,) = world.case_flow.new_people(0, np.zeros(1, int))
     prison, house = world.estate.prisons[0], world.estate.houses[0]
     world.custody.enter(person, prison, Place.prison, 0)
     world.custody.transfer(person, house, Place.detention_house, 100)
