@@ -146,7 +146,7 @@ def test_the_page_loads_with_a_scenario_its_baseline_and_levers(page):
     assert "0 of 1 replication done" in status(page)
     for words in ("placement: regime", "net widening: free place log odds", "capacity: overflow"):
         assert words in text  # levers with their units and meaning, from the schema
-    assert "Range offered: 0 to 0.3" in text  # net-widening's plausible range
+    assert "Range offered: 0 to 1" in text  # net-widening's plausible range
     assert "Traceback" not in text
 
 

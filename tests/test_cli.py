@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 from conftest import BELGIUM, scenario
 
-from rescalesim.outcomes import HEADLINE, METRICS
+from rescalesim.outcomes import COMPARISON, HEADLINE, METRICS
 from rescalesim.scenario_file import load, to_toml
 
 TINY = ["--set", "run.years=2.5", "--set", "run.warmup_years=0.5"]
@@ -125,7 +125,7 @@ def test_compare_pairs_replications_and_reports_differences(small_file, tmp_path
     assert cli.main([*argv, "--out", str(out), *TINY]) == 0  # in this process: no start-up
     assert "minus" in capsys.readouterr().out
     differences = pd.read_csv(out / "differences.csv")
-    assert set(differences["metric"]) == set(HEADLINE)
+    assert set(differences["metric"]) == set(HEADLINE) | set(COMPARISON)
     row = differences.set_index("metric").loc["empty_house_bed_days"]
     assert row["ci95_low"] <= row["difference"] <= row["ci95_high"]
     occupancy = differences.set_index("metric").loc["occupancy_prisons"]

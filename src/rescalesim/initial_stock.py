@@ -89,8 +89,17 @@ def _cases(
     )
     hearing = np.floor(arrived) + wait
     custodial, lengths, _ = bench.decide(people["region"], people["priors"])
+    serve = np.ceil(release_rules.days_to_serve(lengths))
+    # a conditional release revoked by this case: the rest of the old sentence on top (alone,
+    # if the new sentence is a community sanction), as the court does
+    rest = people["revoked_days"]
+    revoked = rest > 0
+    only_revoked = revoked & ~custodial
+    serve = np.where(only_revoked, 0, serve) + rest
+    lengths = np.where(only_revoked, rest, lengths)
+    custodial = custodial | revoked
     custody_start = np.where(on_remand, np.floor(arrived), hearing)
-    release = np.maximum(hearing, custody_start + np.ceil(release_rules.days_to_serve(lengths)))
+    release = np.maximum(hearing, custody_start + serve)
     sanction_end = hearing + np.maximum(
         1, np.ceil(rng.exponential(spec.sentencing.community_sanction_days_mean, n))
     )
@@ -100,6 +109,10 @@ def _cases(
         "custodial": custodial,
         "length": lengths,
         "custody_start": custody_start,
+        # days of the sentence left at a conditional release (revocable until they have run)
+        "remainder": np.where(
+            custodial, np.maximum(0, np.ceil(lengths) - (release - custody_start)), 0
+        ),
         "out": np.where(custodial, release, sanction_end),  # release or end of the sanction
     }
 
@@ -158,6 +171,7 @@ def populate(
     regions = np.repeat(np.arange(len(counts)), counts)
     arrived = -rng.uniform(0, horizon, len(regions))  # day of the case, before day 0
     people = case_flow.draw_traits(rng, arrived, regions)
+    people["revoked_days"] = np.zeros(len(arrived))
     in_system, at_liberty = [], []
     while len(arrived):  # one generation of cases after another
         cases = _cases(spec, rng, bench, release_rules, case_flow, people, arrived)
@@ -176,6 +190,14 @@ def populate(
         people["last_start"] = start[done]
         people["last_custodial"] = custodial[done]
         people["next_offence"] = offences[done]
+        # the next case revokes a conditional release if its offence falls in the remainder
+        remainder = cases["remainder"][done]
+        people["remainder"] = remainder
+        people["probation_until"] = cases["out"][done] + remainder
+        on_probation = (remainder > 0) & (offences[done] <= people["probation_until"])
+        share = spec.release.revocation_share
+        revoked = on_probation & (rng.random(len(remainder)) < share)
+        people["revoked_days"] = np.where(revoked, remainder, 0.0)
         returns = returns[done]
         pending = (returns >= 0) & (returns < total_days)
         at_liberty.append((_select(people, pending), returns[pending]))
@@ -201,10 +223,14 @@ def populate(
             traits["last_start"].tolist(),
             traits["next_offence"].tolist(),
             returns.tolist(),
+            traits["remainder"].tolist(),
+            traits["probation_until"].tolist(),
             strict=True,
         )
-        for person, last_custodial, start, offence, day in columns:
+        for person, last_custodial, start, offence, day, remainder, until in columns:
             custody.move(person, Place.at_liberty)
+            # released conditionally: the court may still revoke it (see Court)
+            person.remainder_days, person.probation_until = int(remainder), int(until)
             # the time at risk now running started before day 0: logged, so that the next
             # conviction counts as its reconviction (and its cost)
             place = Place.prison if last_custodial else Place.community_sanction

@@ -578,9 +578,10 @@ class NetWidening(Section):
         "sentences once electronic monitoring existed, up to 750 people incarcerated who would "
         "otherwise have had a non-custodial sentence (2020 study, doi:10.1080/2578983X.2020."
         "1805235); Kortrijk judges set sentences so that they would be executed (KW, Dec 2022)",
-        description="How much a free detention-house bed in the person's region, for which the "
-        "person is eligible, raises a judge's log-odds of custody; those drawn in get short "
-        "sentences (below the house limit).",
+        description="How much free detention-house places in the person's region, for which the "
+        "person is eligible, raise a judge's log-odds of custody: this value times the share "
+        "of the region's house places that are free; those drawn in get short sentences "
+        "(below the house limit).",
         lever="assumption",
         plausible=(0.0, 1.0),
     )
