@@ -182,8 +182,8 @@ class PlacementService(mesa.Agent):
     def send_back(self, day: int) -> None:
         """Residents sent back from detention houses to prison today (rules broken, incidents).
 
-        How many is drawn first (binomial over the sentenced residents), so that who is drawn
-        only when someone goes.
+        How many go is drawn first (binomial over the sentenced residents); who goes is drawn
+        only on days when someone does.
         """
         rate = self.rules.house_return_per_year
         residents = self.custody.count[Place.detention_house]

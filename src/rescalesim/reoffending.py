@@ -86,6 +86,20 @@ class ReoffendingHazard:
             + dose(person.away_days) * self.log_away
         )
 
+    def log_multiplier_before_sentence(self, person: Person, day: int) -> float:
+        """A person's log hazard ratio on `day` before any sentence effect (age, risk, record).
+
+        What a risk assessment sees, and the hazard of someone waiting at liberty.
+        """
+        return float(
+            self.combine(
+                (day - person.birth_day) / DAYS_PER_YEAR_OF_AGE,
+                self.log_risk[person.risk],
+                min(person.prior_convictions, PRIORS_CAP),
+                0.0,
+            )
+        )
+
     def log_multipliers(self, people: list[Person], day: int, ended_in: list[Place]) -> np.ndarray:
         """Each person's log hazard ratio against the reference person."""
         # one pass over the people into one array (a numpy call per column costs more than the
@@ -260,16 +274,11 @@ class AfterRelease:
         """Whether each person offends during `days` spent waiting at liberty.
 
         Waiting for a hearing or a prison place; from the hazard as if at risk from `day`,
-        with no sentence effect. Such an offence is heard with the pending case, so it adds an offence and a conviction
-        to the record but no case of its own.
+        with no sentence effect. Such an offence is heard with the pending case, so it adds an
+        offence and a conviction to the record but no case of its own.
         """
         if not self.params.enabled or not people:
             return np.zeros(len(people), bool)
         hazard = self.hazard
-        log_m = hazard.combine(
-            np.array([(day - p.birth_day) / DAYS_PER_YEAR_OF_AGE for p in people]),
-            np.array([hazard.log_risk[p.risk] for p in people]),
-            np.minimum(np.array([p.prior_convictions for p in people]), PRIORS_CAP),
-            0.0,
-        )
+        log_m = np.array([hazard.log_multiplier_before_sentence(p, day) for p in people])
         return hazard.days_to_offence(log_m, self.rng) <= days

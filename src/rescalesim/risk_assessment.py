@@ -13,8 +13,6 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
-from rescalesim.judge import PRIORS_CAP
-from rescalesim.person import DAYS_PER_YEAR_OF_AGE
 from rescalesim.scenario import FOLLOW_UP_DAYS
 
 if TYPE_CHECKING:
@@ -39,14 +37,8 @@ class RiskAssessment:
 
     def true_chance(self, person: Person, day: int) -> float:
         """The model's chance of a new offence within two years of leaving prison today."""
-        hazard = self.hazard
-        log_m = hazard.combine(
-            (day - person.birth_day) / DAYS_PER_YEAR_OF_AGE,
-            hazard.log_risk[person.risk],
-            min(person.prior_convictions, PRIORS_CAP),
-            0.0,
-        )
-        return hazard.probability_within(FOLLOW_UP_DAYS, float(log_m))
+        log_m = self.hazard.log_multiplier_before_sentence(person, day)
+        return self.hazard.probability_within(FOLLOW_UP_DAYS, log_m)
 
     def assessed_log_odds(self, person: Person, day: int) -> float:
         """The assessment's log-odds of a new offence within two years (one draw of its error)."""
