@@ -6,6 +6,7 @@ import ast
 from pathlib import Path
 
 import numpy as np
+import pytest
 from conftest import Parts, scenario
 
 from rescalesim.case_flow import CaseFlow
@@ -22,6 +23,7 @@ from rescalesim.release import ReleaseRules
 from rescalesim.reoffending import AfterRelease, ReoffendingHazard
 from rescalesim.security import assign, over_classified
 from rescalesim.siting import Municipality, SitingProcess
+from rescalesim.staffing import Staffing
 
 PACKAGE = Path(__file__).resolve().parents[1] / "src" / "rescalesim"
 # the modules that build or drive a model (and the package's lazy re-export of it)
@@ -223,15 +225,16 @@ def test_over_classification_raises_the_assigned_level_of_a_share_of_people():
 def test_cost_accounts_price_a_day_from_its_row():
     s = scenario()
     world = Parts(s)
-    costs = CostAccounts(s.costs, world.records, world.estate)
-    row = world.records.close_day(world.custody.count, world.estate, 0, 0)
+    staffing = Staffing(s.staffing, world.estate)
+    costs = CostAccounts(s.costs, world.records, world.estate, staffing)
+    row = world.records.close_day(world.custody.count, world.estate, 0, 0, staffing)
     costs.account(row)
     expected = sum(
         world.estate.capacity(kind) * getattr(s.costs, kind).available_place_day
         for kind in FacilityKind
     )
-    paid = sum(row[INDEX[f"cost_{kind}_eur"]] for kind in FacilityKind)
-    assert paid == expected  # nobody held: only the places
+    assert all(row[INDEX[f"cost_{kind}_eur"]] == 0 for kind in FacilityKind)  # nobody held
+    assert row[INDEX["cost_staff_eur"]] == pytest.approx(expected)  # only the staffed places
 
 
 def test_siting_postpones_every_planned_house_until_a_municipality_decides():

@@ -14,13 +14,18 @@ def test_costs_are_place_days_times_the_scenarios_rates():
     d = model.records.daily
     col = {name: d[:, INDEX[name]] for name in INDEX}
     # rates derived from the published cost per person-day (Belgium 2016: 150 EUR at 109.6%)
-    prison = col["capacity_prison"] * 0.8 * 150 * 1.096 + (col["remand"] + col["prison"]) * 30.0
+    # every facility is open from the start, so fully staffed: the staff line pays every place
+    assert np.all(col["places_closed_for_staff"] == 0)
+    staff = (
+        col["capacity_prison"] * 0.8 * 150 * 1.096
+        + col["capacity_detention_house"] * 152.0
+        + col["capacity_transition_house"] * 120.0
+    )
+    assert np.allclose(col["cost_staff_eur"], staff)
     held = col["detention_house"] + col["house_remand"]
-    house = col["capacity_detention_house"] * 152.0 + held * 38.0
-    transition = col["capacity_transition_house"] * 120.0 + col["transition_house"] * 30.0
-    assert np.allclose(col["cost_prison_eur"], prison)
-    assert np.allclose(col["cost_detention_house_eur"], house)
-    assert np.allclose(col["cost_transition_house_eur"], transition)
+    assert np.allclose(col["cost_prison_eur"], (col["remand"] + col["prison"]) * 30.0)
+    assert np.allclose(col["cost_detention_house_eur"], held * 38.0)
+    assert np.allclose(col["cost_transition_house_eur"], col["transition_house"] * 30.0)
     assert np.allclose(col["cost_community_sanction_eur"], col["community_sanction"] * 25.0)
     assert np.allclose(col["cost_new_convictions_eur"], col["reconvictions"] * 10_000.0)
     assert col["cost_new_convictions_eur"].sum() > 0

@@ -1,7 +1,8 @@
 """Costs of the justice system as the model sees it.
 
-Operating cost per available and per occupied place-day by facility type (derived from each
-country's published cost per person-day, see ``scenario.PlaceCost``), community-sanction and
+Operating cost by facility type, derived from each country's published cost per person-day (see
+``scenario.PlaceCost``): its fixed part is staff, paid for the posts filled (:mod:`staffing`),
+the rest follows the people held; community-sanction and
 electronic-monitoring days, the cost of each new conviction after a sentence, and the building
 cost of facilities opened during the measured years, paid off as an annuity.
 """
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
     from rescalesim.facility import Facility
     from rescalesim.records import Records
     from rescalesim.scenario import Costs
+    from rescalesim.staffing import Staffing
 
 
 def annuity(rate: float, years: float) -> float:
@@ -36,16 +38,16 @@ def annuity(rate: float, years: float) -> float:
 class CostAccounts:
     """Adds one day of costs, by component, to a row of the daily record."""
 
-    def __init__(self, costs: Costs, records: Records, estate: Estate) -> None:
+    def __init__(self, costs: Costs, records: Records, estate: Estate, staffing: Staffing) -> None:
         self.costs = costs
         self.records = records
         self.estate = estate
+        self.staffing = staffing
         self.capital_per_day = 0.0  # building costs paid off by facilities opened so far
         # the columns and rates of each facility kind, looked up once (costed every day)
         self.by_kind = [
             (
                 INDEX[f"cost_{kind}_eur"],
-                INDEX[f"capacity_{kind}"],
                 INDEX[kind],
                 getattr(costs, kind),
                 INDEX[REMAND_HELD_IN[kind]] if kind in REMAND_HELD_IN else None,
@@ -63,7 +65,7 @@ class CostAccounts:
             return
         costs = self.costs
         for facility in facilities:
-            building = facility.capacity * costs.capital_per_place[facility.kind]
+            building = facility.built_capacity * costs.capital_per_place[facility.kind]
             years = costs.capital_lifetime_years[facility.kind]
             self.capital_per_day += building * annuity(costs.discount_rate, years) / DAYS_PER_YEAR
 
@@ -72,13 +74,16 @@ class CostAccounts:
         if not self.costs.enabled:
             return
         costs, index = self.costs, INDEX
-        for cost, capacity, held, rates, remand in self.by_kind:
+        staff = 0.0
+        staffed = self.staffing.staffed_places()
+        for (cost, held, rates, remand), places in zip(self.by_kind, staffed, strict=True):
             # remand is held in prison places (or house places where allowed), so its people
             # count as occupants there
             occupied = row[held] + (row[remand] if remand is not None else 0)
-            row[cost] = (
-                row[capacity] * rates.available_place_day + occupied * rates.occupied_place_day
-            )
+            row[cost] = occupied * rates.occupied_place_day
+            # the fixed part of spending is staff, paid for the posts filled (see staffing)
+            staff += places * rates.available_place_day
+        row[index["cost_staff_eur"]] = staff
         row[index["cost_community_sanction_eur"]] = (
             row[index["community_sanction"]] * costs.community_sanction_day
         )

@@ -75,6 +75,7 @@ class Estate:
         self.on_change = on_change
         self.community = scenario.community
         self.facilities: list[Facility] = []
+        self.version = 0  # counts changes of places, for those who count them once per change
         self.changes: dict[int, list[Facility]] = defaultdict(list)
         for plan in facility_plans(scenario):
             self._build(plan)
@@ -209,7 +210,8 @@ class Estate:
         return [f for f in self.changes.get(day, []) if f.closes_day == day]
 
     def places_changed(self) -> None:
-        """Recount the places of open facilities (after openings, closings or a cut)."""
+        """Recount the places of open facilities (after openings, closings, staff or a cut)."""
+        self.version += 1
         self._places = {k: sum(f.capacity for f in self.open_by_kind[k]) for k in FacilityKind}
         self.capacities = [self._places[k] for k in FacilityKind]  # in FacilityKind order
 

@@ -50,7 +50,10 @@ class Facility(mesa.Agent):
         super().__init__(model)
         self.name = name
         self.region = region
+        # places built; `capacity` is the places that can be used, those staffed (see staffing)
+        self.built_capacity = capacity
         self.capacity = capacity
+        self.staffed_share = 1.0
         self.opens_day = opens_day
         self.closes_day = closes_day
         self.work_education_share = work_education_share

@@ -103,6 +103,8 @@ def headline(scenario: Scenario, daily: np.ndarray, release_log: dict[str, np.nd
         "diverted_to_em_per_year": float(table["diverted_to_em"].sum() / years),
         "early_releases_per_year": float(table["early_releases"].sum() / years),
         "revocations_per_year": float(table["revocations"].sum() / years),
+        "staff_posts_mean": float(table["staff_posts_filled"].mean()),
+        "places_closed_for_staff_mean": float(table["places_closed_for_staff"].mean()),
     }
 
 
@@ -122,6 +124,8 @@ def monthly(scenario: Scenario, daily: np.ndarray) -> pd.DataFrame:
             "house_waiting_list",
             "houses_open",
             "placement_files",
+            "staff_posts_filled",
+            "places_closed_for_staff",
         ]
     ].mean()
     sums = table.groupby("month")[FLOWS + ["empty_house_beds"] + COSTS].sum()

@@ -5,7 +5,7 @@ it uses (its scenario section, its random stream, the custody core and the colla
 calls), never the model. They are built in this order, each from the ones before it:
 
 1. records (what happened), the custody core (where everyone is), the calendar and clock;
-2. the estate (facilities and their opening dates), the reoffending hazard;
+2. the estate (facilities and their opening dates) and its staff, the reoffending hazard;
 3. the placement service (deciding on risk assessments), the bench of judges, the case flow;
 4. life after release, the release rules, the cost accounts;
 5. the overflow policy and the court (hearings), which call most of the above;
@@ -13,7 +13,8 @@ calls), never the model. They are built in this order, each from the ones before
 7. siting (municipalities decide on planned houses) and the policymaker, which change the
    estate later through Mesa events.
 
-One day, in order (each step reads only what earlier steps wrote): releases due today;
+One day, in order (each step reads only what earlier steps wrote): staff recruited in new
+facilities; releases due today;
 community sanctions ending; hearings (judges sentence, revoke conditional releases, the
 placement service places); the service's decisions; residents sent back from houses to prison;
 admissions from the sentence queue; transition windows and transfers; new
@@ -52,6 +53,7 @@ from rescalesim.risk_assessment import RiskAssessment
 from rescalesim.scenario import DAYS_PER_YEAR, Scenario
 from rescalesim.shared_past import divergence_day, shared_plans
 from rescalesim.siting import SitingProcess
+from rescalesim.staffing import Staffing
 from rescalesim.timeline import Calendar, Clock
 
 # One independent random stream per mechanism, so that switching one mechanism does not shift
@@ -93,6 +95,7 @@ class RescaleModel(mesa.Model):
         self.records = Records(self.total_days, scenario.warmup_days)
         self.custody = Custody(self.records, self.calendar, scenario.security.review_days)
         self.estate = Estate(self, scenario, on_change=self._schedule_estate_change)
+        self.staffing = Staffing(scenario.staffing, self.estate)
         self.hazard = ReoffendingHazard(scenario.reoffending, scenario.community)
         self.placement = PlacementService(
             self,
@@ -136,7 +139,7 @@ class RescaleModel(mesa.Model):
             records=self.records,
             after_release=self.after_release,
         )
-        self.costs = CostAccounts(scenario.costs, self.records, self.estate)
+        self.costs = CostAccounts(scenario.costs, self.records, self.estate, self.staffing)
         self.overflow = Overflow(
             scenario.capacity,
             estate=self.estate,
@@ -207,6 +210,7 @@ class RescaleModel(mesa.Model):
         scenario = self.validated_scenario
         self.records.start_day(day)
         self.records.count_people_in_custody(day, self.estate.facilities)
+        self.staffing.recruit(day)
         self.release_rules.release(day)
         self.release_rules.end_sanctions(day)
         self.court.hear(day)
@@ -234,6 +238,7 @@ class RescaleModel(mesa.Model):
             self.estate,
             len(self.placement.waiting_list),
             len(self.placement.files),
+            self.staffing,
         )
         self.costs.account(row)
         self.clock.day += 1
@@ -253,6 +258,7 @@ class RescaleModel(mesa.Model):
         self.records.start_day(day)
         self.estate.refresh(day)
         opening = self.estate.opening_today(day)
+        self.staffing.opened(opening, day)
         for facility in opening:
             self.siting.house_opened(facility)
             if facility.kind is FacilityKind.detention_house and day > 0:

@@ -360,6 +360,22 @@ METRICS = registry(
         "sentence: the rest of the sentence is served on top of the new one, per year.",
     ),
     Metric(
+        "staff_posts_mean",
+        "staff posts filled",
+        "full-time staff",
+        1,
+        "Staff posts filled in open facilities on an average measured day (posts per place "
+        "times places built, times the share filled; `staffing` section).",
+    ),
+    Metric(
+        "places_closed_for_staff_mean",
+        "places closed for want of staff",
+        "places",
+        1,
+        "Built places of open facilities that cannot be used because their staff posts are not "
+        "filled (new facilities recruiting, or a lasting shortfall), on an average measured day.",
+    ),
+    Metric(
         "houses_planned",
         "houses planned",
         "houses",

@@ -337,9 +337,10 @@ def reconviction(
 
 
 COST_COMPONENTS = {
-    "cost_prison_eur": ("prisons", "tab:red"),
-    "cost_detention_house_eur": ("detention houses", "tab:green"),
-    "cost_transition_house_eur": ("transition houses", "tab:olive"),
+    "cost_staff_eur": ("staff of all facilities", "tab:orange"),
+    "cost_prison_eur": ("prisons: people held", "tab:red"),
+    "cost_detention_house_eur": ("detention houses: people held", "tab:green"),
+    "cost_transition_house_eur": ("transition houses: people held", "tab:olive"),
     "cost_community_sanction_eur": ("community sanctions", "tab:blue"),
     "cost_electronic_monitoring_eur": ("electronic monitoring", "tab:cyan"),
     "cost_new_convictions_eur": ("new convictions", "tab:purple"),

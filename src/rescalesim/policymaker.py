@@ -108,16 +108,17 @@ class Policymaker(mesa.Agent):
 
     def house_opened(self, house: Facility) -> None:
         """Close prison places in the house's region as it opens (replacement)."""
-        places = round(house.capacity * self.rules.prison_places_closed_per_house_place)
+        places = round(house.built_capacity * self.rules.prison_places_closed_per_house_place)
         if not self.rules.enabled or places <= 0:
             return
         prisons = sorted(
             (p for p in self.estate.open_prisons if p.region == house.region),
-            key=lambda p: -p.capacity,
-        ) or sorted(self.estate.open_prisons, key=lambda p: -p.capacity)
+            key=lambda p: -p.built_capacity,
+        ) or sorted(self.estate.open_prisons, key=lambda p: -p.built_capacity)
         for prison in prisons:
-            cut = min(places, prison.capacity - 1)
-            prison.capacity -= cut
+            cut = min(places, prison.built_capacity - 1)
+            prison.built_capacity -= cut
+            prison.capacity = max(1, min(prison.capacity, prison.built_capacity))
             places -= cut
             self.prison_places_closed += cut
             if places <= 0:

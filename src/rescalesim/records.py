@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from rescalesim.estate import Estate
     from rescalesim.facility import Facility
     from rescalesim.person import Person
+    from rescalesim.staffing import Staffing
 
 STOCKS = [place.name for place in Place]
 CAPACITIES = [f"capacity_{kind}" for kind in FacilityKind]
@@ -51,9 +52,12 @@ STATES = [
     "house_waiting_list",
     "houses_open",
     "placement_files",
+    "staff_posts_filled",
+    "places_closed_for_staff",
 ]
 COSTS = [
     *(f"cost_{kind}_eur" for kind in FacilityKind),
+    "cost_staff_eur",
     "cost_community_sanction_eur",
     "cost_electronic_monitoring_eur",
     "cost_new_convictions_eur",
@@ -190,7 +194,7 @@ class Records:
         self.release_age.append((day - person.birth_day) / DAYS_PER_YEAR_OF_AGE)
 
     def close_day(
-        self, counts: list[int], estate: Estate, waiting_list: int, files: int
+        self, counts: list[int], estate: Estate, waiting_list: int, files: int, staffing: Staffing
     ) -> np.ndarray:
         """Record today's stocks, capacities and crowding; returns today's row."""
         row = self.today
@@ -201,6 +205,8 @@ class Records:
         row[INDEX["house_waiting_list"]] = waiting_list
         row[INDEX["placement_files"]] = files
         row[INDEX["houses_open"]] = len(estate.open_houses) + len(estate.open_transition_houses)
+        row[INDEX["staff_posts_filled"]] = staffing.posts_filled()
+        row[INDEX["places_closed_for_staff"]] = staffing.places_closed()
         return row
 
     def release_log(self) -> dict[str, np.ndarray]:

@@ -619,6 +619,79 @@ KindShares = dict[KindName, float]
 KindFlags = dict[KindName, bool]
 
 
+class Staffing(Section):
+    """Staff per facility: a place can be used only when its staff posts are filled."""
+
+    enabled: bool = Field(
+        True,
+        description="Switch staffing on (places open as staff is recruited, staff is its own "
+        "cost line) or off (every place usable from its first day).",
+        json_schema_extra={"lever": "policy"},
+    )
+    posts_per_place: KindShares = param(
+        {"prison": 0.7, "detention_house": 0.85, "transition_house": 0.85},
+        unit="staff per place",
+        source="detention houses: Kortrijk about 50 staff for 57 places (WTV 2022; VRT, 31 Aug "
+        "2022), Vorst 50 planned for 60 (VRT, 29 Mar 2022); prisons and transition houses: "
+        "assumption",
+        description="Staff posts a facility needs per place to use all its places.",
+        plausible={
+            "prison": (0.4, 1.0),
+            "detention_house": (0.8, 0.9),
+            "transition_house": (0.5, 1.0),
+        },
+    )
+    filled_at_opening: float = param(
+        0.36,
+        unit="fraction of posts",
+        ge=0,
+        le=1,
+        source="Kortrijk opened with 18 FTE of about 50 staff (WTV 2022; VRT, 31 Aug 2022); the "
+        "same assumed for every new facility",
+        description="Share of a new facility's posts filled on its opening day; the rest is "
+        "recruited after it opens.",
+        lever="assumption",
+        plausible=(0.2, 1.0),
+    )
+    recruitment_months: float = param(
+        6.0,
+        unit="months",
+        gt=0,
+        le=120,
+        source="assumption (no public figure found)",
+        description="Time constant of recruitment: each month about 1/recruitment_months of the "
+        "posts still vacant are filled.",
+        lever="assumption",
+        plausible=(2.0, 24.0),
+    )
+    filled_share: KindShares = param(
+        {"prison": 1.0, "detention_house": 1.0, "transition_house": 1.0},
+        unit="fraction of posts",
+        source="assumption: posts are filled in the long run; a shortfall closes places (the "
+        "Netherlands had 330 cells out of use for want of staff in March 2024, Tweede Kamer "
+        "24587 nr. 937)",
+        description="Share of posts filled once recruitment has settled; places beyond it stay "
+        "closed.",
+        plausible={
+            "prison": (0.9, 1.0),
+            "detention_house": (0.8, 1.0),
+            "transition_house": (0.8, 1.0),
+        },
+    )
+
+    @model_validator(mode="after")
+    def _every_kind(self) -> Staffing:
+        for name, limit in (("posts_per_place", 5.0), ("filled_share", 1.0)):
+            table = getattr(self, name)
+            missing = [k.value for k in Kind if k.value not in table]
+            if missing:
+                raise ValueError(f"{name}: needs a value for {', '.join(missing)}")
+            for kind, value in table.items():
+                if not 0 < value <= limit:
+                    raise ValueError(f"{name}.{kind}: must be above 0 and at most {limit:g}")
+        return self
+
+
 class Community(Section):
     """Community integration: work and education, staff with lived experience, proximity.
 
@@ -1344,6 +1417,7 @@ class Scenario(Section):
     policy: PolicyFeedback = PolicyFeedback()
     net_widening: NetWidening = NetWidening()
     capacity: Capacity = Capacity()
+    staffing: Staffing = Staffing()
     facilities: list[FacilityGroup] = Field(min_length=1, description="The facility estate.")
 
     @model_validator(mode="after")

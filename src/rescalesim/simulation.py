@@ -93,7 +93,7 @@ def run_with_probes(
         named = [
             f for f in model.estate.facilities if f.name == name or f.name.startswith(f"{name} ")
         ]
-        places = sum(f.capacity for f in named)
+        places = sum(f.built_capacity for f in named)
         taken[k] = sum(len(f.occupants) for f in named) / places if places else float("nan")
     model.run()
     return tables(model, seed, replication).summary, taken

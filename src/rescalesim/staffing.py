@@ -1,0 +1,116 @@
+"""Staffing: a facility's places can be used only when its staff posts are filled.
+
+A facility needs ``posts_per_place`` staff for each place built (a detention house about 0.85:
+Kortrijk ran 57 places with about 50 staff). A new facility opens with part of its posts
+filled (Kortrijk: 18 FTE on its opening day) and recruits the rest after it opens: the vacant
+share shrinks by a factor e every ``recruitment_months``, towards the share of posts that stays
+filled in the long run. Places beyond the staffed share stay closed: a house takes no one into
+them, and a prison's overcrowding is counted against the places it can staff. Facilities open
+on day 0 have long been open and are staffed at the long-run share.
+
+Staff is its own cost line: the fixed part of a facility's published cost per person-day (see
+``scenario.PlaceCost``) is the cost of its staff, paid for the posts that are filled, so a
+fully staffed estate costs exactly what it did before staffing was modelled.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+from rescalesim.places import FacilityKind
+
+if TYPE_CHECKING:
+    from rescalesim.estate import Estate
+    from rescalesim.facility import Facility
+    from rescalesim.scenario import Staffing as StaffingRules
+
+DAYS_PER_MONTH = 365 / 12
+
+
+class Staffing:
+    """Staffed share of each facility's posts, and the places that can be used because of it."""
+
+    def __init__(self, rules: StaffingRules, estate: Estate) -> None:
+        self.rules = rules
+        self.estate = estate
+        self.recruiting: list[Facility] = []  # opened during the run, posts still vacant
+        self._cached_for = -1  # the estate's version the totals below were counted for
+        self._staffed_places = [0.0] * len(FacilityKind)
+        self._closed = 0
+        for facility in estate.facilities:
+            self.settle(facility)
+        estate.places_changed()
+
+    def settled_share(self, facility: Facility) -> float:
+        """Share of posts filled once recruitment has settled (all of them without staffing)."""
+        return self.rules.filled_share[facility.kind] if self.rules.enabled else 1.0
+
+    def settle(self, facility: Facility) -> None:
+        """Staff a facility at its long-run share (one that has long been open)."""
+        self._staff(facility, self.settled_share(facility))
+
+    def _staff(self, facility: Facility, share: float) -> None:
+        facility.staffed_share = share
+        usable = max(1, math.floor(facility.built_capacity * share + 1e-9))
+        # a house never holds more than its places: staff only grows while people are held
+        facility.capacity = max(usable, len(facility.occupants))
+
+    def opened(self, facilities: list[Facility], day: int) -> None:
+        """Facilities opening today start with part of their posts filled."""
+        if not self.rules.enabled or day == 0:
+            return
+        for facility in facilities:
+            share = min(self.rules.filled_at_opening, self.settled_share(facility))
+            self._staff(facility, share)
+            if share < self.settled_share(facility):
+                self.recruiting.append(facility)
+        self.estate.places_changed()
+
+    def recruit(self, day: int) -> None:
+        """Fill posts of facilities that opened short of staff (a few, for months)."""
+        if not self.recruiting:
+            return
+        tau = self.rules.recruitment_months * DAYS_PER_MONTH
+        still = []
+        for facility in self.recruiting:
+            target = self.settled_share(facility)
+            start = min(self.rules.filled_at_opening, target)
+            share = target - (target - start) * math.exp(-(day - facility.opens_day) / tau)
+            vacant_posts = (target - share) * facility.built_capacity
+            if vacant_posts * self.rules.posts_per_place[facility.kind] < 0.5:
+                share = target  # less than half a post left: recruitment has settled
+            else:
+                still.append(facility)
+            self._staff(facility, share)
+        self.recruiting = still
+        self.estate.places_changed()
+
+    def _count(self) -> None:
+        if self._cached_for == self.estate.version:
+            return
+        self._cached_for = self.estate.version
+        staffed, closed = [0.0] * len(FacilityKind), 0
+        for i, kind in enumerate(FacilityKind):
+            for facility in self.estate.open_by_kind[kind]:
+                staffed[i] += facility.built_capacity * facility.staffed_share
+                closed += facility.built_capacity - facility.capacity
+        self._staffed_places, self._closed = staffed, max(0, closed)
+
+    def staffed_places(self) -> list[float]:
+        """Built places of open facilities times their staffed share, by kind (FacilityKind order)."""
+        self._count()
+        return self._staffed_places
+
+    def posts_filled(self) -> float:
+        """Staff posts filled in open facilities (full-time equivalents)."""
+        per_place = self.rules.posts_per_place
+        return sum(
+            places * per_place[kind]
+            for places, kind in zip(self.staffed_places(), FacilityKind, strict=True)
+        )
+
+    def places_closed(self) -> int:
+        """Built places of open facilities that cannot be used for want of staff."""
+        self._count()
+        return self._closed
