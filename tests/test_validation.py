@@ -34,8 +34,11 @@ def test_a_record_is_hit_within_the_joint_band_of_model_and_record():
 @pytest.mark.parametrize(
     ("change", "words"),
     [
-        ({"facility": "house", "date": 2031.0}, "either a metric or a facility"),
+        ({"facility": "house", "date": 2031.0}, "either a metric or a measure"),
         ({"metric": None, "facility": "house"}, "need the date"),
+        ({"metric": None, "measure": "houses_opened"}, "need the date"),
+        ({"metric": None, "measure": "months_late"}, "needs a facility"),
+        ({"metric": None, "measure": "houses_opened", "facility": "x", "date": 2.0}, "no facility"),
         ({"value": 0.5}, "between low and high"),
         ({"metric": "happiness"}, "not a metric"),
     ],

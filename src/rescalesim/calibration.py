@@ -12,7 +12,7 @@ a parameter, which :mod:`validation` compares with what the model produces.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -47,8 +47,14 @@ class Target(BaseModel):
         return self
 
 
+# what a holdout may read besides a metric: a facility's residents on a date, how many months
+# after its planned date a facility opened, or how the planned detention houses fared by a date
+MEASURES = ("residents", "months_late", "houses_opened", "houses_relocated", "houses_abandoned")
+NEEDS_FACILITY = ("residents", "months_late")
+
+
 class Holdout(BaseModel):
-    """A record kept out of every fit: a metric of a scenario, or a facility's residents on a date.
+    """A record kept out of every fit: a metric of a scenario, or a measure of its estate.
 
     ``low`` and ``high`` bound the record's own uncertainty (a 95% range), not an accepted
     range: the model hits the record if its mean is within 1.96 standard deviations of the
@@ -60,7 +66,13 @@ class Holdout(BaseModel):
     name: str
     scenario: str = Field(description="Scenario file of the country folder that is run.")
     metric: str | None = Field(None, description="A metric of the measured years ...")
-    facility: str | None = Field(None, description="... or a facility's residents on `date`.")
+    measure: Literal[MEASURES] | None = Field(
+        None,
+        description="... or residents (of `facility` on `date`), months_late (of `facility`'s "
+        "opening against its planned date), or houses_opened / houses_relocated / "
+        "houses_abandoned (planned detention houses under siting, by `date`).",
+    )
+    facility: str | None = Field(None, description="The facility the measure reads.")
     date: float | None = Field(None, description="Calendar date (fractional year).")
     value: float = Field(description="The record.")
     low: float = Field(description="Low end of the record's 95% uncertainty.")
@@ -71,12 +83,17 @@ class Holdout(BaseModel):
 
     @model_validator(mode="after")
     def _consistent(self) -> Holdout:
-        if (self.metric is None) == (self.facility is None):
-            raise ValueError("a holdout names either a metric or a facility (with a date)")
+        if self.measure is None and self.facility is not None:
+            object.__setattr__(self, "measure", "residents")  # a facility's residents by default
+        if (self.metric is None) == (self.measure is None):
+            raise ValueError("a holdout names either a metric or a measure (facility, siting)")
         if self.metric is not None and self.metric not in HEADLINE + SUPPORTING:
             raise ValueError(f"metric: '{self.metric}' is not a metric of rescalesim")
-        if self.facility is not None and self.date is None:
-            raise ValueError("a facility's residents need the date of the record")
+        if (self.measure in NEEDS_FACILITY) != (self.facility is not None):
+            needs = "needs a facility" if self.measure in NEEDS_FACILITY else "names no facility"
+            raise ValueError(f"measure {self.measure}: {needs}")
+        if self.measure not in (None, "months_late") and self.date is None:
+            raise ValueError(f"measure {self.measure}: need the date of the record")
         if not self.low <= self.value <= self.high:
             raise ValueError("the record must lie between low and high")
         return self

@@ -782,14 +782,18 @@ class Siting(Section):
         description="Least time from acceptance to opening.",
     )
     base_log_odds: float = param(
-        -1.9,
+        0.0,
         unit="log-odds",
         ge=-10,
         le=10,
-        source="calibrated: 3 of 15 planned Belgian houses open after about 4 years (In de "
-        "Gazette 2025; Regie der Gebouwen)",
+        source="assumption: even odds before the named traits (19 Belgian municipalities "
+        "offered sites after the governors' call, Nieuwsblad, 2 Aug 2021; protest followed "
+        "wherever a house was proposed, KW, Apr 2022); not set from how many houses opened, "
+        "which is a holdout record",
         description="Acceptance of a house involving a small town late, with no social "
-        "facilities and no intervention.",
+        "facilities, no objections and no intervention.",
+        lever="assumption",
+        plausible=(-2.0, 2.0),
     )
     city_share: float = param(
         0.3,
@@ -822,6 +826,27 @@ class Siting(Section):
         le=5,
         source="RESCALED newsletters: towns that host social facilities accept more easily",
         description="Extra acceptance where social facilities exist.",
+    )
+    objections_share: float = param(
+        0.8,
+        unit="fraction",
+        ge=0,
+        le=1,
+        source="assumption: 'wherever a detention house is proposed, strong protest follows' "
+        "(KW, Apr 2022); objections at Kortrijk, Verviers, Olen, Ninove and Zelzate",
+        description="Share of candidate sites where neighbours or the council organise objections.",
+        plausible=(0.5, 1.0),
+    )
+    objections_log_odds: float = param(
+        -1.0,
+        unit="log-odds",
+        ge=-10,
+        le=0,
+        source="assumption: objections delayed Kortrijk 7 months (KW 2022) and ended Verviers "
+        "(Le Soir, 19 Jun 2022), but Olen opened against its council (De Standaard, 9 Jan 2023)",
+        description="Lower acceptance where objections are organised.",
+        lever="assumption",
+        plausible=(-2.0, 0.0),
     )
     early_involvement: KindFlags = param(
         {"prison": False, "detention_house": False, "transition_house": True},

@@ -98,13 +98,32 @@ def read_raw(path: Path, _seen: tuple[Path, ...] = ()) -> dict[str, Any]:
     data = read_toml(path)
     parent = data.pop("extends", None)
     added = data.pop("add_facilities", None)
+    removed = data.pop("remove_facilities", None)
     if parent is None:
-        if added is not None:
-            raise ScenarioError(f"{path}: field 'add_facilities': only allowed with 'extends'")
+        for field, value in (("add_facilities", added), ("remove_facilities", removed)):
+            if value is not None:
+                raise ScenarioError(f"{path}: field '{field}': only allowed with 'extends'")
         return data
     if not isinstance(parent, str):
         raise ScenarioError(f"{path}: field 'extends': must be a path (string) to a TOML file")
     merged = _merge(read_raw(resolved.parent / parent, (*_seen, resolved)), data)
+    if removed is not None:
+        # the estate of the extended scenario without some facilities, e.g. houses that a
+        # replay of a plan must site again
+        if not isinstance(removed, list) or not all(isinstance(n, str) for n in removed):
+            raise ScenarioError(f"{path}: field 'remove_facilities': must be a list of names")
+        names = [f.get("name") for f in merged.get("facilities", []) if isinstance(f, dict)]
+        for name in removed:
+            if name not in names:
+                raise ScenarioError(
+                    f"{path}: field 'remove_facilities': no facility named '{name}' in the "
+                    f"extended scenario; allowed: {', '.join(map(str, names))}"
+                )
+        merged["facilities"] = [
+            f
+            for f in merged.get("facilities", [])
+            if not isinstance(f, dict) or f.get("name") not in removed
+        ]
     if added is not None:
         if not isinstance(added, list):
             raise ScenarioError(f"{path}: field 'add_facilities': must be an array of tables")

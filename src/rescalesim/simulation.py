@@ -26,6 +26,7 @@ from rescalesim.journal import KeptReplications
 from rescalesim.metrics import headline, monthly, subgroups
 from rescalesim.model import RescaleModel
 from rescalesim.outcomes import HEADLINE, SUPPORTING
+from rescalesim.places import FacilityKind
 from rescalesim.scenario import Scenario
 from rescalesim.shared_past import divergence_day
 
@@ -77,26 +78,34 @@ def tables(model: RescaleModel, seed: int, replication: int) -> Replication:
 
 
 def run_with_probes(
-    scenario: Scenario, seed: int, replication: int, probes: Sequence[tuple[str, int]]
+    scenario: Scenario, seed: int, replication: int, probes: Sequence[tuple[str, str, int]]
 ) -> tuple[dict, list[float]]:
-    """One replication's summary row, and the share of places taken in named facilities.
+    """One replication's summary row, and what each probe reads of the estate.
 
-    Read at the end of given days. ``probes`` holds (facility name, model day) pairs; a
-    group's facilities ("name 1", ...) count together. A share, not a count, so that it means
-    the same at any population scale.
+    ``probes`` holds (measure, facility name, model day) triples, read at the end of that day:
+    ``residents`` is the share of a facility's places taken (a group's facilities, "name 1",
+    ..., count together; a share means the same at any population scale), ``months_late`` how
+    long after its planned date the facility opened (read at the end of the run; NaN if it
+    never did), ``houses_opened`` / ``houses_relocated`` / ``houses_abandoned`` the planned
+    detention houses under siting that had by then.
     """
     model = RescaleModel(scenario, replication_seed(seed, replication))
-    taken = [0.0] * len(probes)
-    for k in sorted(range(len(probes)), key=lambda k: probes[k][1]):
-        name, day = probes[k]
-        model.run_to_day(day + 1)
+    values = [float("nan")] * len(probes)
+    for k in sorted(range(len(probes)), key=lambda k: probes[k][2]):
+        measure, name, day = probes[k]
+        model.run_to_day(min(day + 1, model.total_days))
         named = [
             f for f in model.estate.facilities if f.name == name or f.name.startswith(f"{name} ")
         ]
-        places = sum(f.built_capacity for f in named)
-        taken[k] = sum(len(f.occupants) for f in named) / places if places else float("nan")
+        if measure == "residents":
+            places = sum(f.built_capacity for f in named)
+            values[k] = sum(len(f.occupants) for f in named) / places if places else float("nan")
+        elif measure == "months_late":
+            values[k] = model.siting.months_late(named[0]) if named else float("nan")
+        else:
+            values[k] = model.siting.summary(day, FacilityKind.detention_house)[measure]
     model.run()
-    return tables(model, seed, replication).summary, taken
+    return tables(model, seed, replication).summary, values
 
 
 def run_together(scenarios: Sequence[Scenario], seed: int, replication: int) -> list[Replication]:

@@ -1,9 +1,13 @@
 """Siting and community acceptance: each planned house must be accepted by a municipality.
 
-A `Municipality` agent decides on a planned house with a probability that depends on its size,
-the social facilities it already hosts, whether the community was involved early, the
-interventions used (neighbourhood meetings, visits to an existing house, community events, a
-paid liaison) and how many houses already opened (acceptance grows after opening). A refusal
+A `Municipality` agent decides on a planned house with a probability that depends on traits
+that can be named: its size, the social facilities it already hosts, whether neighbours organise
+objections, whether the community was involved early, the interventions used (neighbourhood
+meetings, visits to an existing house, community events, a liaison paid from the municipal
+subsidy) and how many houses already opened (acceptance grows after opening). No parameter is
+set from how many houses opened: the Belgian record (3 of 15 open about four years after the
+2021 plan, the Kortrijk delay, the sites given up) is what the replay of the plan is compared
+with (``rescalesim validate belgium``). A refusal
 delays the house (the same municipality later) or relocates it (another municipality); after
 too many refusals the house is abandoned. Decisions are Mesa events, one per decision day.
 
@@ -22,6 +26,8 @@ import mesa
 from scipy.special import expit
 
 from rescalesim.scenario import DAYS_PER_YEAR
+
+DAYS_PER_MONTH = DAYS_PER_YEAR / 12
 
 if TYPE_CHECKING:
     import numpy as np
@@ -43,12 +49,14 @@ class Municipality(mesa.Agent):
         # drawn when the municipality first decides (see the module's note)
         self.city: bool | None = None
         self.social_facilities: bool | None = None
+        self.objections: bool | None = None  # organised objections by neighbours
         self.early_involvement = process.rules.early_involvement[facility.kind]
 
     def _draw_traits(self) -> None:
         rules, rng = self.process.rules, self.process.rng
         self.city = bool(rng.random() < rules.city_share)
         self.social_facilities = bool(rng.random() < rules.social_facilities_share)
+        self.objections = bool(rng.random() < rules.objections_share)
 
     def acceptance(self) -> float:
         """Probability of accepting the house now."""
@@ -57,6 +65,7 @@ class Municipality(mesa.Agent):
             rules.base_log_odds
             + rules.city_log_odds * self.city
             + rules.social_facilities_log_odds * self.social_facilities
+            + rules.objections_log_odds * self.objections
             + rules.early_involvement_log_odds * self.early_involvement
             + sum(rules.intervention_log_odds[i] for i in rules.interventions)
             + rules.acceptance_growth_log_odds * self.process.opened
@@ -158,9 +167,17 @@ class SitingProcess:
         if facility in self.status:
             self.opened += 1
 
-    def summary(self, day: int) -> dict[str, float]:
-        """Houses planned, opened, delayed, relocated and abandoned by `day`."""
-        planned = list(self.status)
+    def months_late(self, facility: Facility) -> float:
+        """Months from a planned house's planned opening to its opening (NaN if it has not)."""
+        if facility not in self.planned_day or facility.opens_day is None:
+            return float("nan")
+        if facility.opens_day > self.clock.day:
+            return float("nan")  # accepted, not yet open
+        return (facility.opens_day - self.planned_day[facility]) / DAYS_PER_MONTH
+
+    def summary(self, day: int, kind: FacilityKind | None = None) -> dict[str, float]:
+        """Houses planned, opened, delayed, relocated and abandoned by `day` (of one kind)."""
+        planned = [f for f in self.status if kind is None or f.kind is kind]
         opened = [f for f in planned if f.opens_day is not None and f.opens_day <= day]
         return {
             "houses_planned": float(len(planned)),

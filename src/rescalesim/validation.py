@@ -57,16 +57,22 @@ def run_records(
     """For each record, the model's values over the scenario's replications."""
     from rescalesim.simulation import _replications, run_with_probes
 
-    probes = [(r.facility, scenario.day_of_year(r.date)) for r in records if r.facility is not None]
+    end = scenario.warmup_days + scenario.measured_days - 1
+    probes = [
+        (r.measure, r.facility, scenario.day_of_year(r.date) if r.date is not None else end)
+        for r in records
+        if r.measure is not None
+    ]
     run = partial(run_with_probes, scenario, scenario.run.seed, probes=probes)
     runs = _replications(run, scenario.run.replications, progress, workers, executor)
     scale = scenario.run.population_scale
     values, probe = [], 0
     for record in records:
-        if record.facility is not None:
+        if record.measure is not None:
+            read = np.array([probed[probe] for _, probed in runs], dtype=float)
             # residents at national scale: the share of places taken times the places
-            share = np.array([taken[probe] for _, taken in runs], dtype=float)
-            values.append(share * places(scenario, record.facility))
+            scale_by = places(scenario, record.facility) if record.measure == "residents" else 1
+            values.append(read * scale_by)
             probe += 1
         else:
             column = np.array([summary[record.metric] for summary, _ in runs], dtype=float)
@@ -115,10 +121,8 @@ def validate_folder(
                 {
                     "record": record.name,
                     "scenario": scenario.name,
-                    "measure": metric_named(record.metric).label
-                    if record.metric
-                    else f"residents of {record.facility} on {_date(record.date)}",
-                    "metric": record.metric or "residents",
+                    "measure": describe(record),
+                    "metric": record.metric or record.measure,
                     "value": record.value,
                     "record_low": record.low,
                     "record_high": record.high,
@@ -133,9 +137,27 @@ def validate_folder(
     return pd.DataFrame(rows)
 
 
+def describe(record: Holdout) -> str:
+    """What a record measures, in words."""
+    if record.metric:
+        return metric_named(record.metric).label
+    if record.measure == "residents":
+        return f"residents of {record.facility} on {_date(record.date)}"
+    if record.measure == "months_late":
+        return f"months from the planned opening of {record.facility} to its opening"
+    what = record.measure.removeprefix("houses_")
+    return f"planned detention houses {what} by {_date(record.date)}"
+
+
 def format_record(metric: str, value: float) -> str:
     """A record or model value as a reader expects it (residents are whole people)."""
-    return f"{value:,.0f}" if metric == "residents" else metric_named(metric).format(value)
+    if metric == "residents":
+        return f"{value:,.0f}"
+    if metric == "months_late":
+        return f"{value:.1f} months"
+    if metric.startswith("houses_"):
+        return f"{value:.1f}"
+    return metric_named(metric).format(value)
 
 
 MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
