@@ -407,3 +407,43 @@ def test_people_without_a_right_of_residence_are_not_placed_in_houses_or_monitor
     assert Place.prison in seen
     assert Place.detention_house not in seen and Place.electronic_monitoring not in seen
     assert model.records.daily[:, INDEX["detention_house"]].max() > 0  # others still go
+
+
+def test_a_large_and_crowded_facility_raises_the_hazard_by_its_dose_when_switched_on():
+    # the conditions of the stay are neutral by default; switched on, each adds its log ratio
+    # times the dose, and crowding by the stay's mean share above capacity
+    facilities = [
+        {"name": "big prison", "kind": "prison", "region": "north", "capacity": 150},
+        {"name": "small prison", "kind": "prison", "region": "south", "capacity": 40},
+    ]
+    others_off = {
+        "work_education_hazard_ratio": 1.0,
+        "lived_experience_hazard_ratio": 1.0,
+        "away_from_home_hazard_ratio": 1.0,
+    }
+    neutral = _world(scenario(facilities=facilities, community=others_off))
+    switched = scenario(
+        facilities=facilities,
+        reoffending={"regime_effect_full_days": 400},
+        community={
+            **others_off,
+            "large_facility_hazard_ratio": 1.2,
+            "crowding_hazard_ratio_per_10pp": 1.05,
+        },
+    )
+    for world in (neutral, _world(switched)):
+        big, small = world.estate.prisons
+        assert big.large and not small.large  # more than 100 places at national scale
+        (person, *others) = world.case_flow.new_people(0, np.zeros(61, int))
+        world.custody.enter(person, big, Place.prison, 0)
+        for other in others:  # 60 held in the 40-place prison: 50% above capacity
+            world.custody.enter(other, small, Place.prison, 0)
+        world.custody.transfer(person, small, Place.prison, 100)
+        world.custody.leave(person, 300)  # 100 days large, 200 days crowded (61 in 40 places)
+        log_m = world.placement.assessment.hazard.custody_log_multiplier(person, Place.prison)
+        if world is neutral:
+            assert log_m == 0.0
+        else:
+            above = 200 * (61 / 40 - 1) / 300  # mean share above capacity over the stay
+            expected = 100 / 400 * np.log(1.2) + 300 / 400 * above * 10 * np.log(1.05)
+            assert log_m == pytest.approx(expected)

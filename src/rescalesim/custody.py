@@ -67,7 +67,8 @@ class Custody:
         person.days_by_kind = {}
         person.kind_since = day
         person.work_days = 0.0
-        person.lived_experience_days = person.away_days = 0
+        person.lived_experience_days = person.away_days = person.large_days = 0
+        person.crowding_days = 0.0
         facility.admit(person)
         person.facility = facility
         if facility.kind is FacilityKind.detention_house:
@@ -89,6 +90,12 @@ class Custody:
             person.lived_experience_days += days
         if facility.region != person.region:
             person.away_days += days
+        if facility.large:
+            person.large_days += days
+        # crowding of the segment read as it ends: stocks change slowly against most stays
+        above = len(facility.occupants) / facility.capacity - 1.0
+        if above > 0:
+            person.crowding_days += days * above
         person.kind_since = day
 
     def transfer(self, person: Person, facility: Facility, place: Place, day: int) -> None:

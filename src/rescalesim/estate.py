@@ -74,6 +74,7 @@ class Estate:
         self.model = model  # the Mesa model the facility agents belong to
         self.on_change = on_change
         self.community = scenario.community
+        self.scale = scenario.run.population_scale
         self.facilities: list[Facility] = []
         self.version = 0  # counts changes of places, for those who count them once per change
         self.changes: dict[int, list[Facility]] = defaultdict(list)
@@ -96,6 +97,7 @@ class Estate:
         )
         facility.sited = plan.sited
         facility.plan = plan
+        facility.large = self._is_large(plan.capacity)
         self.facilities.append(facility)
         self.changes[plan.opens_day].append(facility)
         if plan.closes_day is not None:
@@ -164,6 +166,10 @@ class Estate:
         if not self.open_prisons:
             raise ValueError(f"no prison is open on day {day}: remand and overflow need one")
 
+    def _is_large(self, capacity: int) -> bool:
+        # places at the run's scale against a threshold at national scale
+        return capacity / self.scale > self.community.large_facility_places
+
     def postpone_opening(self, facility: Facility) -> None:
         """Take a planned facility off the calendar until its siting is decided."""
         self.changes[facility.opens_day].remove(facility)
@@ -197,6 +203,7 @@ class Estate:
         )
         prison.sited = True
         prison.plan = None  # decided during the run, not planned in the scenario
+        prison.large = self._is_large(capacity)
         self.facilities.append(prison)
         self.schedule_opening(prison, opens_day)
         return prison

@@ -54,6 +54,7 @@ class Facility(mesa.Agent):
         self.built_capacity = capacity
         self.capacity = capacity
         self.staffed_share = 1.0
+        self.large = False  # more places than community.large_facility_places (see estate)
         self.opens_day = opens_day
         self.closes_day = closes_day
         self.work_education_share = work_education_share

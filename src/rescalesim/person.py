@@ -55,6 +55,8 @@ class Person(mesa.Agent):
         self.work_days = 0.0
         self.lived_experience_days = 0
         self.away_days = 0
+        self.large_days = 0  # days in facilities above community.large_facility_places
+        self.crowding_days = 0.0  # days times the facility's share above capacity
         self.sentence_days = 0.0
         # after a conditional release: days of the sentence still to run, and until when
         self.remainder_days = 0

@@ -12,7 +12,8 @@ that passes (drawn exactly by thinning).
 What a sentence did, without counting anything twice: the facility kind's ratio
 (``custody_multipliers``; the detention-house ratio is one bundled effect of a small, open,
 working regime), and community integration only where its source measures something the bundle
-does not (work or education in prisons; staff with lived experience; custody away from home).
+does not (work or education in prisons; staff with lived experience; custody away from home);
+and the conditions of the stay, neutral by default (a large facility; overcrowding).
 Each scales with the days actually spent in it, reaching its full size after
 ``regime_effect_full_days``. A sentence served outside takes its ratio whole, against prison.
 """
@@ -47,11 +48,14 @@ class ReoffendingHazard:
         # age advances during follow-up (thinning needs a hazard that does not rise with it)
         self.age_per_day = min(params.age_log_hazard_per_year, 0.0) / DAYS_PER_YEAR_OF_AGE
         # community integration: log hazard ratios per share of custody days
-        self.log_work = self.log_lived = self.log_away = 0.0
+        self.log_work = self.log_lived = self.log_away = self.log_large = 0.0
+        self.log_crowding_per_excess = 0.0  # per unit (100 points) of mean overcrowding
         if community is not None and community.enabled:
             self.log_work = math.log(community.work_education_hazard_ratio)
             self.log_lived = math.log(community.lived_experience_hazard_ratio)
             self.log_away = math.log(community.away_from_home_hazard_ratio)
+            self.log_large = math.log(community.large_facility_hazard_ratio)
+            self.log_crowding_per_excess = 10 * math.log(community.crowding_hazard_ratio_per_10pp)
         # the reference person fixes A (ever) and the Weibull scale (within two years)
         self.total_hazard = -math.log(1.0 - params.reference_reoffence_ever)
         share_by_2y = -math.log(1.0 - params.reference_reoffence_2y) / self.total_hazard
@@ -76,14 +80,21 @@ class ReoffendingHazard:
         dose, log_custody = self.dose, self.log_custody
         days = person.days_by_kind
         value = log_custody["prison"]
+        total = 0
         for kind, spent in days.items():
+            total += spent
             if kind != "prison" and spent:
                 value += dose(spent) * (log_custody[kind] - log_custody["prison"])
+        if person.crowding_days:
+            # the stay's mean share above capacity, its effect growing with the stay's length
+            mean_above = person.crowding_days / total
+            value += dose(total) * mean_above * self.log_crowding_per_excess
         return (
             value
             + dose(person.work_days) * self.log_work
             + dose(person.lived_experience_days) * self.log_lived
             + dose(person.away_days) * self.log_away
+            + dose(person.large_days) * self.log_large
         )
 
     def log_multiplier_before_sentence(self, person: Person, day: int) -> float:

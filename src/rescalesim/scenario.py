@@ -749,6 +749,42 @@ class Community(Section):
         description="Hazard ratio for a full dose of custody outside the home region (proximity "
         "principle).",
     )
+    large_facility_places: int = param(
+        100,
+        unit="places (national scale)",
+        ge=1,
+        le=100_000,
+        source="Johnsen, Granheim & Helgesen 2011 (Eur J Criminol 8(6)): Norwegian prisons of "
+        "more than 100 places score worse than those under 50 on quality of life and "
+        "staff-prisoner relations",
+        description="Facilities with more places than this count as large for "
+        "large_facility_hazard_ratio.",
+    )
+    large_facility_hazard_ratio: float = param(
+        1.0,
+        unit="hazard ratio",
+        gt=0,
+        le=2,
+        source="neutral by default: size goes with worse prison life (Johnsen et al. 2011, no "
+        "reoffending outcome); small prisons' edge on reoffending vanishes once building age "
+        "is controlled for (Policy Exchange, Future Prisons); sweep 1.0-1.15",
+        description="Hazard ratio for a full dose of custody in a large facility (against a "
+        "small one), on top of the facility kind's ratio.",
+        lever="assumption",
+        plausible=(1.0, 1.15),
+    )
+    crowding_hazard_ratio_per_10pp: float = param(
+        1.0,
+        unit="hazard ratio per 10 points of overcrowding",
+        gt=0,
+        le=2,
+        source="neutral by default: no estimate of crowding's effect on reoffending found for "
+        "these countries; sweep 1.0-1.1",
+        description="Hazard ratio for each 10 percentage points that the facilities a person "
+        "stayed in were above their capacity, on average over the stay (a full dose).",
+        lever="assumption",
+        plausible=(1.0, 1.1),
+    )
 
 
 Intervention = Literal[
