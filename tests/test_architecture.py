@@ -226,7 +226,7 @@ def test_cost_accounts_price_a_day_from_its_row():
     s = scenario()
     world = Parts(s)
     staffing = Staffing(s.staffing, world.estate)
-    costs = CostAccounts(s.costs, world.records, world.estate, staffing)
+    costs = CostAccounts(s.costs, world.records, world.estate, staffing, world.custody)
     row = world.records.close_day(world.custody.count, world.estate, 0, 0, staffing)
     costs.account(row)
     expected = sum(

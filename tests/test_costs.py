@@ -108,3 +108,29 @@ def test_the_municipal_incentive_is_capped_per_house():
 def test_with_costs_switched_off_every_component_is_zero():
     model = run_model(scenario(costs={"enabled": False}))
     assert model.records.daily[:, [INDEX[c] for c in COSTS]].sum() == 0
+
+
+def test_a_day_in_prison_costs_by_security_level_and_reviews_save_some():
+    # neutral by default; with a dearer high level, over-classified people cost more, and an
+    # earlier review (back to the level needed) costs less; nothing else moves
+    levels = {"security": {"over_classification_share": 0.5}}
+    dear = {"security_cost_ratio": {"low": 1.0, "medium": 1.0, "high": 1.5}}
+    neutral = run_model(scenario(**levels))
+    dearer = run_model(scenario(**levels, costs=dear))
+    prison = INDEX["cost_prison_eur"]
+    extra = dearer.records.daily[:, prison].sum() - neutral.records.daily[:, prison].sum()
+    assert extra > 0
+    assert np.array_equal(
+        dearer.records.daily[:, INDEX["prison"]], neutral.records.daily[:, INDEX["prison"]]
+    )
+    assert dearer.invariant_violations() == []  # the counts by level match a recount
+    reviewed = run_model(
+        scenario(security={"over_classification_share": 0.5, "review_days": 30}, costs=dear)
+    )
+    reviewed_neutral = run_model(
+        scenario(security={"over_classification_share": 0.5, "review_days": 30})
+    )
+    extra_reviewed = (
+        reviewed.records.daily[:, prison].sum() - reviewed_neutral.records.daily[:, prison].sum()
+    )
+    assert 0 < extra_reviewed < extra

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from rescalesim.places import FacilityKind
 from rescalesim.records import INDEX
-from rescalesim.scenario import DAYS_PER_YEAR
+from rescalesim.scenario import DAYS_PER_YEAR, SECURITY_ORDER
 
 # the stock of people on remand held in each kind of facility
 REMAND_HELD_IN = {FacilityKind.prison: "remand", FacilityKind.detention_house: "house_remand"}
@@ -21,6 +21,7 @@ REMAND_HELD_IN = {FacilityKind.prison: "remand", FacilityKind.detention_house: "
 if TYPE_CHECKING:
     import numpy as np
 
+    from rescalesim.custody import Custody
     from rescalesim.estate import Estate
     from rescalesim.facility import Facility
     from rescalesim.records import Records
@@ -38,11 +39,20 @@ def annuity(rate: float, years: float) -> float:
 class CostAccounts:
     """Adds one day of costs, by component, to a row of the daily record."""
 
-    def __init__(self, costs: Costs, records: Records, estate: Estate, staffing: Staffing) -> None:
+    def __init__(
+        self, costs: Costs, records: Records, estate: Estate, staffing: Staffing, custody: Custody
+    ) -> None:
         self.costs = costs
         self.records = records
         self.estate = estate
         self.staffing = staffing
+        self.custody = custody
+        # extra cost of a prison day at each security level (none when all ratios are 1)
+        self.security_extra = [
+            (costs.security_cost_ratio[level] - 1.0) * costs.prison.per_person_day
+            for level in sorted(SECURITY_ORDER, key=SECURITY_ORDER.__getitem__)
+        ]
+        self.by_level = any(self.security_extra)
         self.capital_per_day = 0.0  # building costs paid off by facilities opened so far
         # the columns and rates of each facility kind, looked up once (costed every day)
         self.by_kind = [
@@ -84,6 +94,11 @@ class CostAccounts:
             # the fixed part of spending is staff, paid for the posts filled (see staffing)
             staff += places * rates.available_place_day
         row[index["cost_staff_eur"]] = staff
+        if self.by_level:
+            extra = self.security_extra
+            row[index["cost_prison_eur"]] += sum(
+                n * e for n, e in zip(self.custody.prison_by_level, extra, strict=True)
+            )
         row[index["cost_community_sanction_eur"]] = (
             row[index["community_sanction"]] * costs.community_sanction_day
         )

@@ -40,6 +40,10 @@ class Custody:
         self.entered = [0] * len(Place)
         self.left = [0] * len(Place)
         self.exits = 0
+        # people held in prisons (sentenced or on remand) by assigned security level, for the
+        # cost of a day by level
+        self.in_prison_place = [place in (Place.prison, Place.remand) for place in Place]
+        self.prison_by_level = [0, 0, 0]
 
     def held(self) -> int:
         """People in custody now (remand and every kind of facility)."""
@@ -51,8 +55,12 @@ class Custody:
         if old is not None:
             self.count[old] -= 1
             self.left[old] += 1
+            if self.in_prison_place[old]:
+                self.prison_by_level[person.security_assigned] -= 1
         self.count[place] += 1
         self.entered[place] += 1
+        if self.in_prison_place[place]:
+            self.prison_by_level[person.security_assigned] += 1
         person.place = place
 
     def enter(self, person: Person, facility: Facility, place: Place, day: int) -> None:
@@ -119,8 +127,17 @@ class Custody:
         person.facility = None
         return ended_in
 
+    def reclassify(self, person: Person, level: int) -> None:
+        """Change a person's assigned security level (a review), keeping the counts by level."""
+        if person.place is not None and self.in_prison_place[person.place]:
+            self.prison_by_level[person.security_assigned] -= 1
+            self.prison_by_level[level] += 1
+        person.security_assigned = level
+
     def remove(self, person: Person) -> None:
         """A person leaves the model for good (no new case before the end of the run)."""
+        if self.in_prison_place[person.place]:
+            self.prison_by_level[person.security_assigned] -= 1
         self.count[person.place] -= 1
         self.left[person.place] += 1
         person.place = None
@@ -131,16 +148,21 @@ class Custody:
         """Statements that must hold at the end of every day; empty when all hold."""
         problems = []
         counted = [0] * len(Place)
+        by_level = [0, 0, 0]
         for person in people:
             if person.place is None:
                 problems.append(f"person {person.unique_id} has no place")
                 continue
             counted[person.place] += 1
+            if self.in_prison_place[person.place]:
+                by_level[person.security_assigned] += 1
             in_custody = person.place in CUSTODY
             if in_custody != (person.facility is not None):
                 problems.append(f"person {person.unique_id} in {person.place.name} vs facility")
         if counted != self.count:
             problems.append(f"stock counters {self.count} differ from a recount {counted}")
+        if by_level != self.prison_by_level:
+            problems.append(f"prison counts by level {self.prison_by_level} vs {by_level}")
         for place in Place:
             if self.count[place] != self.entered[place] - self.left[place]:
                 problems.append(f"{place.name}: stock is not inflows minus outflows")

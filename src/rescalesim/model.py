@@ -139,7 +139,9 @@ class RescaleModel(mesa.Model):
             records=self.records,
             after_release=self.after_release,
         )
-        self.costs = CostAccounts(scenario.costs, self.records, self.estate, self.staffing)
+        self.costs = CostAccounts(
+            scenario.costs, self.records, self.estate, self.staffing, self.custody
+        )
         self.overflow = Overflow(
             scenario.capacity,
             estate=self.estate,

@@ -173,7 +173,7 @@ class PlacementService(mesa.Agent):
         for person, stay in self.calendar.due(self.calendar.security_reviews, day):
             if person.facility is None or person.stays != stay:
                 continue  # released since (or in a later stay)
-            person.security_assigned = person.security_needed
+            self.custody.reclassify(person, person.security_needed)
             self.records.count("security_reviews")
             if self.rules.regime == "service" and person.place in (Place.prison, Place.remand):
                 sentence = person.sentence_days if person.place is Place.prison else None

@@ -1377,6 +1377,17 @@ class Costs(Section):
         source="not found (no public figure found); assumption for courts, police and victims",
         description="Cost of each conviction of a person released in the model (a reoffence).",
     )
+    security_cost_ratio: dict[SecurityLevel, float] = param(
+        {SecurityLevel.low: 1.0, SecurityLevel.medium: 1.0, SecurityLevel.high: 1.0},
+        unit="times the prison cost per person-day",
+        source="neutral by default: no public cost per day by security level found for these "
+        "countries; sweep low 0.8-1.0, high 1.0-1.5",
+        description="Cost of a day in prison (sentenced or on remand) at each assigned security "
+        "level, against the published average: over-classification then costs money, and "
+        "reviewing it saves some.",
+        lever="assumption",
+        plausible={"low": (0.8, 1.0), "medium": (1.0, 1.2), "high": (1.0, 1.5)},
+    )
 
 
 class FacilityGroup(Section):
