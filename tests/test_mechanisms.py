@@ -9,7 +9,7 @@ from test_architecture import _world
 
 from rescalesim.metrics import headline, subgroups
 from rescalesim.model import RescaleModel
-from rescalesim.places import Place
+from rescalesim.places import ON_REMAND, Place
 from rescalesim.records import INDEX
 
 CROWDED = {
@@ -447,3 +447,49 @@ def test_a_large_and_crowded_facility_raises_the_hazard_by_its_dose_when_switche
             above = 200 * (61 / 40 - 1) / 300  # mean share above capacity over the stay
             expected = 100 / 400 * np.log(1.2) + 300 / 400 * above * 10 * np.log(1.05)
             assert log_m == pytest.approx(expected)
+
+
+def test_a_share_of_hearings_ends_without_a_sentence_and_frees_people_on_remand():
+    s = scenario(run={"years": 3}, sentencing={"no_sentence_share": 0.3})
+    model = RescaleModel(s, np.random.SeedSequence(4))
+    freed_from_remand = 0
+    court = model.court
+    original = court._without_sentence
+
+    def watch(people, day):  # who was on remand among those freed today
+        nonlocal freed_from_remand
+        on_remand = {p for p in people if p.place in ON_REMAND}
+        heard = original(people, day)
+        freed_from_remand += len(on_remand - set(heard))
+        for person in set(people) - set(heard):
+            assert person.place in (Place.at_liberty, None)  # free, or out of the model
+            assert person.facility is None
+        return heard
+
+    court._without_sentence = watch
+    model.run()
+    assert model.invariant_violations() == []
+    d = model.records.daily
+    ended = d[:, INDEX["cases_without_sentence"]].sum()
+    sentenced = d[:, INDEX["custodial_sentences"]].sum() + d[:, INDEX["community_sentences"]].sum()
+    assert ended / (ended + sentenced) == pytest.approx(0.3, abs=0.02)
+    assert freed_from_remand > 0
+    # without the mechanism no hearing ends so, and the sentencing stream is untouched
+    none = run_model(scenario(run={"years": 3}, sentencing={"no_sentence_share": 0.0}))
+    assert none.records.daily[:, INDEX["cases_without_sentence"]].sum() == 0
+
+
+def test_a_case_ending_without_a_sentence_is_no_reoffence_and_the_follow_up_goes_on():
+    world = _world(scenario())
+    records = world.records
+    (person,) = world.case_flow.new_people(0, np.zeros(1, int))
+    records.start_day(10)
+    records.serving_outside(10, person, Place.community_sanction)  # a time at risk from day 10
+    person.offence_day = 50
+    records.new_cases([person])  # a case for an offence on day 50: counted as the reoffence
+    assert records.reoffence_day[person.last_release] == 50
+    records.case_without_sentence(person)  # acquitted: not a reoffence
+    assert records.reoffence_day[person.last_release] == -1
+    person.offence_day = 400
+    records.new_cases([person])  # the next offence, within two years, is
+    assert records.reoffence_day[person.last_release] == 400

@@ -63,8 +63,11 @@ class Court:
         people = [p for p in self.calendar.due(self.calendar.hearings, day) if p.hearing_day == day]
         if not people:
             return
+        self.hearings_held += len(people)
+        people = self._without_sentence(people, day)
+        if not people:
+            return
         n = len(people)
-        self.hearings_held += n
         self._offences_while_waiting(people, day)
         custody, lengths, drawn_in = self.bench.decide(
             np.fromiter((p.region for p in people), int, n),
@@ -131,6 +134,26 @@ class Court:
                 continue
             self._start_custodial_sentence(person, sentence, release_day, on_remand, day)
         self.after_release.release(released, day, released_from)
+
+    def _without_sentence(self, people: list[Person], day: int) -> list[Person]:
+        """Cases ending in an acquittal, a dismissal or a fine only; returns the others.
+
+        Those people go free (from remand too), and their case is no reoffence: the time at
+        risk it was counted against goes on.
+        """
+        share = self.sentencing.no_sentence_share
+        if share == 0:
+            return people  # no draw: the sentencing stream is as without this mechanism
+        ends = self.streams["sentencing"].random(len(people)) < share
+        if not ends.any():
+            return people
+        freed = [p for p, e in zip(people, ends.tolist(), strict=True) if e]
+        for person in freed:
+            if person.place in ON_REMAND:
+                self.custody.leave(person, day)
+            self.records.case_without_sentence(person)
+        self.after_release.free_without_sentence(freed, day)
+        return [p for p, e in zip(people, ends.tolist(), strict=True) if not e]
 
     def _revocations(self, people: list[Person]) -> np.ndarray | None:
         """Conditional releases revoked by an offence committed before the sentence's end."""

@@ -74,7 +74,8 @@ METRICS = registry(
         "Share of people starting a time at risk in the measured period (released from custody, "
         "or starting a community sanction or electronic monitoring), at least 2 years and 60 "
         "days before its end, who commit a new offence within 730 days that brings a new case "
-        "(every case ends in a conviction in this model); dated by the offence, so a sentence "
+        "ending in a sentence (a case acquitted, dismissed or fined only does not count, and the "
+        "follow-up goes on); dated by the offence, so a sentence "
         "that keeps people from offending for a while is not counted as an effect of the "
         "follow-up alone. Everyone sentenced is followed, whatever the sentence: sending people "
         "to custody or not cannot change the result by changing who is counted.",
@@ -358,6 +359,14 @@ METRICS = registry(
         1,
         "Conditional releases revoked by a new offence committed before the end of the "
         "sentence: the rest of the sentence is served on top of the new one, per year.",
+    ),
+    Metric(
+        "cases_without_sentence_per_year",
+        "cases ending without a sentence",
+        "cases per year",
+        1,
+        "Hearings ending in an acquittal, a dismissal or a fine only (no custodial or community "
+        "sentence), per year; someone on remand then goes free.",
     ),
     Metric(
         "staff_posts_mean",

@@ -24,6 +24,7 @@ STOCKS = [place.name for place in Place]
 CAPACITIES = [f"capacity_{kind}" for kind in FacilityKind]
 FLOWS = [
     "new_cases",
+    "cases_without_sentence",
     "offences",
     "reoffence_cases",
     "admissions",
@@ -151,6 +152,13 @@ class Records:
     def offence_joined(self, n: int = 1) -> None:
         """Offences by people whose case is pending: heard with that case, no case of their own."""
         self.today[self._flow["offences"]] += n
+
+    def case_without_sentence(self, person: Person) -> None:
+        """A case ends without a sentence: not a reoffence of the time at risk it came in."""
+        self.today[self._flow["cases_without_sentence"]] += 1
+        index = person.last_release
+        if index >= 0 and self.reoffence_day[index] == person.offence_day:
+            self.reoffence_day[index] = -1
 
     def conviction(self, day: int, person: Person) -> None:
         """A hearing ends in a conviction; the first after a release is its reconviction."""

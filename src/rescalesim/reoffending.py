@@ -258,8 +258,32 @@ class AfterRelease:
         people = self.at_risk
         if not people:
             return
-        if self.params.enabled:
-            log_m = self.hazard.log_multipliers(people, day, self.ended_in)
+        log_m = (
+            self.hazard.log_multipliers(people, day, self.ended_in) if self.params.enabled else None
+        )
+        self._book_next_case(people, log_m, day)
+        self.at_risk, self.ended_in = [], []
+
+    def free_without_sentence(self, people: list[Person], day: int) -> None:
+        """People whose case ended without a sentence go free; their next case is drawn now.
+
+        No time at risk starts (nobody was sentenced): an earlier one goes on. Their hazard is
+        the one before any sentence effect, as for anyone waiting at liberty.
+        """
+        for person in people:
+            self.custody.move(person, Place.at_liberty)
+            person.hearing_day = -1
+        hazard = self.hazard
+        log_m = (
+            np.array([hazard.log_multiplier_before_sentence(p, day) for p in people])
+            if self.params.enabled
+            else None
+        )
+        self._book_next_case(people, log_m, day)
+
+    def _book_next_case(self, people: list[Person], log_m: np.ndarray | None, day: int) -> None:
+        # the day of each person's next offence and case; the free with none to come leave
+        if log_m is not None:
             offence_days = self.hazard.days_to_offence(log_m, self.rng)
             case_days = self.rng.exponential(self.params.case_delay_days_mean, len(people))
             offences = (day + np.ceil(offence_days)).tolist()
@@ -277,7 +301,6 @@ class AfterRelease:
                 person.return_day = math.inf
                 if person.place is at_liberty:
                     self.custody.remove(person)
-        self.at_risk, self.ended_in = [], []
 
     def offending_while_waiting(
         self, people: list[Person], days: np.ndarray, day: int

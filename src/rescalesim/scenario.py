@@ -341,6 +341,21 @@ class Offenders(Section):
 class Sentencing(Section):
     """Judges' decisions: custody or a community sanction, and the sentence length."""
 
+    no_sentence_share: float = param(
+        0.1,
+        unit="fraction of hearings",
+        ge=0,
+        lt=1,
+        source="assumption (no figure found for the countries' courts; range 0-0.25): cases "
+        "heard that end in an acquittal, a dismissal or a fine only; cases dropped by "
+        "prosecutors before court never reach the model",
+        description="Share of hearings that end without a custodial or community sentence: "
+        "someone on remand goes free, no conviction is recorded, and the person's next "
+        "offence is drawn as for anyone at liberty.",
+        lever="assumption",
+        plausible=(0.0, 0.25),
+    )
+
     custody_share: float = param(
         0.45,
         unit="probability",
