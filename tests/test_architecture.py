@@ -199,7 +199,7 @@ def test_net_widening_pulls_only_house_eligible_cases_of_a_region_with_a_free_be
     s = scenario(net_widening={"free_place_log_odds": 0.7})
     world = _world(s)
     people = world.case_flow.new_people(0, np.zeros(500, int))
-    pull = pull_towards_custody(people, s.net_widening, world.placement)
+    pull, _ = pull_towards_custody(people, s.net_widening, world.placement)
     eligible = [world.placement.eligible_for_house(p, 0) for p in people]
     assert (pull > 0).sum() == sum(eligible) > 0
     assert set(pull.tolist()) == {0.0, 0.7}
@@ -207,10 +207,10 @@ def test_net_widening_pulls_only_house_eligible_cases_of_a_region_with_a_free_be
     assert south.region == 1
     south.occupants.update({object(): None for _ in range(south.capacity)})
     southerners = world.case_flow.new_people(0, np.ones(50, int))  # their house is full
-    assert not pull_towards_custody(southerners, s.net_widening, world.placement).any()
+    assert not pull_towards_custody(southerners, s.net_widening, world.placement)[0].any()
     for house in world.estate.houses:
         house.occupants.update({object(): None for _ in range(house.capacity)})
-    assert pull_towards_custody(people, s.net_widening, world.placement) is None
+    assert pull_towards_custody(people, s.net_widening, world.placement)[0] is None
 
 
 def test_over_classification_raises_the_assigned_level_of_a_share_of_people():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import run_model, scenario
+from conftest import BASE, run_model, scenario
 from test_architecture import _world
 
 from rescalesim.metrics import headline, subgroups
@@ -493,3 +493,51 @@ def test_a_case_ending_without_a_sentence_is_no_reoffence_and_the_follow_up_goes
     person.offence_day = 400
     records.new_cases([person])  # the next offence, within two years, is
     assert records.reoffence_day[person.last_release] == 400
+
+
+def _monitored(houses_first=False, **sections):
+    em = {"enabled": True, "max_sentence_days": 120, "houses_first": houses_first}
+    return scenario(run={"years": 3}, electronic_monitoring=em, **sections)
+
+
+def test_short_sentences_are_served_at_home_under_em_by_those_who_can():
+    model = RescaleModel(
+        _monitored(offenders={"no_residence_share": 0.3}), np.random.SeedSequence(2)
+    )
+    served = []
+    original = model.monitoring.serve_at_home
+
+    def watch(person, release_day, on_remand, day, flow):
+        served.append((person, flow))
+        assert not person.no_residence and person.security_assigned < 2
+        if flow == "em_sentences":
+            assert person.sentence_days <= 120 or person.sentence_days is None
+        original(person, release_day, on_remand, day, flow)
+
+    model.monitoring.serve_at_home = watch
+    model.run()
+    assert model.invariant_violations() == []
+    em = model.records.daily[:, INDEX["em_sentences"]].sum()
+    assert em == sum(flow == "em_sentences" for _, flow in served) > 0
+    without = run_model(scenario(run={"years": 3}, offenders={"no_residence_share": 0.3}))
+    assert without.records.daily[:, INDEX["em_sentences"]].sum() == 0
+
+
+def test_em_draws_people_into_custody_with_short_sentences_and_houses_can_fill_from_em():
+    no_houses = [f for f in BASE["facilities"] if f["kind"] == "prison"]
+    with_em = run_model(_monitored(facilities=no_houses))
+    without = run_model(scenario(run={"years": 3}, facilities=no_houses))
+    drawn = INDEX["drawn_into_custody"]
+    assert with_em.records.daily[:, drawn].sum() > 0  # EM alone draws people in
+    assert without.records.daily[:, drawn].sum() == 0  # no milder place, nobody drawn in
+    custodial = INDEX["custodial_sentences"]
+    assert with_em.records.daily[:, custodial].sum() > without.records.daily[:, custodial].sum()
+    # with houses offered first, some who would have served at home fill the houses instead
+    first = run_model(
+        _monitored(houses_first=True, placement={"regime": "judge", "judge_max_assessed_risk": 1.0})
+    )
+    at_home = run_model(_monitored(placement={"regime": "judge", "judge_max_assessed_risk": 1.0}))
+    assert first.records.daily[:, INDEX["em_to_house"]].sum() > 0
+    em = INDEX["em_sentences"]
+    assert first.records.daily[:, em].sum() < at_home.records.daily[:, em].sum()
+    assert first.invariant_violations() == []

@@ -16,6 +16,8 @@ from rescalesim.places import ON_REMAND, FacilityKind, Place
 
 if TYPE_CHECKING:
     from rescalesim.custody import Custody
+    from rescalesim.electronic_monitoring import HomeMonitoring
+    from rescalesim.facility import Facility
     from rescalesim.judge import Bench
     from rescalesim.overflow import Overflow
     from rescalesim.person import Person
@@ -40,6 +42,7 @@ class Court:
         overflow: Overflow,
         release_rules: ReleaseRules,
         after_release: AfterRelease,
+        monitoring: HomeMonitoring,
         custody: Custody,
         calendar: Calendar,
         records: Records,
@@ -53,6 +56,7 @@ class Court:
         self.overflow = overflow
         self.release_rules = release_rules
         self.after_release = after_release
+        self.monitoring = monitoring
         self.custody = custody
         self.calendar = calendar
         self.records = records
@@ -69,11 +73,14 @@ class Court:
             return
         n = len(people)
         self._offences_while_waiting(people, day)
+        pull, pull_max_days = pull_towards_custody(
+            people, self.net_widening, self.placement, self.monitoring
+        )
         custody, lengths, drawn_in = self.bench.decide(
             np.fromiter((p.region for p in people), int, n),
             np.fromiter((p.prior_convictions for p in people), int, n),
-            pull_towards_custody(people, self.net_widening, self.placement),
-            self.placement_rules.house_max_sentence_days,
+            pull,
+            pull_max_days,
         )
         community_days = np.maximum(
             1,
@@ -189,6 +196,17 @@ class Court:
         Someone on remand in a detention house stays there if the sentence is eligible.
         """
         placement = self.placement
+        monitoring = self.monitoring
+        if monitoring.qualifies(person, sentence) and monitoring.takes_up():
+            if monitoring.rules.houses_first:
+                # a free house place, if the decider approves, instead of serving at home
+                house = placement.place(person, sentence, day)
+                if house.kind is FacilityKind.detention_house:
+                    self.records.count("em_to_house")
+                    self._enter(person, house, on_remand, release_day, day)
+                    return
+            monitoring.serve_at_home(person, release_day, on_remand, day, "em_sentences")
+            return
         judge_places = self.placement_rules.regime == "judge"
         held_in = person.facility if on_remand else None
         if judge_places or (
@@ -205,11 +223,17 @@ class Court:
             if facility is None:
                 in_prison = held_in is not None and held_in.kind is FacilityKind.prison
                 facility = held_in if in_prison else placement.prison_for(person, day)
+        self._enter(person, facility, on_remand, release_day, day)
+        if not judge_places and facility.kind is FacilityKind.prison:
+            placement.open_file(person, sentence, day)
+
+    def _enter(
+        self, person: Person, facility: Facility, on_remand: bool, release_day: int, day: int
+    ) -> None:
+        """The sentence starts in `facility` (moved there from remand, or from outside)."""
         place = facility.kind.place
         if on_remand:
             self.custody.transfer(person, facility, place, day)
         else:
             self.custody.enter(person, facility, place, day)
         self.release_rules.schedule(person, release_day, day)
-        if not judge_places and place is Place.prison:
-            placement.open_file(person, sentence, day)

@@ -75,7 +75,7 @@ class Bench:
         edges = np.exp(np.append(self.log_low, self.log_high[-1]))
         cdf = np.concatenate([[0.0], self.band_cdf])
         # the distribution function at max_days: piecewise linear in log days between edges
-        top = float(np.interp(np.log(max_days), np.log(edges), cdf))
+        top = np.interp(np.log(max_days), np.log(edges), cdf)  # per case if max_days is one
         u = rng.random(len(severity)) * top
         log_days = np.interp(u, cdf, np.log(edges))
         return np.minimum(np.exp(log_days) * severity, max_days)
@@ -85,14 +85,14 @@ class Bench:
         regions: np.ndarray,
         priors: np.ndarray,
         pull: np.ndarray | None = None,
-        pull_max_days: float = 0.0,
+        pull_max_days: float | np.ndarray = 0.0,
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """For a batch of hearings: custody or not, sentence lengths in days, and who was drawn in.
 
         Each case goes to a judge of its region drawn at random. `pull` adds to the log-odds of
         custody case by case (net-widening: a free place the person could take); a case that
         gets custody with it but would not have without it is "drawn in", and gets a short
-        sentence, up to `pull_max_days` (what the free place takes).
+        sentence, up to `pull_max_days` (what the free place takes; per case or for all).
         """
         rng = self.rng
         n = len(regions)
@@ -117,5 +117,6 @@ class Bench:
                 custody = custody | drawn_in
         lengths = self.sentence_lengths(severity)
         if drawn_in.any():
-            lengths[drawn_in] = self.short_sentence_lengths(severity[drawn_in], pull_max_days)
+            limit = pull_max_days[drawn_in] if np.ndim(pull_max_days) else pull_max_days
+            lengths[drawn_in] = self.short_sentence_lengths(severity[drawn_in], limit)
         return custody, lengths, drawn_in

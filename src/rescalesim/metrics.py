@@ -103,6 +103,8 @@ def headline(scenario: Scenario, daily: np.ndarray, release_log: dict[str, np.nd
         "diverted_to_em_per_year": float(table["diverted_to_em"].sum() / years),
         "early_releases_per_year": float(table["early_releases"].sum() / years),
         "revocations_per_year": float(table["revocations"].sum() / years),
+        "em_sentences_per_year": float(table["em_sentences"].sum() / years),
+        "em_to_house_per_year": float(table["em_to_house"].sum() / years),
         "cases_without_sentence_per_year": float(table["cases_without_sentence"].sum() / years),
         "staff_posts_mean": float(table["staff_posts_filled"].mean()),
         "places_closed_for_staff_mean": float(table["places_closed_for_staff"].mean()),

@@ -7,7 +7,7 @@ calls), never the model. They are built in this order, each from the ones before
 1. records (what happened), the custody core (where everyone is), the calendar and clock;
 2. the estate (facilities and their opening dates) and its staff, the reoffending hazard;
 3. the placement service (deciding on risk assessments), the bench of judges, the case flow;
-4. life after release, the release rules, the cost accounts;
+4. life after release, the release rules, electronic monitoring at home, the cost accounts;
 5. the overflow policy and the court (hearings), which call most of the above;
 6. the day-0 population (drawn from the system's own past);
 7. siting (municipalities decide on planned houses) and the policymaker, which change the
@@ -38,6 +38,7 @@ from rescalesim.case_flow import CaseFlow
 from rescalesim.costs import CostAccounts
 from rescalesim.court import Court
 from rescalesim.custody import Custody
+from rescalesim.electronic_monitoring import HomeMonitoring
 from rescalesim.estate import Estate, facility_plans
 from rescalesim.initial_stock import populate
 from rescalesim.judge import Bench
@@ -139,6 +140,14 @@ class RescaleModel(mesa.Model):
             records=self.records,
             after_release=self.after_release,
         )
+        self.monitoring = HomeMonitoring(
+            scenario.electronic_monitoring,
+            rng["sentencing"],
+            custody=self.custody,
+            calendar=self.calendar,
+            records=self.records,
+            after_release=self.after_release,
+        )
         self.costs = CostAccounts(
             scenario.costs, self.records, self.estate, self.staffing, self.custody
         )
@@ -151,6 +160,7 @@ class RescaleModel(mesa.Model):
             release_rules=self.release_rules,
             records=self.records,
             after_release=self.after_release,
+            monitoring=self.monitoring,
         )
         self.court = Court(
             scenario,
@@ -160,6 +170,7 @@ class RescaleModel(mesa.Model):
             overflow=self.overflow,
             release_rules=self.release_rules,
             after_release=self.after_release,
+            monitoring=self.monitoring,
             custody=self.custody,
             calendar=self.calendar,
             records=self.records,

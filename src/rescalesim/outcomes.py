@@ -361,6 +361,23 @@ METRICS = registry(
         "sentence: the rest of the sentence is served on top of the new one, per year.",
     ),
     Metric(
+        "em_sentences_per_year",
+        "sentences served at home under EM",
+        "people per year",
+        1,
+        "Custodial sentences served at home under electronic monitoring from their start (the "
+        "`electronic_monitoring` section), per year; diversions of the EM overflow policy are "
+        "`diverted_to_em_per_year`.",
+    ),
+    Metric(
+        "em_to_house_per_year",
+        "placed in a house instead of EM",
+        "people per year",
+        1,
+        "People whose short sentence would have been served at home under EM, placed in a "
+        "detention house instead (`electronic_monitoring.houses_first`), per year.",
+    ),
+    Metric(
         "cases_without_sentence_per_year",
         "cases ending without a sentence",
         "cases per year",

@@ -17,6 +17,7 @@ from rescalesim.places import Place
 
 if TYPE_CHECKING:
     from rescalesim.custody import Custody
+    from rescalesim.electronic_monitoring import HomeMonitoring
     from rescalesim.estate import Estate
     from rescalesim.person import Person
     from rescalesim.placement import PlacementService
@@ -41,8 +42,10 @@ class Overflow:
         release_rules: ReleaseRules,
         records: Records,
         after_release: AfterRelease,
+        monitoring: HomeMonitoring,
     ) -> None:
         self.rules = rules
+        self.monitoring = monitoring
         self.estate = estate
         self.custody = custody
         self.calendar = calendar
@@ -77,14 +80,7 @@ class Overflow:
             and sentence <= self.rules.em_max_sentence_days
             and not person.no_residence  # monitoring at home needs a home here
         ):
-            if on_remand:
-                custody.leave(person, day)
-            custody.move(person, Place.electronic_monitoring)
-            person.release_day = release_day
-            self.calendar.sanction_ends[release_day].append(person)
-            self.records.count("diverted_to_em")
-            self.records.serving_outside(day, person, Place.electronic_monitoring)
-            self.after_release.serving_outside(person, Place.electronic_monitoring)
+            self.monitoring.serve_at_home(person, release_day, on_remand, day, "diverted_to_em")
             return True
         return False
 

@@ -42,6 +42,8 @@ FLOWS = [
     "sentences_queued",
     "queue_days_waited",
     "diverted_to_em",
+    "em_sentences",
+    "em_to_house",
     "early_releases",
     "revocations",
     "security_reviews",

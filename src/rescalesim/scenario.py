@@ -602,6 +602,45 @@ class NetWidening(Section):
     )
 
 
+class ElectronicMonitoring(Section):
+    """Short custodial sentences served at home under electronic monitoring (EM)."""
+
+    enabled: bool = Field(
+        False,
+        description="Serve short custodial sentences at home under EM (Norway since 2008; "
+        "Belgium before the 2022-23 reform) or not.",
+        json_schema_extra={"lever": "policy"},
+    )
+    max_sentence_days: float = param(
+        120,
+        unit="days",
+        gt=0,
+        le=3650,
+        source="Norway: sentences under 4 months (the EM scheme from Sept 2008, SSB); Belgium: up "
+        "to 18 months on request (Brussels Times, 2019)",
+        description="Longest custodial sentence that may be served under EM.",
+    )
+    uptake: float = param(
+        0.7,
+        unit="fraction",
+        ge=0,
+        le=1,
+        source="assumption (range 0.4-1.0): not every short sentence is served at home (an "
+        "application, an assessment, a home and work or school needed)",
+        description="Share of qualifying sentences (short enough, a right of residence, not high "
+        "security) served under EM; the rest in custody.",
+        lever="assumption",
+        plausible=(0.4, 1.0),
+    )
+    houses_first: bool = Field(
+        False,
+        description="Offer a free detention-house place, if the decider approves, to someone "
+        "who would otherwise serve under EM (the channel by which houses fill with people who "
+        "would have served at home, not from prison).",
+        json_schema_extra={"lever": "policy"},
+    )
+
+
 class Capacity(Section):
     """What happens when prison places run out."""
 
@@ -1504,6 +1543,7 @@ class Scenario(Section):
     policy: PolicyFeedback = PolicyFeedback()
     net_widening: NetWidening = NetWidening()
     capacity: Capacity = Capacity()
+    electronic_monitoring: ElectronicMonitoring = ElectronicMonitoring()
     staffing: Staffing = Staffing()
     facilities: list[FacilityGroup] = Field(min_length=1, description="The facility estate.")
 
