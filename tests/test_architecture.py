@@ -12,6 +12,7 @@ from conftest import Parts, scenario
 from rescalesim.case_flow import CaseFlow
 from rescalesim.costs import CostAccounts
 from rescalesim.court import Court
+from rescalesim.electronic_monitoring import HomeMonitoring
 from rescalesim.initial_stock import populate
 from rescalesim.judge import Bench
 from rescalesim.net_widening import pull_towards_custody
@@ -96,6 +97,9 @@ def _world(s, seed=1):
         total_days=parts.total_days,
     )
     common = dict(custody=parts.custody, calendar=parts.calendar, records=parts.records)
+    parts.monitoring = HomeMonitoring(
+        s.electronic_monitoring, rng, after_release=parts.after_release, **common
+    )
     parts.release_rules = ReleaseRules(
         s.release,
         s.transition,
@@ -109,6 +113,7 @@ def _world(s, seed=1):
         placement=parts.placement,
         release_rules=parts.release_rules,
         after_release=parts.after_release,
+        monitoring=parts.monitoring,
         **common,
     )
     parts.court = Court(
@@ -119,6 +124,7 @@ def _world(s, seed=1):
         overflow=parts.overflow,
         release_rules=parts.release_rules,
         after_release=parts.after_release,
+        monitoring=parts.monitoring,
         **common,
     )
     return parts

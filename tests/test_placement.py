@@ -86,6 +86,7 @@ def test_facilities_open_and_close_on_their_dates_and_closing_moves_people_to_pr
     s = scenario(
         run={"years": 2, "warmup_years": 0},
         reoffending={"enabled": False},
+        staffing={"enabled": False},  # every place from the first day (see test_staffing)
         facilities=[
             {"name": "north prison", "kind": "prison", "region": "north", "capacity": 400},
             {

@@ -27,6 +27,7 @@ PLAIN_QUEUE = {
     "transition": {"enabled": False},
     "reoffending": {"enabled": False},
     "sentencing": {
+        "no_sentence_share": 0.0,
         "severity_enabled": False,
         "custody_share": 0.5,
         "custody_log_odds_per_prior": 0.0,
@@ -94,12 +95,29 @@ def test_admissions_equal_releases_plus_the_change_in_stock():
 
 
 @pytest.mark.slow
-def test_with_reoffending_the_day_0_population_is_already_stationary():
+@pytest.mark.parametrize(
+    "extra",
+    [
+        {},
+        # cases ending without a sentence, and short sentences served at home under EM
+        {
+            "sentencing": {**PLAIN_QUEUE["sentencing"], "no_sentence_share": 0.2},
+            "electronic_monitoring": {"enabled": True, "max_sentence_days": 120},
+        },
+    ],
+    ids=["plain", "dismissals_and_em"],
+)
+def test_with_reoffending_the_day_0_population_is_already_stationary(extra):
     """With reoffending on (a queue with feedback), the day-0 population carries released
     people with their pending returns: the returning flow and the custody stock start at the
     levels they keep, instead of building up over years."""
     s = scenario(
-        **{**PLAIN_QUEUE, "reoffending": {"enabled": True}, "run": {"years": 12, "warmup_years": 0}}
+        **{
+            **PLAIN_QUEUE,
+            "reoffending": {"enabled": True},
+            "run": {"years": 12, "warmup_years": 0},
+            **extra,
+        }
     )
     first, later, first_stock, later_stock = [], [], [], []
     for seed in range(4):

@@ -25,7 +25,7 @@ import numpy as np
 from rescalesim.judge import PRIORS_CAP
 from rescalesim.person import DAYS_PER_YEAR_OF_AGE
 from rescalesim.places import Place
-from rescalesim.scenario import DAYS_PER_YEAR
+from rescalesim.scenario import DAYS_PER_YEAR, SECURITY_ORDER, SecurityLevel
 
 if TYPE_CHECKING:
     from rescalesim.case_flow import CaseFlow
@@ -38,6 +38,10 @@ if TYPE_CHECKING:
     from rescalesim.scenario import Scenario
     from rescalesim.timeline import Calendar
 
+# where a past sentence was served, as codes: prison, a community sanction, EM at home, or no
+# sentence at all (the last has no place: its code only selects no sentence effect)
+SERVED = (Place.prison, Place.community_sanction, Place.electronic_monitoring, None)
+HIGH = SECURITY_ORDER[SecurityLevel.high]  # nobody assigned this level is monitored at home
 TAIL_FACTOR = 10  # look back ten mean waiting times: the tail beyond is negligible
 LONGEST_LOOK_BACK_DAYS = (
     60 * DAYS_PER_YEAR
@@ -88,11 +92,15 @@ def _cases(
         np.maximum(1, np.ceil(rng.exponential(spec.case_flow.trial_delay_days_mean, n))),
     )
     hearing = np.floor(arrived) + wait
+    # a case ending without a sentence (acquittal, dismissal, a fine), as the court draws it
+    share = spec.sentencing.no_sentence_share
+    no_sentence = rng.random(n) < share if share > 0 else np.zeros(n, bool)
     custodial, lengths, _ = bench.decide(people["region"], people["priors"])
+    custodial = custodial & ~no_sentence
     serve = np.ceil(release_rules.days_to_serve(lengths))
     # a conditional release revoked by this case: the rest of the old sentence on top (alone,
     # if the new sentence is a community sanction), as the court does
-    rest = people["revoked_days"]
+    rest = np.where(no_sentence, 0.0, people["revoked_days"])
     revoked = rest > 0
     only_revoked = revoked & ~custodial
     serve = np.where(only_revoked, 0, serve) + rest
@@ -103,17 +111,29 @@ def _cases(
     sanction_end = hearing + np.maximum(
         1, np.ceil(rng.exponential(spec.sentencing.community_sanction_days_mean, n))
     )
+    # a short sentence served at home under EM, as the court starts it
+    em = spec.electronic_monitoring
+    at_home = np.zeros(n, bool)
+    if em.enabled:
+        needed = np.array(case_flow.security_levels)  # each index's level, in SECURITY_ORDER
+        could = ~people["no_residence"] & (needed[people["security"]] < HIGH)
+        at_home = (
+            custodial & could & (lengths <= em.max_sentence_days) & (rng.random(n) < em.uptake)
+        )
     return {
         "on_remand": on_remand,
         "hearing": hearing,
         "custodial": custodial,
+        "at_home": at_home,
+        "no_sentence": no_sentence,
         "length": lengths,
         "custody_start": custody_start,
         # days of the sentence left at a conditional release (revocable until they have run)
         "remainder": np.where(
-            custodial, np.maximum(0, np.ceil(lengths) - (release - custody_start)), 0
+            custodial & ~at_home, np.maximum(0, np.ceil(lengths) - (release - custody_start)), 0
         ),
-        "out": np.where(custodial, release, sanction_end),  # release or end of the sanction
+        # release, the end of EM, the end of the sanction, or the hearing that ended the case
+        "out": np.where(custodial, release, np.where(no_sentence, hearing, sanction_end)),
     }
 
 
@@ -123,19 +143,22 @@ def _return_days(
     hazard: ReoffendingHazard,
     case_flow: CaseFlow,
     people: dict[str, np.ndarray],
-    custodial: np.ndarray,
+    served: np.ndarray,
     start: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Day of each person's next offence and case (infinite if none), as in AfterRelease.
 
-    The time at risk starts on `start`. A past stay counts as prison (no house stood in the system's past).
+    The time at risk starts on `start`. `served` says where the sentence was served (the
+    codes of SERVED); a past stay counts as prison (no house stood in the system's past), and a
+    case without a sentence has no sentence effect.
     """
     if not spec.reoffending.enabled:
         return np.full(len(start), np.inf), np.full(len(start), np.inf)
     log_risk = np.array([hazard.log_risk[level] for level in case_flow.risk_levels])
-    log_custody = np.where(
-        custodial, hazard.log_custody["prison"], hazard.log_custody["community_sanction"]
-    )
+    by_code = np.array(
+        [hazard.log_custody[place.name] for place in SERVED[:3]] + [0.0]
+    )  # no sentence: no effect
+    log_custody = by_code[served]
     log_m = hazard.combine(
         (start - people["birth_day"]) / DAYS_PER_YEAR_OF_AGE,
         log_risk[people["risk"]],
@@ -172,23 +195,31 @@ def populate(
     arrived = -rng.uniform(0, horizon, len(regions))  # day of the case, before day 0
     people = case_flow.draw_traits(rng, arrived, regions)
     people["revoked_days"] = np.zeros(len(arrived))
+    # the last sentence and the start of its time at risk (-1: never sentenced in the past)
+    people["last_served"] = np.full(len(arrived), -1)
+    people["last_start"] = np.zeros(len(arrived))
     in_system, at_liberty = [], []
     while len(arrived):  # one generation of cases after another
         cases = _cases(spec, rng, bench, release_rules, case_flow, people, arrived)
-        custodial = cases["custodial"]
-        # time at risk starts at release, or at the hearing for a sanction served outside
-        start = np.where(custodial, cases["out"], cases["hearing"])
-        offences, returns = _return_days(spec, rng, hazard, case_flow, people, custodial, start)
-        # a new case ends a community sanction early
-        cases["out"] = np.where(~custodial & (returns < cases["out"]), returns, cases["out"])
+        custodial, at_home = cases["custodial"], cases["at_home"]
+        inside = custodial & ~at_home
+        served = np.where(inside, 0, np.where(at_home, 2, np.where(cases["no_sentence"], 3, 1)))
+        # time at risk starts at release, or at the hearing for a sentence served outside
+        start = np.where(inside, cases["out"], cases["hearing"])
+        offences, returns = _return_days(spec, rng, hazard, case_flow, people, served, start)
+        # a new case ends a sentence served outside early
+        cases["out"] = np.where(~inside & (returns < cases["out"]), returns, cases["out"])
         cases["start"], cases["offence"], cases["return"] = start, offences, returns
         still_in = cases["out"] > 0  # custody or the sanction ends after day 0: under way
         in_system.append((_select(people, still_in), _select(cases, still_in)))
         done = ~still_in
         people = _select(people, done)
-        people["priors"] = people["priors"] + 1  # the conviction of the case just ended
-        people["last_start"] = start[done]
-        people["last_custodial"] = custodial[done]
+        # the conviction of the case just ended; a case without a sentence leaves the record,
+        # and the time at risk of the last sentence goes on
+        sentenced = ~cases["no_sentence"][done]
+        people["priors"] = people["priors"] + sentenced
+        people["last_start"] = np.where(sentenced, start[done], people["last_start"])
+        people["last_served"] = np.where(sentenced, served[done], people["last_served"])
         people["next_offence"] = offences[done]
         # the next case revokes a conditional release if its offence falls in the remainder
         remainder = cases["remainder"][done]
@@ -219,7 +250,7 @@ def populate(
     for traits, returns in at_liberty:
         columns = zip(
             case_flow.make_people(traits),
-            traits["last_custodial"].tolist(),
+            traits["last_served"].tolist(),
             traits["last_start"].tolist(),
             traits["next_offence"].tolist(),
             returns.tolist(),
@@ -227,14 +258,14 @@ def populate(
             traits["probation_until"].tolist(),
             strict=True,
         )
-        for person, last_custodial, start, offence, day, remainder, until in columns:
+        for person, last_served, start, offence, day, remainder, until in columns:
             custody.move(person, Place.at_liberty)
             # released conditionally: the court may still revoke it (see Court)
             person.remainder_days, person.probation_until = int(remainder), int(until)
             # the time at risk now running started before day 0: logged, so that the next
             # conviction counts as its reconviction (and its cost)
-            place = Place.prison if last_custodial else Place.community_sanction
-            records.at_risk_before_start(int(start), person, place)
+            if last_served >= 0:  # never sentenced: no time at risk to follow
+                records.at_risk_before_start(int(start), person, SERVED[last_served])
             _book_return(person, offence, day, calendar)
 
 
@@ -264,6 +295,7 @@ def _place(
         cases["on_remand"].tolist(),
         cases["hearing"].tolist(),
         cases["custodial"].tolist(),
+        cases["at_home"].tolist(),
         cases["length"].tolist(),
         cases["custody_start"].tolist(),
         cases["out"].tolist(),
@@ -277,6 +309,7 @@ def _place(
         remanded,
         hearing_day,
         custodial,
+        at_home,
         sentence,
         start,
         out,
@@ -292,6 +325,15 @@ def _place(
                 custody.move(person, Place.awaiting_trial)
             person.hearing_day = int(hearing_day)
             calendar.hearings[person.hearing_day].append(person)
+        elif at_home:
+            person.prior_convictions += 1
+            person.sentence_days = sentence
+            custody.move(person, Place.electronic_monitoring)
+            person.release_day = int(out)
+            calendar.sanction_ends[person.release_day].append(person)
+            records.at_risk_before_start(int(at_risk_since), person, Place.electronic_monitoring)
+            if return_day < total_days:
+                _book_return(person, offence, return_day, calendar)
         elif custodial:
             person.prior_convictions += 1
             person.sentence_days = sentence
