@@ -104,7 +104,7 @@ def run_with_probes(
             values[k] = model.siting.months_late(named[0]) if named else float("nan")
         else:
             values[k] = model.siting.summary(day, FacilityKind.detention_house)[measure]
-    model.run()
+    model.run_to_day(model.total_days)  # the rest of the run (nothing left if a probe ended it)
     return tables(model, seed, replication).summary, values
 
 
