@@ -325,27 +325,22 @@ def _place(
                 custody.move(person, Place.awaiting_trial)
             person.hearing_day = int(hearing_day)
             calendar.hearings[person.hearing_day].append(person)
-        elif at_home:
-            person.prior_convictions += 1
-            person.sentence_days = sentence
-            custody.move(person, Place.electronic_monitoring)
-            person.release_day = int(out)
-            calendar.sanction_ends[person.release_day].append(person)
-            records.at_risk_before_start(int(at_risk_since), person, Place.electronic_monitoring)
-            if return_day < total_days:
-                _book_return(person, offence, return_day, calendar)
-        elif custodial:
+        elif custodial and not at_home:
             person.prior_convictions += 1
             person.sentence_days = sentence
             facility = placement.place(person, sentence, 0)
             custody.enter(person, facility, facility.kind.place, 0)
             person.custody_start = person.kind_since = int(start)
             release_rules.schedule(person, int(out), 0)
-        else:
+        else:  # a sentence served outside: a community sanction, or EM at home
             person.prior_convictions += 1
-            custody.move(person, Place.community_sanction)
+            place = Place.community_sanction
+            if at_home:
+                person.sentence_days = sentence
+                place = Place.electronic_monitoring
+            custody.move(person, place)
             person.release_day = int(out)
             calendar.sanction_ends[person.release_day].append(person)
-            records.at_risk_before_start(int(at_risk_since), person, Place.community_sanction)
+            records.at_risk_before_start(int(at_risk_since), person, place)
             if return_day < total_days:
                 _book_return(person, offence, return_day, calendar)
