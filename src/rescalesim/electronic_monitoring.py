@@ -19,7 +19,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from rescalesim.places import Place
-from rescalesim.scenario import SECURITY_ORDER, SecurityLevel
+from rescalesim.security import HIGHEST
 
 if TYPE_CHECKING:
     import numpy as np
@@ -30,8 +30,6 @@ if TYPE_CHECKING:
     from rescalesim.reoffending import AfterRelease
     from rescalesim.scenario import ElectronicMonitoring
     from rescalesim.timeline import Calendar
-
-HIGH = SECURITY_ORDER[SecurityLevel.high]  # nobody assigned this level is monitored at home
 
 
 class HomeMonitoring:
@@ -54,9 +52,13 @@ class HomeMonitoring:
         self.records = records
         self.after_release = after_release
 
-    def could_serve_at_home(self, person: Person, max_days: float) -> bool:
-        """A home here and not at the high level; the sentence must be at most `max_days`."""
-        return not person.no_residence and person.security_assigned < HIGH and max_days > 0
+    @staticmethod
+    def could_serve_at_home(person: Person) -> bool:
+        """A home here (a right of residence) and not at the highest security level.
+
+        The one rule for every sentence served at home: here, and under the EM overflow policy.
+        """
+        return not person.no_residence and person.security_assigned < HIGHEST
 
     def qualifies(self, person: Person, sentence: float) -> bool:
         """Whether this sentence may be served under EM (before the uptake draw)."""
@@ -64,7 +66,7 @@ class HomeMonitoring:
         return (
             rules.enabled
             and sentence <= rules.max_sentence_days
-            and self.could_serve_at_home(person, rules.max_sentence_days)
+            and self.could_serve_at_home(person)
         )
 
     def takes_up(self) -> bool:

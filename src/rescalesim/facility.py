@@ -6,6 +6,7 @@ The three kinds live in their own modules (:mod:`prison`, :mod:`detention_house`
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -68,6 +69,20 @@ class Facility(mesa.Agent):
         # other way round, so the type stays generic); insertion-ordered so that any walk over
         # occupants is reproducible
         self.occupants: dict[mesa.Agent, None] = {}
+
+    def staff(self, share: float) -> bool:
+        """Set the share of staff posts filled, and the places it allows; True if they changed.
+
+        At least one place (a prison is never without one); a house, which holds no one beyond
+        its places, never has fewer than the people it holds (staff only grows while it does).
+        """
+        self.staffed_share = share
+        usable = max(1, math.floor(self.built_capacity * share + 1e-9))
+        if not self.may_exceed_capacity:
+            usable = max(usable, len(self.occupants))
+        changed = usable != self.capacity
+        self.capacity = usable
+        return changed
 
     def is_open(self, day: int) -> bool:
         """Whether the facility takes and holds people on this day."""

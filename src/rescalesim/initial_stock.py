@@ -25,7 +25,8 @@ import numpy as np
 from rescalesim.judge import PRIORS_CAP
 from rescalesim.person import DAYS_PER_YEAR_OF_AGE
 from rescalesim.places import Place
-from rescalesim.scenario import DAYS_PER_YEAR, SECURITY_ORDER, SecurityLevel
+from rescalesim.scenario import DAYS_PER_YEAR
+from rescalesim.security import HIGHEST
 
 if TYPE_CHECKING:
     from rescalesim.case_flow import CaseFlow
@@ -41,7 +42,6 @@ if TYPE_CHECKING:
 # where a past sentence was served, as codes: prison, a community sanction, EM at home, or no
 # sentence at all (the last has no place: its code only selects no sentence effect)
 SERVED = (Place.prison, Place.community_sanction, Place.electronic_monitoring, None)
-HIGH = SECURITY_ORDER[SecurityLevel.high]  # nobody assigned this level is monitored at home
 TAIL_FACTOR = 10  # look back ten mean waiting times: the tail beyond is negligible
 LONGEST_LOOK_BACK_DAYS = (
     60 * DAYS_PER_YEAR
@@ -115,8 +115,10 @@ def _cases(
     em = spec.electronic_monitoring
     at_home = np.zeros(n, bool)
     if em.enabled:
+        # HomeMonitoring.could_serve_at_home on arrays; the batch knows the level needed, not
+        # the one assigned later (over-classification is drawn when people are made)
         needed = np.array(case_flow.security_levels)  # each index's level, in SECURITY_ORDER
-        could = ~people["no_residence"] & (needed[people["security"]] < HIGH)
+        could = ~people["no_residence"] & (needed[people["security"]] < HIGHEST)
         at_home = (
             custodial & could & (lengths <= em.max_sentence_days) & (rng.random(n) < em.uptake)
         )

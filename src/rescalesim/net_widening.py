@@ -73,10 +73,7 @@ def pull_towards_custody(
     if em_pull == 0:
         return houses, house_limit
     at_home = np.fromiter(
-        (
-            em_pull if monitoring.could_serve_at_home(p, em.max_sentence_days) else 0.0
-            for p in people
-        ),
+        (em_pull if monitoring.could_serve_at_home(p) else 0.0 for p in people),
         float,
         len(people),
     )

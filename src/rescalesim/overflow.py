@@ -78,7 +78,7 @@ class Overflow:
         if (
             policy == "electronic_monitoring"
             and sentence <= self.rules.em_max_sentence_days
-            and not person.no_residence  # monitoring at home needs a home here
+            and self.monitoring.could_serve_at_home(person)
         ):
             self.monitoring.serve_at_home(person, release_day, on_remand, day, "diverted_to_em")
             return True

@@ -118,7 +118,7 @@ class Policymaker(mesa.Agent):
         for prison in prisons:
             cut = min(places, prison.built_capacity - 1)
             prison.built_capacity -= cut
-            prison.capacity = max(1, min(prison.capacity, prison.built_capacity))
+            prison.staff(prison.staffed_share)  # the places its staff allows of those left
             places -= cut
             self.prison_places_closed += cut
             if places <= 0:

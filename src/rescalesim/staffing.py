@@ -48,13 +48,7 @@ class Staffing:
 
     def settle(self, facility: Facility) -> None:
         """Staff a facility at its long-run share (one that has long been open)."""
-        self._staff(facility, self.settled_share(facility))
-
-    def _staff(self, facility: Facility, share: float) -> None:
-        facility.staffed_share = share
-        usable = max(1, math.floor(facility.built_capacity * share + 1e-9))
-        # a house never holds more than its places: staff only grows while people are held
-        facility.capacity = max(usable, len(facility.occupants))
+        facility.staff(self.settled_share(facility))
 
     def opened(self, facilities: list[Facility], day: int) -> None:
         """Facilities opening today start with part of their posts filled."""
@@ -62,7 +56,7 @@ class Staffing:
             return
         for facility in facilities:
             share = min(self.rules.filled_at_opening, self.settled_share(facility))
-            self._staff(facility, share)
+            facility.staff(share)
             if share < self.settled_share(facility):
                 self.recruiting.append(facility)
         self.estate.places_changed()
@@ -72,7 +66,7 @@ class Staffing:
         if not self.recruiting:
             return
         tau = self.rules.recruitment_months * DAYS_PER_MONTH
-        still = []
+        still, changed = [], False
         for facility in self.recruiting:
             target = self.settled_share(facility)
             start = min(self.rules.filled_at_opening, target)
@@ -82,9 +76,11 @@ class Staffing:
                 share = target  # less than half a post left: recruitment has settled
             else:
                 still.append(facility)
-            self._staff(facility, share)
+            changed |= facility.staff(share)
         self.recruiting = still
-        self.estate.places_changed()
+        self._cached_for = -1  # the staffed shares moved: staff posts and their cost with them
+        if changed:  # a place opened today: the estate recounts its places
+            self.estate.places_changed()
 
     def _count(self) -> None:
         if self._cached_for == self.estate.version:
