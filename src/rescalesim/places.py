@@ -6,6 +6,7 @@ labels) is derived from :class:`FacilityKind`; rates stay per-country data in th
 
 from __future__ import annotations
 
+import functools
 from enum import IntEnum, StrEnum
 
 
@@ -70,7 +71,7 @@ class FacilityKind(StrEnum):
     detention_house = "detention_house"
     transition_house = "transition_house"
 
-    @property
+    @functools.cached_property  # read at every release and admission: looked up once
     def place(self) -> Place:
         """Where a sentenced person held in such a facility is."""
         return Place[self.value]

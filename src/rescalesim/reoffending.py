@@ -77,25 +77,29 @@ class ReoffendingHazard:
         """
         if ended_in in (Place.community_sanction, Place.electronic_monitoring):
             return self.log_custody[ended_in.name]
-        dose, log_custody = self.dose, self.log_custody
-        days = person.days_by_kind
-        value = log_custody["prison"]
+        # read at every release: `dose` written out, and terms whose ratio is 1 left out
+        # (adding 0.0 would change nothing)
+        full, log_custody = self.full_days, self.log_custody
+        prison = log_custody["prison"]
+        value = prison
         total = 0
-        for kind, spent in days.items():
+        for kind, spent in person.days_by_kind.items():
             total += spent
             if kind != "prison" and spent:
-                value += dose(spent) * (log_custody[kind] - log_custody["prison"])
+                value += min(spent / full, 1.0) * (log_custody[kind] - prison)
         if person.crowding_days:
             # the stay's mean share above capacity, its effect growing with the stay's length
             mean_above = person.crowding_days / total
-            value += dose(total) * mean_above * self.log_crowding_per_excess
-        return (
-            value
-            + dose(person.work_days) * self.log_work
-            + dose(person.lived_experience_days) * self.log_lived
-            + dose(person.away_days) * self.log_away
-            + dose(person.large_days) * self.log_large
-        )
+            value += min(total / full, 1.0) * mean_above * self.log_crowding_per_excess
+        if self.log_work:
+            value += min(person.work_days / full, 1.0) * self.log_work
+        if self.log_lived:
+            value += min(person.lived_experience_days / full, 1.0) * self.log_lived
+        if self.log_away:
+            value += min(person.away_days / full, 1.0) * self.log_away
+        if self.log_large:
+            value += min(person.large_days / full, 1.0) * self.log_large
+        return value
 
     def log_multiplier_before_sentence(self, person: Person, day: int) -> float:
         """A person's log hazard ratio on `day` before any sentence effect (age, risk, record).
@@ -148,28 +152,32 @@ class ReoffendingHazard:
         is kept with the ratio of the hazard then to the hazard at the start, exp(slope t) <= 1,
         and the first kept one is the offence. No candidate left (E >= H): never again.
         """
-        n = len(log_multipliers)
-        total = self.total_hazard * np.exp(log_multipliers)
-        result = np.full(n, np.inf)
-        running = np.zeros(n)
-        waiting = np.arange(n)
+        # the people still waiting for a kept candidate, with their running sums and totals,
+        # shrink together (no scatter into arrays of everyone)
+        left = self.total_hazard * np.exp(log_multipliers)
+        log_left = np.log(left)
+        result = np.full(len(left), np.inf)
+        waiting = np.arange(len(left))
+        running = np.zeros(len(left))
         inverse_shape = 1.0 / self.params.timing_shape
+        age_per_day = self.age_per_day
         while waiting.size:
-            running[waiting] += rng.exponential(1.0, waiting.size)
-            left = total[waiting]
-            has_candidate = running[waiting] < left
-            waiting, left = waiting[has_candidate], left[has_candidate]
-            if not waiting.size:
-                break
-            days = self.scale_days * (np.log(left) - np.log(left - running[waiting])) ** (
-                inverse_shape
-            )
-            if self.age_per_day == 0.0:
+            running = running + rng.exponential(1.0, waiting.size)
+            has_candidate = running < left
+            if not has_candidate.all():
+                waiting, running = waiting[has_candidate], running[has_candidate]
+                left, log_left = left[has_candidate], log_left[has_candidate]
+                if not waiting.size:
+                    break
+            days = self.scale_days * (log_left - np.log(left - running)) ** inverse_shape
+            if age_per_day == 0.0:
                 result[waiting] = days
                 break
-            kept = rng.random(waiting.size) < np.exp(self.age_per_day * days)
+            kept = rng.random(waiting.size) < np.exp(age_per_day * days)
             result[waiting[kept]] = days[kept]
-            waiting = waiting[~kept]
+            going_on = ~kept
+            waiting, running = waiting[going_on], running[going_on]
+            left, log_left = left[going_on], log_left[going_on]
         return result
 
     def days_at_share(self, share: float) -> float:
