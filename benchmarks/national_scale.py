@@ -9,14 +9,19 @@ machine in the same run. Prints each wall time, the median ratios and the model'
 people as the model did (the model also creates people who never enter custody), so that the
 cost per person can be compared.
 
+With ``--before TREE`` (a source tree of an earlier commit, e.g. ``git worktree add /tmp/before
+REV``), each pair also runs that tree's model, in turn with this one, and the speed-up is the
+median of the paired ratios.
+
 Run: .venv/bin/python benchmarks/national_scale.py [--anchors anchors.py] [--pairs 3]
-     [--years 20] [--warmup-years 5] [--scale 1.0]
+     [--years 20] [--warmup-years 5] [--scale 1.0] [--before TREE]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import statistics
 import subprocess
@@ -62,10 +67,10 @@ def same_people_rate(people: int, years: float) -> float:
     return people / years / 0.7 ** (1825 / 730)
 
 
-def timed(command: list[str]) -> float:
+def timed(command: list[str], env: dict[str, str] | None = None) -> float:
     """Wall time of a command in a fresh process."""
     started = time.perf_counter()
-    subprocess.run(command, check=True, capture_output=True)
+    subprocess.run(command, check=True, capture_output=True, env=env)
     return time.perf_counter() - started
 
 
@@ -77,6 +82,7 @@ def main() -> None:
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--anchors", type=Path, help="the yardstick program (bare, agents)")
     parser.add_argument("--pairs", type=int, default=3)
+    parser.add_argument("--before", type=Path, help="a source tree of an earlier commit")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -87,6 +93,11 @@ def main() -> None:
     child += ["--years", str(args.years), "--warmup-years", str(args.warmup_years)]
     child += ["--scale", str(args.scale)]
     model_times, anchor_times = [], {"bare": [], "agents": [], "agents, same people": []}
+    before_times = []
+    before_env = None
+    if args.before:
+        # the earlier tree's package first on the path (ahead of this checkout's install)
+        before_env = {**os.environ, "PYTHONPATH": str(args.before.resolve() / "src")}
     report = None
     for pair in range(args.pairs):
         started = time.perf_counter()
@@ -94,6 +105,9 @@ def main() -> None:
         report = json.loads(done.stdout)
         model_times.append(time.perf_counter() - started)
         line = f"pair {pair + 1}: model {model_times[-1]:.2f} s"
+        if before_env is not None:
+            before_times.append(timed(child, before_env))
+            line += f", model before {before_times[-1]:.2f} s"
         if args.anchors:
             for which in anchor_times:
                 command = [sys.executable, str(args.anchors), which.split(",")[0]]
@@ -116,6 +130,12 @@ def main() -> None:
     )
     print(f"people created: {report['people_created']:,}; hearings: {report['hearings']:,}")
     print(f"peak memory (max RSS) of the model's process: {report['peak_mib']:,.0f} MiB")
+    if before_times:
+        ratios = [b / m for m, b in zip(model_times, before_times, strict=True)]
+        print(
+            f"model before ({args.before}): median {statistics.median(before_times):.2f} s; "
+            f"speed-up: median {statistics.median(ratios):.2f}x over {len(ratios)} pairs"
+        )
     if args.anchors:
         for which, times in anchor_times.items():
             ratios = [m / a for m, a in zip(model_times, times, strict=True)]
