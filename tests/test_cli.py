@@ -335,6 +335,7 @@ def test_shipped_scenarios_are_listed_and_used_by_name_from_any_folder(tmp_path)
     assert expected in checked.stdout
 
 
+@pytest.mark.slow
 def test_a_full_disk_stops_a_run_in_one_line_and_resume_finishes_it(
     small_file, tmp_path, monkeypatch, capsys
 ):

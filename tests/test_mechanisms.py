@@ -327,6 +327,7 @@ def test_custody_far_from_home_raises_reoffending_under_the_proximity_principle(
         assert hazard.custody_log_multiplier(person, Place.prison) == 0.0
 
 
+@pytest.mark.slow
 def test_the_dutch_juvenile_paradox_disappears_when_the_judge_places():
     from conftest import ROOT
 
@@ -523,6 +524,7 @@ def test_short_sentences_are_served_at_home_under_em_by_those_who_can():
     assert without.records.daily[:, INDEX["em_sentences"]].sum() == 0
 
 
+@pytest.mark.slow
 def test_em_draws_people_into_custody_with_short_sentences_and_houses_can_fill_from_em():
     no_houses = [f for f in BASE["facilities"] if f["kind"] == "prison"]
     with_em = run_model(_monitored(facilities=no_houses))

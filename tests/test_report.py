@@ -111,6 +111,7 @@ def notebook(tmp_path_factory):
     return path
 
 
+@pytest.mark.slow
 def test_execute_a_notebook_with_parameters_and_render_it_without_code(notebook, tmp_path):
     out = tmp_path / "answer.html"
     result = rescalesim("report", notebook, "--execute", "-p", "size=3", "--out", out)

@@ -71,6 +71,7 @@ def test_places_closed_for_want_of_staff_are_recorded_and_cost_no_staff():
     assert posts == pytest.approx(40 * 0.36 * 0.85)
 
 
+@pytest.mark.slow
 def test_without_staffing_a_new_house_opens_whole_and_staffed_houses_fill_more_slowly():
     runs = {}
     for enabled in (True, False):

@@ -56,6 +56,7 @@ def _comparable(runs: pd.DataFrame) -> pd.DataFrame:
     return runs.drop(columns=[]).reset_index(drop=True)
 
 
+@pytest.mark.slow
 def test_a_grid_covers_every_combination_and_every_run_has_its_seed_and_hash(folder):
     sweep = load_sweep(folder / "grid.toml")
     assert len(sweep.design) == 6 and sweep.runs == 12

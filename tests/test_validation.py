@@ -83,6 +83,7 @@ def test_a_facility_record_reads_its_residents_on_the_date_as_a_run_does(tmp_pat
     assert row.replications == 2 and row.metric == "residents"
 
 
+@pytest.mark.slow
 def test_validate_prints_each_record_and_writes_the_countrys_table_once(tmp_path):
     _country(
         tmp_path,

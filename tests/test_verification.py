@@ -46,6 +46,7 @@ def _expected_stay(s, n=2_000_000):
     return np.ceil(sentence * s.release.conditional_release_fraction).mean()
 
 
+@pytest.mark.slow
 def test_mean_custody_population_obeys_littles_law():
     s = scenario(**PLAIN_QUEUE)
     arrivals_per_day = 3000 / 365 * 0.5
