@@ -316,6 +316,13 @@ def test_force_replaces_a_results_folder_whole(small_file, tmp_path, capsys):
     assert line.rstrip().endswith("n/a to n/a (0 of 1 replications)")
 
 
+def test_version_is_the_installed_packages():
+    from importlib.metadata import version
+
+    result = rescalesim("--version")
+    assert result.returncode == 0 and result.stdout.strip() == version("rescalesim")
+
+
 def test_check_accepts_every_shipped_scenario_sweep_and_targets_file():
     files = sorted((BELGIUM.parent).glob("*/*.toml"))
     result = rescalesim("check", *files)

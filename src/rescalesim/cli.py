@@ -46,7 +46,8 @@ class _VersionAction(argparse.Action):
         super().__init__(option_strings, dest, nargs=0, help="show the version and exit")
 
     def __call__(self, parser, namespace, values, option_string=None) -> None:  # noqa: ANN001
-        parser.exit(message=f"{version('rescalesim')}\n")
+        print(version("rescalesim"))  # on standard output, as argparse's own version action
+        parser.exit()
 
 
 class _Parser(argparse.ArgumentParser):
