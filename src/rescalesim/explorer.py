@@ -313,8 +313,8 @@ class Explorer(mesa.Model):
                     RescaleModel(s, replication_seed(self.seed, self.replication))
                     for s in (self.baseline, self.explored)
                 )
-            for run in self.runs:
-                run.run_until(min(run.time + STEP_DAYS, run.total_days))
+            for run in self.runs:  # run_to_day: as a command-line run, collector mostly idle
+                run.run_to_day(min(run.day + STEP_DAYS, run.total_days))
             if all(run.time >= run.total_days for run in self.runs):
                 i = self.replication
                 base, explored = (tables(run, self.seed, i) for run in self.runs)
