@@ -80,26 +80,20 @@ STREAMS = (
 
 @contextlib.contextmanager
 def few_garbage_collections() -> Iterator[None]:
-    """Run with Python's cyclic garbage collector mostly idle; restored afterwards.
+    """Run with Python's cyclic garbage collector mostly idle; its threshold restored afterwards.
 
     A run creates and drops hundreds of thousands of people, each an allocation the collector
     counts: by default it would walk the young objects every 700 of them and, now and then,
-    the whole model (10% of a national run's time). People are freed by reference counting
-    when they leave the model (they hold no cycles once out of custody), so collecting rarely
-    loses no memory worth having; what exists before the run is set aside (`gc.freeze`) so
-    that no collection walks it. Results do not depend on it.
+    everything the model holds (10% of a national run's time). People are freed by reference
+    counting when they leave the model (they hold no cycles once out of custody), so collecting
+    rarely keeps no memory worth having. Results do not depend on it.
     """
     threshold = gc.get_threshold()
-    already_frozen = gc.get_freeze_count() > 0  # a caller's choice, left as it is
-    if not already_frozen:
-        gc.freeze()
     gc.set_threshold(100_000, *threshold[1:])
     try:
         yield
     finally:
         gc.set_threshold(*threshold)
-        if not already_frozen:
-            gc.unfreeze()
 
 
 class RescaleModel(mesa.Model):
