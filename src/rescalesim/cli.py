@@ -28,25 +28,19 @@ if TYPE_CHECKING:  # the heavy modules load inside the commands that need them
 EXIT_BAD_INPUT = 2
 
 
-def version(package: str) -> str:
-    """The installed version of a package.
-
-    importlib.metadata loads only when asked: it costs a tenth of the time `check` and `fields`
-    may take.
-    """
-    from importlib.metadata import version as installed
-
-    return installed(package)
-
-
 class _VersionAction(argparse.Action):
-    """``--version``: looks the version up only when asked."""
+    """``--version``: looks the version up only when asked.
+
+    importlib.metadata, which finds it, costs a tenth of the time `check` and `fields` may take.
+    """
 
     def __init__(self, option_strings: list[str], dest: str, **kwargs) -> None:
         super().__init__(option_strings, dest, nargs=0, help="show the version and exit")
 
     def __call__(self, parser, namespace, values, option_string=None) -> None:  # noqa: ANN001
-        print(version("rescalesim"))  # on standard output, as argparse's own version action
+        import rescalesim
+
+        print(rescalesim.__version__)  # on standard output, as argparse's own version action
         parser.exit()
 
 
@@ -358,6 +352,8 @@ def _print_headline(title: str, table: pd.DataFrame) -> None:
 
 
 def _manifest(results: Sequence[SimulationResult], started: float, command: list[str]) -> dict:
+    from importlib.metadata import version
+
     return {
         "package": "rescalesim",
         "version": version("rescalesim"),
@@ -393,12 +389,13 @@ def _write_scenario_files(folder: Path, result: SimulationResult) -> None:
 
 def _kept(out: Path, args: argparse.Namespace, scenarios: list):
     """Where finished replications wait until the results folder is written (--resume)."""
+    import rescalesim
     from rescalesim.journal import KeptReplications
 
     job = {
         "command": args.command,
         "scenarios": [s.digest() for s in scenarios],  # with their seed and replications
-        "version": version("rescalesim"),
+        "version": rescalesim.__version__,
     }
     return KeptReplications(out, job, args.resume)
 

@@ -77,28 +77,28 @@ class ReoffendingHazard:
         """
         if ended_in in (Place.community_sanction, Place.electronic_monitoring):
             return self.log_custody[ended_in.name]
-        # read at every release: `dose` written out, and terms whose ratio is 1 left out
-        # (adding 0.0 would change nothing)
-        full, log_custody = self.full_days, self.log_custody
+        dose, log_custody = self.dose, self.log_custody
         prison = log_custody["prison"]
         value = prison
         total = 0
         for kind, spent in person.days_by_kind.items():
             total += spent
             if kind != "prison" and spent:
-                value += min(spent / full, 1.0) * (log_custody[kind] - prison)
+                value += dose(spent) * (log_custody[kind] - prison)
         if person.crowding_days:
             # the stay's mean share above capacity, its effect growing with the stay's length
             mean_above = person.crowding_days / total
-            value += min(total / full, 1.0) * mean_above * self.log_crowding_per_excess
-        if self.log_work:
-            value += min(person.work_days / full, 1.0) * self.log_work
-        if self.log_lived:
-            value += min(person.lived_experience_days / full, 1.0) * self.log_lived
-        if self.log_away:
-            value += min(person.away_days / full, 1.0) * self.log_away
-        if self.log_large:
-            value += min(person.large_days / full, 1.0) * self.log_large
+            value += dose(total) * mean_above * self.log_crowding_per_excess
+        # community integration; a ratio of 1 (log 0) adds nothing and is skipped (read at
+        # every release)
+        for days, log_ratio in (
+            (person.work_days, self.log_work),
+            (person.lived_experience_days, self.log_lived),
+            (person.away_days, self.log_away),
+            (person.large_days, self.log_large),
+        ):
+            if log_ratio:
+                value += dose(days) * log_ratio
         return value
 
     def log_multiplier_before_sentence(self, person: Person, day: int) -> float:
