@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     import mesa
 
     from rescalesim.custody import Custody
+    from rescalesim.dated_inputs import ScenarioOverTime
     from rescalesim.placement import PlacementService
     from rescalesim.records import Records
     from rescalesim.scenario import Scenario
@@ -51,15 +52,29 @@ class CaseFlow:
         calendar: Calendar,
         placement: PlacementService,
         records: Records,
+        over_time: ScenarioOverTime | None = None,
     ) -> None:
         self.model = model  # the Mesa model people belong to
-        self.scenario = scenario
         self.streams = streams
         self.custody = custody
         self.calendar = calendar
         self.placement = placement
         self.records = records
-        self.daily_rates = np.array(
+        self.over_time = over_time if over_time is not None and over_time.changing else None
+        self.people_created = 0
+        self._regions = np.arange(len(scenario.regions))
+        self._block_start, self._block_end = 0, 0
+        # the block's arrivals: their traits (columns in TRAITS order), whether over-classified,
+        # and where each day's arrivals start
+        self._block_traits: list[list] = []
+        self._block_over: list[bool] = []
+        self._block_offsets: list[int] = []
+        self.adopt(scenario)
+
+    @staticmethod
+    def daily_rates_of(scenario: Scenario) -> np.ndarray:
+        """New cases a day by region under a scenario's rules."""
+        return np.array(
             [
                 scenario.case_flow.new_cases_per_year
                 * scenario.run.population_scale
@@ -68,6 +83,16 @@ class CaseFlow:
                 for region in scenario.regions
             ]
         )
+
+    @staticmethod
+    def _who(scenario: Scenario) -> tuple:
+        # what the people of new cases are drawn from (a change of it starts a new block)
+        return (scenario.offenders, scenario.security.over_classification_share)
+
+    def adopt(self, scenario: Scenario) -> None:
+        """The case flow's rules from today (at the start, or a dated change or trend)."""
+        self.scenario = scenario
+        self.daily_rates = self.daily_rates_of(scenario)
         offenders = scenario.offenders
         self.risk_levels = list(offenders.risk_shares)
         self.risk_cdf = cumulative(list(offenders.risk_shares.values()))
@@ -89,14 +114,6 @@ class CaseFlow:
                 )
             )
         )
-        self.people_created = 0
-        self._regions = np.arange(len(self.daily_rates))
-        self._block_start, self._block_end = 0, 0
-        # the block's arrivals: their traits (columns in TRAITS order), whether over-classified,
-        # and where each day's arrivals start
-        self._block_traits: list[list] = []
-        self._block_over: list[bool] = []
-        self._block_offsets: list[int] = []
 
     def draw_traits(
         self, rng: np.random.Generator, case_days: np.ndarray, regions: np.ndarray
@@ -174,18 +191,44 @@ class CaseFlow:
         return self._people(traits, self._block_over[first:last])
 
     def _draw_block(self, day: int) -> None:
-        """Who arrives on each of the next ARRIVAL_BLOCK_DAYS days, by region and day."""
-        counts = self.streams["arrivals"].poisson(
-            self.daily_rates, (ARRIVAL_BLOCK_DAYS, len(self.daily_rates))
-        )
+        """Who arrives on each day until the next block, by region and day.
+
+        Blocks start on multiples of ARRIVAL_BLOCK_DAYS (so that two scenarios that agree
+        until a block draw the same numbers before it), and also on a day from which new
+        people are drawn from other traits (a dated change of the offenders' profile). Within
+        a block, a trend of the case flow sets each day's rate.
+        """
+        end = day - day % ARRIVAL_BLOCK_DAYS + ARRIVAL_BLOCK_DAYS
+        rates: np.ndarray = self.daily_rates
+        if self.over_time is not None:
+            end, rates = self._block_rates(day, end)
+        days = end - day
+        counts = self.streams["arrivals"].poisson(rates, (days, len(self.daily_rates)))
         per_day = counts.sum(axis=1)
-        regions = np.repeat(np.tile(self._regions, ARRIVAL_BLOCK_DAYS), counts.ravel())
-        case_days = np.repeat(np.arange(day, day + ARRIVAL_BLOCK_DAYS, dtype=float), per_day)
+        regions = np.repeat(np.tile(self._regions, days), counts.ravel())
+        case_days = np.repeat(np.arange(day, end, dtype=float), per_day)
         traits = self.draw_traits(self.streams["offenders"], case_days, regions)
         self._block_traits = [traits[key].tolist() for key in TRAITS]
         self._block_over = self._over_classified(len(regions))
         self._block_offsets = [0, *per_day.cumsum().tolist()]
-        self._block_start, self._block_end = day, day + ARRIVAL_BLOCK_DAYS
+        self._block_start, self._block_end = day, end
+
+    def _block_rates(self, day: int, end: int) -> tuple[int, np.ndarray]:
+        """Where a block ends under changing rules, and each of its days' rates by region."""
+        over_time = self.over_time
+        assert over_time is not None
+        who = self._who(self.scenario)
+        bounds = [day]
+        for update in over_time.update_days:
+            if day < update < end:
+                if self._who(over_time.on_day(update)) != who:
+                    end = update
+                    break
+                bounds.append(update)
+        rates = np.empty((end - day, len(self.daily_rates)))
+        for start, stop in zip(bounds, [*bounds[1:], end], strict=True):
+            rates[start - day : stop - day] = self.daily_rates_of(over_time.on_day(start))
+        return end, rates
 
     def remand_days(self, n: int) -> np.ndarray:
         """Durations of remand, gamma distributed with the scenario's mean and spread."""

@@ -42,18 +42,22 @@ class CostAccounts:
     def __init__(
         self, costs: Costs, records: Records, estate: Estate, staffing: Staffing, custody: Custody
     ) -> None:
-        self.costs = costs
         self.records = records
         self.estate = estate
         self.staffing = staffing
         self.custody = custody
+        self.capital_per_day = 0.0  # building costs paid off by facilities opened so far
+        self.adopt(costs)
+
+    def adopt(self, costs: Costs) -> None:
+        """Cost rates from today (a dated change); a building's cost is fixed when it opens."""
+        self.costs = costs
         # extra cost of a prison day at each security level (none when all ratios are 1)
         self.security_extra = [
             (costs.security_cost_ratio[level] - 1.0) * costs.prison.per_person_day
             for level in sorted(SECURITY_ORDER, key=SECURITY_ORDER.__getitem__)
         ]
         self.by_level = any(self.security_extra)
-        self.capital_per_day = 0.0  # building costs paid off by facilities opened so far
         # the columns and rates of each facility kind, looked up once (costed every day)
         self.by_kind = [
             (

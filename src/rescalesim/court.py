@@ -47,9 +47,7 @@ class Court:
         calendar: Calendar,
         records: Records,
     ) -> None:
-        self.sentencing = scenario.sentencing
-        self.placement_rules = scenario.placement
-        self.net_widening = scenario.net_widening
+        self.adopt(scenario)
         self.streams = streams  # sentencing and net_widening
         self.bench = bench
         self.placement = placement
@@ -61,6 +59,12 @@ class Court:
         self.calendar = calendar
         self.records = records
         self.hearings_held = 0
+
+    def adopt(self, scenario: Scenario) -> None:
+        """The rules of hearings from today (at the start, or a dated reform)."""
+        self.sentencing = scenario.sentencing
+        self.placement_rules = scenario.placement
+        self.net_widening = scenario.net_widening
 
     def hear(self, day: int) -> None:
         """Sentence everyone whose hearing is today, in one batch of random draws."""

@@ -34,7 +34,7 @@ class Custody:
         self.records = records
         # over-classified people's security level is reviewed this long into each stay
         self.calendar = calendar
-        self.review_days = math.ceil(review_days) if review_days is not None else None
+        self.adopt(review_days)
         # people per place, and people who entered and left each place (for conservation)
         self.count = [0] * len(Place)
         self.entered = [0] * len(Place)
@@ -44,6 +44,10 @@ class Custody:
         # cost of a day by level
         self.in_prison_place = [place in (Place.prison, Place.remand) for place in Place]
         self.prison_by_level = [0, 0, 0]
+
+    def adopt(self, review_days: float | None) -> None:
+        """The review delay of stays that start from today (a dated change)."""
+        self.review_days = math.ceil(review_days) if review_days is not None else None
 
     def held(self) -> int:
         """People in custody now (remand and every kind of facility)."""

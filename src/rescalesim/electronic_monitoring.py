@@ -52,6 +52,10 @@ class HomeMonitoring:
         self.records = records
         self.after_release = after_release
 
+    def adopt(self, rules: ElectronicMonitoring) -> None:
+        """Rules of electronic monitoring for sentences passed from today (a dated change)."""
+        self.rules = rules
+
     @staticmethod
     def could_serve_at_home(person: Person) -> bool:
         """A home here (a right of residence) and not at the highest security level.

@@ -51,6 +51,11 @@ class Bench:
                 severities = np.ones(sentencing.judges_per_region)
             self.by_region.append([Judge(model, region, float(s)) for s in severities])
         self.severity = np.array([[j.severity for j in judges] for judges in self.by_region])
+        self.adopt(sentencing)
+
+    def adopt(self, sentencing: Sentencing) -> None:
+        """Sentencing rules from today (a dated reform); the judges drawn at the start stay."""
+        self.sentencing = sentencing
         edges = np.array(sentencing.sentence_band_edges_days, dtype=float)
         self.log_low, self.log_high = np.log(edges[:-1]), np.log(edges[1:])
         self.log_width = self.log_high - self.log_low  # per band: looked up, not recomputed

@@ -41,6 +41,7 @@ from rescalesim.case_flow import CaseFlow
 from rescalesim.costs import CostAccounts
 from rescalesim.court import Court
 from rescalesim.custody import Custody
+from rescalesim.dated_inputs import ScenarioOverTime
 from rescalesim.electronic_monitoring import HomeMonitoring
 from rescalesim.estate import Estate, facility_plans
 from rescalesim.initial_stock import populate
@@ -107,11 +108,17 @@ class RescaleModel(mesa.Model):
         super().__init__(rng=np.random.default_rng(streams[-1]))
         # Mesa 3.5 reserves `Model.scenario` for its own Scenario class, hence the longer name
         self.validated_scenario = scenario
+        # the rules in force day by day (trends, dated changes): every mechanism is built with
+        # those of day 0 and takes new ones on the days they change (`take_rules`)
+        self.over_time = ScenarioOverTime(scenario)
+        self.rules = self.over_time.on_day(0)
+        self._next_update = self.over_time.next_update(0)
+        frame, scenario = scenario, self.rules
         self.streams = {
             name: np.random.default_rng(s) for name, s in zip(STREAMS, streams, strict=False)
         }
         rng = self.streams
-        self.total_days = scenario.warmup_days + scenario.measured_days
+        self.total_days = frame.warmup_days + frame.measured_days
         self.clock = Clock()
         self.calendar = Calendar()
         self.records = Records(self.total_days, scenario.warmup_days)
@@ -143,6 +150,7 @@ class RescaleModel(mesa.Model):
             calendar=self.calendar,
             placement=self.placement,
             records=self.records,
+            over_time=self.over_time,
         )
         self.after_release = AfterRelease(
             scenario.reoffending,
@@ -241,7 +249,9 @@ class RescaleModel(mesa.Model):
     def step(self) -> None:
         """Simulate one day."""
         day = self.clock.day
-        scenario = self.validated_scenario
+        if day == self._next_update:
+            self.take_rules(day)
+        scenario = self.rules
         self.records.start_day(day)
         self.records.count_people_in_custody(day, self.estate.facilities)
         self.staffing.recruit(day)
@@ -276,6 +286,30 @@ class RescaleModel(mesa.Model):
         )
         self.costs.account(row)
         self.clock.day += 1
+
+    def take_rules(self, day: int) -> None:
+        """The rules in force from today (a dated change, a step of a trend).
+
+        Each mechanism takes its new section; what is drawn or built at the start stays.
+        """
+        self._next_update = self.over_time.next_update(day)
+        rules = self.over_time.on_day(day)
+        if rules is self.rules:
+            return
+        self.rules = rules
+        self.custody.adopt(rules.security.review_days)
+        self.staffing.adopt(rules.staffing, day)
+        self.hazard.adopt(rules.reoffending, rules.community)
+        self.placement.adopt(rules.placement, rules.transition)
+        self.bench.adopt(rules.sentencing)
+        self.case_flow.adopt(rules)
+        self.after_release.adopt(rules.reoffending)
+        self.release_rules.adopt(rules.release, rules.transition)
+        self.monitoring.adopt(rules.electronic_monitoring)
+        self.costs.adopt(rules.costs)
+        self.overflow.adopt(rules.capacity)
+        self.court.adopt(rules)
+        self.policymaker.adopt(rules.policy)
 
     def _schedule_estate_change(self, day: int) -> None:
         # Openings and closings are rare: Mesa events, between the end of the previous day and
@@ -337,6 +371,14 @@ class RescaleModel(mesa.Model):
         # let siting and the calendar of estate changes take the new ones, as at a start.
         keep = shared_plans(self.validated_scenario, scenario)
         self.validated_scenario = scenario
+        # its rules over time from today on (the same as this model's until they diverge)
+        changed_over_time = self.over_time.changing
+        self.over_time = ScenarioOverTime(scenario)
+        self.case_flow.over_time = self.over_time if self.over_time.changing else None
+        if changed_over_time or self.over_time.changing:
+            self._next_update = self.clock.day  # take its rules at the start of today
+        else:
+            self.rules = scenario
         self.siting.rules = scenario.siting
         built, dropped = self.estate.adopt(facility_plans(scenario), keep, self.clock.day)
         for facility in dropped:

@@ -56,6 +56,10 @@ class Overflow:
         # 'queue': (person, days to serve) in order of sentencing
         self.queue: deque[tuple[Person, int]] = deque()
 
+    def adopt(self, rules: Capacity) -> None:
+        """The overflow policy from today (a dated change); people queued before stay queued."""
+        self.rules = rules
+
     def free_prison_places(self) -> int:
         """Official prison places not taken, nationally (negative when overcrowded)."""
         prisons = self.estate.open_prisons

@@ -71,14 +71,7 @@ class PlacementService(mesa.Agent):
         self.records = records
         self.assessment = assessment
         self.stream = rng  # Mesa agents have an `rng` of their own (the model's)
-        self.house_max_security = SECURITY_ORDER[rules.house_max_security]
-        self.transition_max_security = SECURITY_ORDER[transition.max_security]
-        self.excluded = frozenset(rules.house_excluded_offences)
-        self.threshold = (
-            rules.judge_max_assessed_risk
-            if rules.regime == "judge"
-            else rules.service_max_assessed_risk
-        )
+        self.adopt(rules, transition)
         self._ranked_on = -1
         self._ranked: list[list[Prison]] = []
         self._dealt: list[int] = []
@@ -91,6 +84,22 @@ class PlacementService(mesa.Agent):
         self._decisions_left = 0.0
         self.waiting_list: deque[tuple[Person, Place]] = deque()
         self.refusals = 0
+
+    def adopt(self, rules: Placement, transition: Transition) -> None:
+        """Placement rules from today (at the start, or a dated change such as a new regime).
+
+        Files already open and people approved before keep their place in the queues.
+        """
+        self.rules = rules
+        self.assessment.error_sd = rules.assessment_error_sd
+        self.house_max_security = SECURITY_ORDER[rules.house_max_security]
+        self.transition_max_security = SECURITY_ORDER[transition.max_security]
+        self.excluded = frozenset(rules.house_excluded_offences)
+        self.threshold = (
+            rules.judge_max_assessed_risk
+            if rules.regime == "judge"
+            else rules.service_max_assessed_risk
+        )
 
     def eligible_for_house(self, person: Person, sentence_days: float | None) -> bool:
         """The rules of the scenario: sentence length (unknown on remand), security, offence."""

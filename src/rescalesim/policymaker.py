@@ -57,6 +57,10 @@ class Policymaker(mesa.Agent):
             first = first_review_day + 0.75
             model.schedule_recurring(self.review, Schedule(interval=DAYS_PER_YEAR, start=first))
 
+    def adopt(self, rules: PolicyFeedback) -> None:
+        """The policymaker's rules from today (a dated change); its switch is set at the start."""
+        self.rules = rules
+
     def observe_day(self) -> None:
         """Add today's occupancy and crowding to the year being reviewed."""
         estate = self.estate

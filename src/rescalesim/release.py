@@ -49,6 +49,10 @@ class ReleaseRules:
         # people inside their transition window, waiting for a bed, first come first served
         self.transition_queue: deque[Person] = deque()
 
+    def adopt(self, rules: Release, transition: Transition) -> None:
+        """Release rules from today (a dated change); a release already booked keeps its day."""
+        self.rules, self.transition = rules, transition
+
     def days_to_serve(self, sentence_days):
         """Days in custody for a sentence, or an array of sentences.
 

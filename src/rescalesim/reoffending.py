@@ -43,6 +43,10 @@ class ReoffendingHazard:
     """Draws days from the start of time at risk to a new offence, for a batch of people."""
 
     def __init__(self, params: Reoffending, community: Community | None = None) -> None:
+        self.adopt(params, community)
+
+    def adopt(self, params: Reoffending, community: Community | None = None) -> None:
+        """The hazard's parameters, at the start and from a dated change on."""
         self.params = params
         self.full_days = params.regime_effect_full_days
         # age advances during follow-up (thinning needs a hazard that does not rise with it)
@@ -237,6 +241,10 @@ class AfterRelease:
         self.total_days = total_days
         self.at_risk: list[Person] = []  # today's, in order
         self.ended_in: list[Place] = []
+
+    def adopt(self, params: Reoffending) -> None:
+        """Reoffending rules from today (a dated change): for times at risk drawn from today."""
+        self.params = params
 
     def release(self, people: list[Person], day: int, ended_in: list[Place]) -> None:
         """People go free today from custody; their next case is drawn at the end of the day."""

@@ -12,7 +12,7 @@ import json
 from enum import StrEnum
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from rescalesim.places import FacilityKind as Kind
 
@@ -1521,6 +1521,102 @@ class FacilityGroup(Section):
         return self
 
 
+class Trend(Section):
+    """A numeric field that changes with the date: a dated series, or growth from a start year.
+
+    Given in a scenario file in place of the field's value (``new_cases_per_year = {by_year =
+    {2013 = 15200, 2024 = 18000}}``) or under ``[trends."section.field"]``. The model reads the
+    value in force at the start of each month of a changing stretch, and at each date of a
+    stepped series.
+    """
+
+    by_year: dict[float, float] | None = Field(
+        None,
+        description="Values by calendar year (fractional years are dates: 2022.67 is September "
+        "2022); before the first year the first value holds, after the last year the last.",
+    )
+    between: Literal["linear", "step"] = Field(
+        "linear",
+        description="linear: interpolated between dated values; step: each value holds from its "
+        "year until the next.",
+    )
+    growth_per_year: float | None = param(
+        None,
+        unit="fraction/year",
+        gt=-1,
+        le=10,
+        source="scenario file",
+        description="Yearly growth rate (0.01 is +1% a year) from the field's value in "
+        "`from_year`, compounded; the value holds before `from_year` and after `until_year`.",
+    )
+    from_year: float | None = param(
+        None,
+        unit="calendar year",
+        ge=1900,
+        le=2200,
+        source="scenario file",
+        description="Year in which the growth starts (default: the run's start year).",
+    )
+    until_year: float | None = param(
+        None,
+        unit="calendar year",
+        ge=1900,
+        le=2200,
+        source="scenario file",
+        description="Year after which growth stops (default: never).",
+    )
+    source: str = Field("", description="Where the values come from, or why they are assumed.")
+
+    @field_validator("by_year", mode="before")
+    @classmethod
+    def _quoted_dates(cls, value: Any) -> Any:
+        # TOML reads `2022.67 = 12000` as the key 2022 holding {67 = 12000}
+        if isinstance(value, dict) and any(isinstance(v, dict) for v in value.values()):
+            raise ValueError(
+                'a date with a fraction must be quoted in TOML, e.g. "2022.67" = 12000'
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _one_form(self) -> Trend:
+        if (self.by_year is None) == (self.growth_per_year is None):
+            raise ValueError("give either by_year (a dated series) or growth_per_year")
+        if self.by_year is not None and not self.by_year:
+            raise ValueError("by_year: at least one year")
+        if self.by_year is None and (self.between != "linear"):
+            raise ValueError("between: only for a dated series (by_year)")
+        if self.from_year is not None and self.until_year is not None:
+            if self.until_year <= self.from_year:
+                raise ValueError("until_year: must be after from_year")
+        return self
+
+
+class PolicyChange(BaseModel):
+    """A change of the rules that takes effect on a date, as partial scenario sections.
+
+    ``[[changes]]`` with ``year = 2022.67``, ``what = "..."`` and tables such as
+    ``[changes.electronic_monitoring]``: from that day on, the scenario is the one before with
+    these fields replaced (later changes on top of earlier ones).
+    """
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+    year: float = param(
+        ...,
+        unit="calendar year",
+        ge=1900,
+        le=2200,
+        source="scenario file",
+        description="Date (fractional calendar year) from which the change applies.",
+    )
+    what: str = Field("", description="The change in words, with its source.")
+
+    @property
+    def sections(self) -> dict[str, Any]:
+        """The partial sections the change sets."""
+        return dict(self.model_extra or {})
+
+
 class Scenario(Section):
     """A whole scenario: country base data, estate and policy rules."""
 
@@ -1546,6 +1642,24 @@ class Scenario(Section):
     electronic_monitoring: ElectronicMonitoring = ElectronicMonitoring()
     staffing: Staffing = Staffing()
     facilities: list[FacilityGroup] = Field(min_length=1, description="The facility estate.")
+    trends: dict[str, Trend] = Field(
+        default_factory=dict,
+        description="Numeric fields that change with the date, by dotted field name "
+        "(docs/time.md); also written in place of the field's value.",
+    )
+    changes: list[PolicyChange] = Field(
+        default_factory=list,
+        description="Rule changes that take effect on a date (docs/time.md).",
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _trends_in_place(cls, data: Any) -> Any:
+        """Trends written in place of a field's value move to `trends`."""
+        # imported here: the module reads this schema
+        from rescalesim.dated_inputs import gather_trends
+
+        return gather_trends(data) if isinstance(data, dict) else data
 
     @model_validator(mode="after")
     def _regions_are_consistent(self) -> Scenario:
@@ -1568,10 +1682,20 @@ class Scenario(Section):
             )
         return self
 
+    @model_validator(mode="after")
+    def _valid_at_every_date(self) -> Scenario:
+        from rescalesim.dated_inputs import check_every_date
+
+        check_every_date(self)
+        return self
+
     def digest(self) -> str:
         """Hash of what determines the results, apart from the seed and replication count."""
         data = self.model_dump(mode="json")
         data["run"] = {k: v for k, v in data["run"].items() if k not in ("seed", "replications")}
+        for name in ("trends", "changes"):  # a scenario without them keeps its hash
+            if not data[name]:
+                del data[name]
         canonical = json.dumps(data, sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(canonical.encode()).hexdigest()[:16]
 
@@ -1595,3 +1719,7 @@ class Scenario(Section):
             return 0
         offset = round((calendar_year - self.run.start_year) * DAYS_PER_YEAR)
         return max(0, self.warmup_days + offset)
+
+    def year_of_day(self, day: int) -> float:
+        """Calendar date (fractional year) of a model day: the inverse of `day_of_year`."""
+        return self.run.start_year + (day - self.warmup_days) / DAYS_PER_YEAR

@@ -8,6 +8,7 @@ from typing import Any, Literal, get_args, get_origin
 
 from pydantic import BaseModel
 
+from rescalesim.dated_inputs import FIXED_FIELDS, FIXED_SECTIONS
 from rescalesim.scenario import Scenario, bounds
 
 
@@ -42,7 +43,9 @@ def _rows(model: type[BaseModel], prefix: str):
             yield from _rows(nested, f"{path}.")
             continue
         if inner:
-            yield from _rows(inner[0], f"{path}[].")
+            # a table of trends by field name, or a list (of facilities, regions, changes)
+            keyed = get_origin(annotation) is dict
+            yield from _rows(inner[0], f"{path}.<field>." if keyed else f"{path}[].")
             continue
         extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
         yield (
@@ -63,6 +66,12 @@ def reference_markdown() -> str:
         "Generated from the schema in `src/rescalesim/scenario.py` by `rescalesim fields`;",
         "do not edit by hand. Defaults are the Belgian calibration unless a scenario says",
         "otherwise. `regions[]` and `facilities[]` are arrays of tables (`[[regions]]`).",
+        "",
+        "Any numeric field can change with the date (a dated series or a growth rate, given",
+        "in place of its value or under `[trends]`), and any field can be changed from a date",
+        "by a `[[changes]]` entry (docs/time.md), except "
+        + ", ".join(f"`{name}`" for name in (*FIXED_SECTIONS, *FIXED_FIELDS))
+        + ": they frame the run or act through what is drawn or built at its start.",
         "",
         "| field | default | unit | allowed | meaning | source of the default |",
         "|---|---|---|---|---|---|",

@@ -15,6 +15,8 @@ from __future__ import annotations
 from collections import Counter
 from typing import TYPE_CHECKING
 
+from rescalesim.case_flow import ARRIVAL_BLOCK_DAYS
+from rescalesim.dated_inputs import rules_on_day, update_days
 from rescalesim.estate import facility_plans
 from rescalesim.siting import decision_day, needs_siting
 
@@ -25,7 +27,7 @@ if TYPE_CHECKING:
 # what does not change the simulation (names, the seed and replication count, which a
 # comparison sets for all its scenarios) or is compared facility by facility (the siting rules
 # act only on the planned houses that must find a municipality)
-_NOT_COMPARED = {"name", "description", "facilities", "siting"}
+_NOT_COMPARED = {"name", "description", "facilities", "siting", "trends", "changes"}
 _RUN_NOT_COMPARED = {"seed", "replications"}
 
 
@@ -53,17 +55,27 @@ def shared_plans(a: Scenario, b: Scenario) -> Counter[FacilityPlan]:
 def divergence_day(a: Scenario, b: Scenario) -> int:
     """The first model day on which runs of `a` and `b` may differ (their total days if never).
 
-    0 unless the two agree in every field but their facilities and siting rules; then the first
-    day on which a facility planned (or sited) in one and not alike in the other can act: its
-    first siting decision if it must find a municipality, else its opening or closing.
+    The first day on which the rules in force differ (trends, dated changes), moved back to
+    the start of the case flow's block of arrivals that holds it (which draws who arrives for
+    the days ahead); or, if earlier, the first day on which a facility planned (or sited) in
+    one and not alike in the other can act: its first siting decision if it must find a
+    municipality, else its opening or closing. Names and the seed are not compared.
     """
-    if _rules(a) != _rules(b):
+    last = a.warmup_days + a.measured_days
+    if (a.warmup_days, a.measured_days) != (b.warmup_days, b.measured_days):
+        return 0
+    rules_differ = last
+    for day in sorted({0, *update_days(a), *update_days(b)}):
+        if _rules(rules_on_day(a, day)) != _rules(rules_on_day(b, day)):
+            rules_differ = day - day % ARRIVAL_BLOCK_DAYS
+            break
+    if rules_differ == 0:
         return 0
     plans_a, plans_b = _plans(a), _plans(b)
     differing = list(((plans_a - plans_b) + (plans_b - plans_a)).elements())
     if not differing:
-        return a.warmup_days + a.measured_days
-    first = []
+        return rules_differ
+    first = [rules_differ]
     for plan, sited_under in differing:
         rules = a.siting if sited_under == a.siting.model_dump_json() else b.siting
         first.append(decision_day(plan.opens_day, rules) if sited_under else plan.opens_day)

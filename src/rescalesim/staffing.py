@@ -42,6 +42,23 @@ class Staffing:
             self.settle(facility)
         estate.places_changed()
 
+    def adopt(self, rules: StaffingRules, day: int) -> None:
+        """Staffing rules from today (a dated change).
+
+        Open facilities move to the new long-run shares now (a dated shortage closes places on
+        its date); those still recruiting move towards them.
+        """
+        old, self.rules = self.rules, rules
+        self._cached_for = -1
+        if old.enabled == rules.enabled and old.filled_share == rules.filled_share:
+            return
+        changed = False
+        for facility in self.estate.facilities:
+            if facility.is_open(day) and facility not in self.recruiting:
+                changed |= facility.staff(self.settled_share(facility))
+        if changed:
+            self.estate.places_changed()
+
     def settled_share(self, facility: Facility) -> float:
         """Share of posts filled once recruitment has settled (all of them without staffing)."""
         return self.rules.filled_share[facility.kind] if self.rules.enabled else 1.0
