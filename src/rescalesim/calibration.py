@@ -108,6 +108,11 @@ class Targets(BaseModel):
     years: float = Field(3, gt=0, description="Measured years compared with the figures.")
     targets: list[Target] = Field(min_length=1)
     holdout: list[Holdout] = Field(default_factory=list)
+    backcasts: list[str] = Field(
+        default_factory=list,
+        description="Scenario files of the folder that simulate past years, run by `validate` "
+        "against the folder's record.csv.",
+    )
 
 
 def load_targets(path: Path) -> Targets:

@@ -377,6 +377,37 @@ def _manifest(results: Sequence[SimulationResult], started: float, command: list
     }
 
 
+def _write_projection(folder: Path, runs: list[tuple[list, SimulationResult]]) -> None:
+    """The projection in calendar years against the country's record, and the error table.
+
+    ``runs`` holds, per scenario, the figures of the record beside its file (maybe none) and
+    its results.
+    """
+    import pandas as pd
+
+    from rescalesim import plots
+    from rescalesim.outputs import write_table
+    from rescalesim.recorded import as_table, at_national_scale, errors
+
+    shown, tables, record = [], [], None
+    first_year = min(r.scenario.run.start_year for _, r in runs)
+    for figures, result in runs:
+        scenario = result.scenario
+        monthly = at_national_scale(result.monthly, scenario.run.population_scale)
+        shown.append((scenario.name, monthly, scenario.run.start_year))
+        if figures:
+            record = as_table(figures)
+            table = errors(scenario, result.monthly, figures)
+            if len(table):
+                table.insert(0, "scenario", scenario.name)
+                tables.append(table)
+    if record is not None:
+        record = record[record["date"] >= first_year - 1]  # a year of the past for context
+    plots.projection(shown, record, folder / "projection.png")
+    if tables:
+        write_table(pd.concat(tables, ignore_index=True), folder / "record_errors.csv")
+
+
 def _write_scenario_files(folder: Path, result: SimulationResult) -> None:
     from rescalesim.outputs import write_table
     from rescalesim.scenario_file import to_toml
@@ -418,6 +449,10 @@ def _write_results(out: Path, fill, kept) -> None:
 def command_run(args: argparse.Namespace) -> int:
     """``rescalesim run``."""
     scenario = _load(args.scenario, args)  # bad input is answered before the model loads
+    from rescalesim.recorded import record_beside
+    from rescalesim.scenario_file import locate
+
+    record = record_beside(locate(args.scenario))
     from rescalesim.outputs import check_results_folder, write_json, write_table
     from rescalesim.simulation import headline_table, simulate
 
@@ -437,6 +472,7 @@ def command_run(args: argparse.Namespace) -> int:
 
     def fill(folder: Path) -> None:
         _write_scenario_files(folder, result)
+        _write_projection(folder, [(record, result)])
         write_table(table, folder / "headline.csv")
         write_json(_manifest([result], started, args.argv), folder / "manifest.json")
 
@@ -449,6 +485,10 @@ def command_run(args: argparse.Namespace) -> int:
 def command_compare(args: argparse.Namespace) -> int:
     """``rescalesim compare``: common random numbers, paired differences against the first."""
     scenarios = [_load(path, args) for path in args.scenarios]
+    from rescalesim.recorded import record_beside
+    from rescalesim.scenario_file import locate
+
+    records = [record_beside(locate(path)) for path in args.scenarios]
     from rescalesim import plots
     from rescalesim.outcomes import metric
     from rescalesim.outputs import check_results_folder, write_json, write_table
@@ -480,6 +520,7 @@ def command_compare(args: argparse.Namespace) -> int:
         write_table(comparison.headline, folder / "headline.csv")
         write_table(comparison.differences, folder / "differences.csv")
         monthly = [(r.scenario.name, r.monthly) for r in results]
+        _write_projection(folder, list(zip(records, results, strict=True)))
         plots.population_and_capacity(monthly, folder / "population_capacity.png")
         plots.cost_by_component(monthly, folder / "cost_by_component.png")
         plots.reconviction(
@@ -628,6 +669,12 @@ def command_validate(args: argparse.Namespace) -> int:
     targets = load_targets(folder / "targets.toml")
     if not targets.holdout:
         raise UsageError(f"rescalesim validate: {folder / 'targets.toml'}: no [[holdout]] records")
+    for name in targets.backcasts:
+        if not (folder / name).is_file():
+            raise UsageError(
+                f"rescalesim validate: {folder / 'targets.toml'}: field 'backcasts': no "
+                f"scenario file {name} in {folder}"
+            )
     overrides = list(args.overrides)
     if args.replications is not None:
         overrides.append(f"run.replications={args.replications}")
@@ -654,15 +701,67 @@ def command_validate(args: argparse.Namespace) -> int:
         print(f"       {row.measure}; {row.source}")
     hits = int(table["hit"].sum())
     print(f"\n{hits} of {len(table)} records hit")
+    backcasts = _backcasts(folder, targets.backcasts, overrides, args)
     if args.markdown is not None:
         replications = int(table["replications"].max())
         command = f"rescalesim validate {args.country}" + (
             f" --replications {args.replications}" if args.replications else ""
         )
         section = markdown(targets.country, table, replications, command)
+        for text, _ in backcasts:
+            section += "\n" + text
         write_section(args.markdown, folder.name, section)
+        for _, draw in backcasts:
+            draw(args.markdown.parent)
         print(f"table written to {args.markdown}")
     return 0
+
+
+def _backcasts(folder: Path, names: list[str], overrides: list[str], args) -> list:
+    """Run each back-cast of a country folder against its record; print the errors.
+
+    Returns, per back-cast, its Markdown table and a function that draws its figure into a
+    folder (beside the Markdown file).
+    """
+    from rescalesim import plots
+    from rescalesim.recorded import as_table, at_national_scale, markdown, record_beside
+    from rescalesim.validation import backcast
+
+    done = []
+    for name in names:
+        scenario, result, table = backcast(
+            folder / name,
+            overrides,
+            progress=_Progress(name, args.quiet),
+            workers=args.workers,
+            executor=_executor(args),
+        )
+        print(f"\nBack-cast {scenario.name} against the record")
+        for row in table.itertuples():
+            print(
+                f"  {'hit ' if row.hit else 'MISS'} {row.what} ({row.date:.2f}), {row.measure}: "
+                f"model {row.model_mean:,.0f} ({row.model_low:,.0f} to {row.model_high:,.0f}); "
+                f"record {row.record:,.0f} ({row.error_percent:+.1f}%)"
+            )
+        figure = f"backcast_{folder.name}_{Path(name).stem}.png"
+        text = markdown(
+            table,
+            f"#### {scenario.name}: the projection against the record\n\n"
+            f"`{name}`, {scenario.run.replications} replications; figure: `{figure}`.",
+        )
+        monthly = at_national_scale(result.monthly, scenario.run.population_scale)
+        record = as_table(record_beside(folder / name))
+
+        def draw(where: Path, monthly=monthly, record=record, scenario=scenario, figure=figure):
+            plots.projection(
+                [(scenario.name, monthly, scenario.run.start_year)],
+                record[record["date"] >= scenario.run.start_year - 1],
+                where / figure,
+                title=f"{scenario.name}: people in prison and places, against the record",
+            )
+
+        done.append((text, draw))
+    return done
 
 
 def _parameters(texts: list[str]) -> dict:

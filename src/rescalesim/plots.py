@@ -372,3 +372,65 @@ def cost_by_component(
     ax.grid(axis="y", alpha=0.3)
     fig.tight_layout()
     return _finish(fig, path)
+
+
+def projection(
+    monthly_by_scenario: Sequence[tuple[str, pd.DataFrame, float]],
+    record: pd.DataFrame | None = None,
+    path: Path | str | None = None,
+    title: str = "People in prison and official places, projected",
+) -> Figure:
+    """People in custody and places by calendar year, per scenario, with the record on top.
+
+    ``monthly_by_scenario`` holds (name, monthly table, start year) per scenario; ``record``
+    the figures of a country's record (columns date, measure, value, low, high), drawn as
+    points with their uncertainty. Counts at national scale are what the record counts: the
+    caller passes monthly tables at national scale.
+    """
+    fig = Figure(figsize=(10, 5.2))
+    ax = fig.subplots()
+    for i, (name, monthly, start_year) in enumerate(monthly_by_scenario):
+        table = with_derived_columns(monthly)
+        colour = COLOURS[i % len(COLOURS)]
+        for column, label, style in (
+            ("in_custody", f"{name}: people in custody", "-"),
+            ("places", f"{name}: official places", "--"),
+        ):
+            mean, low, high, _ = _band(table, column)
+            years = start_year + np.arange(len(mean)) / 12 + 1 / 24  # mid-month
+            ax.plot(
+                years,
+                mean,
+                color=colour,
+                linestyle=style,
+                linewidth=2 if style == "-" else 1.3,
+                label=label,
+            )
+            if style == "-":
+                ax.fill_between(years, low, high, color=colour, alpha=0.2, linewidth=0)
+    if record is not None and len(record):
+        for measure, marker, label in (
+            ("prisoners", "o", "recorded people in prison (95% range of the record)"),
+            ("places", "x", "recorded official places"),
+        ):
+            shown = record[record["measure"] == measure]
+            if len(shown):
+                ax.errorbar(
+                    shown["date"],
+                    shown["value"],
+                    yerr=[shown["value"] - shown["low"], shown["high"] - shown["value"]],
+                    fmt=marker,
+                    color="black",
+                    markersize=6 if marker == "o" else 8,
+                    capsize=3,
+                    label=label,
+                    zorder=5,
+                )
+    ax.set_xlabel("calendar year")
+    ax.set_ylabel("people or places (national scale)")
+    ax.set_ylim(bottom=0)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8, loc="lower left")
+    ax.set_title(f"{title}\n(monthly means; {BAND})")
+    fig.tight_layout()
+    return _finish(fig, path)

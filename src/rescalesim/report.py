@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     import nbformat
 
 FIGURES = {
+    "projection.png": "Projection against the record",
     "population_capacity.png": "People in custody against places, over time",
     "differences.png": "Differences against the baseline, paired by replication",
     "reconviction.png": "Reoffending after release",
@@ -261,6 +262,17 @@ def comparison_notebook(folder: Path) -> nbformat.NotebookNode:
         if not differences.empty:
             cells.append(nbformat.v4.new_markdown_cell("## Differences against the baseline"))
             cells.append(_table_cell(readable_differences(differences)))
+    if (folder / "record_errors.csv").is_file():
+        from rescalesim.recorded import readable
+
+        cells.append(
+            nbformat.v4.new_markdown_cell(
+                "## Against the record\n\nEach recorded figure the run covers, against the "
+                "model (no parameter was fitted to them); a figure is hit when the model's mean "
+                "is within 1.96 standard deviations of model and record together."
+            )
+        )
+        cells.append(_table_cell(readable(pd.read_csv(folder / "record_errors.csv"))))
     for name, title in FIGURES.items():
         if (folder / name).is_file():
             cells.append(nbformat.v4.new_markdown_cell(f"## {title}"))

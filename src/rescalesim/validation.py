@@ -137,6 +137,29 @@ def validate_folder(
     return pd.DataFrame(rows)
 
 
+def backcast(
+    path: Path,
+    overrides: list[str] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    workers: int = 1,
+    executor: Executor | None = None,
+):
+    """Run a back-cast scenario and set it against its folder's record.
+
+    Returns the scenario, its results and the error at each recorded figure it covers.
+    """
+    from rescalesim.recorded import errors, record_beside
+    from rescalesim.scenario_file import load
+    from rescalesim.simulation import simulate
+
+    figures = record_beside(path)
+    if not figures:
+        raise ValueError(f"{path.name}: no record.csv beside it to compare with")
+    scenario = load(path, overrides or [])
+    result = simulate(scenario, progress=progress, workers=workers, executor=executor)
+    return scenario, result, errors(scenario, result.monthly, figures)
+
+
 def describe(record: Holdout) -> str:
     """What a record measures, in words."""
     if record.metric:
