@@ -52,13 +52,17 @@ def test_run_prints_the_headline_table_and_writes_every_output(run_output, small
         assert name not in result.stdout
     assert "95% interval" in result.stdout
     assert sorted(p.name for p in out.iterdir()) == [
+        "capacity.md",
         "headline.csv",
         "manifest.json",
         "monthly.csv",
+        "places_needed.csv",
+        "places_needed.png",
+        "projection.png",
         "scenario.toml",
         "subgroups.csv",
         "summary.csv",
-    ]
+    ]  # no record.csv beside the scenario: no record_errors.csv
     summary = pd.read_csv(out / "summary.csv")
     assert len(summary) == 3
     assert set(HEADLINE) <= set(summary.columns)

@@ -217,6 +217,30 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("--quiet", action="store_true", help="no progress on stderr")
     validate.set_defaults(handler=command_validate)
 
+    capacity = commands.add_parser(
+        "capacity",
+        help="places needed in a year, and when the estate runs out, from a results folder",
+    )
+    capacity.add_argument("folder", type=Path, help="a results folder of `run` or `compare`")
+    capacity.add_argument(
+        "--year", type=int, help="calendar year asked about (default: the last full year)"
+    )
+    capacity.add_argument(
+        "--overcrowding",
+        type=float,
+        default=0.0,
+        metavar="PERCENT",
+        help="most overcrowding accepted, in %% above the places (default 0)",
+    )
+    capacity.add_argument(
+        "--probability",
+        type=float,
+        default=90.0,
+        metavar="PERCENT",
+        help="chance with which the places must suffice, in %% (default 90)",
+    )
+    capacity.set_defaults(handler=command_capacity)
+
     report = commands.add_parser(
         "report", help="render a notebook or a results folder to one self-contained HTML file"
     )
@@ -386,6 +410,7 @@ def _write_projection(folder: Path, runs: list[tuple[list, SimulationResult]]) -
     import pandas as pd
 
     from rescalesim import plots
+    from rescalesim.capacity_planning import in_words, last_full_year, places_needed, runs_out
     from rescalesim.outputs import write_table
     from rescalesim.recorded import as_table, at_national_scale, errors
 
@@ -406,6 +431,19 @@ def _write_projection(folder: Path, runs: list[tuple[list, SimulationResult]]) -
     plots.projection(shown, record, folder / "projection.png")
     if tables:
         write_table(pd.concat(tables, ignore_index=True), folder / "record_errors.csv")
+    # capacity as a planner asks: places for at most 0% overcrowding with 90% probability
+    needed, words = [], []
+    for name, monthly, start in shown:
+        table = places_needed(monthly, start, 0.0, 0.9)
+        needed.append((name, table))
+        year = last_full_year(table)
+        words.append(in_words(name, table, runs_out(monthly, start, 0.0), year))
+    write_table(
+        pd.concat([t.assign(scenario=n) for n, t in needed], ignore_index=True),
+        folder / "places_needed.csv",
+    )
+    plots.places_needed(needed, folder / "places_needed.png")
+    (folder / "capacity.md").write_text("\n\n".join(words) + "\n", encoding="utf-8")
 
 
 def _write_scenario_files(folder: Path, result: SimulationResult) -> None:
@@ -762,6 +800,52 @@ def _backcasts(folder: Path, names: list[str], overrides: list[str], args) -> li
 
         done.append((text, draw))
     return done
+
+
+def _projections(folder: Path) -> list[tuple[str, object, int]]:
+    """(name, monthly table at national scale, start year) of each scenario of a results folder."""
+    import pandas as pd
+
+    from rescalesim.recorded import at_national_scale
+    from rescalesim.scenario_file import load
+
+    found = sorted(p.parent for p in folder.glob("*/monthly.csv")) or (
+        [folder] if (folder / "monthly.csv").is_file() else []
+    )
+    if not found:
+        raise UsageError(
+            f"rescalesim capacity: {folder}: not a results folder of `run` or `compare` "
+            "(no monthly.csv with scenario.toml)"
+        )
+    shown = []
+    for sub in found:
+        scenario = load(sub / "scenario.toml")
+        monthly = at_national_scale(pd.read_csv(sub / "monthly.csv"), scenario.run.population_scale)
+        shown.append((scenario.name, monthly, scenario.run.start_year))
+    return shown
+
+
+def command_capacity(args: argparse.Namespace) -> int:
+    """``rescalesim capacity``: places needed in a year, and when the estate runs out."""
+    for name, value, low, high in (
+        ("--overcrowding", args.overcrowding, 0, 1000),
+        ("--probability", args.probability, 1, 99),
+    ):
+        if not low <= value <= high:
+            raise UsageError(f"rescalesim capacity: {name} {value:g}: allowed {low} to {high}")
+    from rescalesim.capacity_planning import in_words, last_full_year, places_needed, runs_out
+
+    over, chance = args.overcrowding / 100, args.probability / 100
+    for name, monthly, start in _projections(args.folder):
+        needed = places_needed(monthly, start, over, chance)
+        year = args.year if args.year is not None else last_full_year(needed)
+        if year not in set(needed["year"]):
+            raise UsageError(
+                f"rescalesim capacity: --year {year}: not simulated in '{name}' "
+                f"({int(needed['year'].min())}-{int(needed['year'].max())})"
+            )
+        print(in_words(name, needed, runs_out(monthly, start, over), year))
+    return 0
 
 
 def _parameters(texts: list[str]) -> dict:

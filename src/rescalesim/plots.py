@@ -434,3 +434,42 @@ def projection(
     ax.set_title(f"{title}\n(monthly means; {BAND})")
     fig.tight_layout()
     return _finish(fig, path)
+
+
+def places_needed(
+    needed_by_scenario: Sequence[tuple[str, pd.DataFrame]], path: Path | str | None = None
+) -> Figure:
+    """Places the estate has against places needed, by calendar year, per scenario.
+
+    Each table is :func:`rescalesim.capacity_planning.places_needed` of one scenario.
+    """
+    fig = Figure(figsize=(10, 5))
+    ax = fig.subplots()
+    for i, (name, table) in enumerate(needed_by_scenario):
+        colour = COLOURS[i % len(COLOURS)]
+        over = round(100 * table["overcrowding_at_most"].iloc[0])
+        chance = round(100 * table["probability"].iloc[0])
+        ax.step(
+            table["year"],
+            table["places"],
+            where="mid",
+            color=colour,
+            linestyle="--",
+            linewidth=1.4,
+            label=f"{name}: places in the estate",
+        )
+        ax.plot(
+            table["year"],
+            table["places_needed"],
+            color=colour,
+            marker="o",
+            linewidth=2,
+            label=f"{name}: places needed (overcrowding at most {over}%, {chance}% probability)",
+        )
+    ax.set_xlabel("calendar year")
+    ax.set_ylabel("places (national scale)")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8)
+    ax.set_title("Places needed in each year's fullest month, against the estate's places")
+    fig.tight_layout()
+    return _finish(fig, path)

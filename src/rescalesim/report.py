@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
 FIGURES = {
     "projection.png": "Projection against the record",
+    "places_needed.png": "Places needed against the estate's places",
     "population_capacity.png": "People in custody against places, over time",
     "differences.png": "Differences against the baseline, paired by replication",
     "reconviction.png": "Reoffending after release",
@@ -262,6 +263,15 @@ def comparison_notebook(folder: Path) -> nbformat.NotebookNode:
         if not differences.empty:
             cells.append(nbformat.v4.new_markdown_cell("## Differences against the baseline"))
             cells.append(_table_cell(readable_differences(differences)))
+    if (folder / "capacity.md").is_file():
+        cells.append(
+            nbformat.v4.new_markdown_cell(
+                "## Capacity\n\n"
+                + (folder / "capacity.md").read_text(encoding="utf-8")
+                + "\nAsk for another year, overcrowding or probability with `rescalesim capacity "
+                "FOLDER --year 2030 --overcrowding 5 --probability 90`."
+            )
+        )
     if (folder / "record_errors.csv").is_file():
         from rescalesim.recorded import readable
 
