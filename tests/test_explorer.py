@@ -9,13 +9,20 @@ from conftest import BELGIUM, ROOT
 from rescalesim.explorer import (
     HOUSE_SIZE,
     NEW_HOUSES,
+    TRENDS,
     Explorer,
     all_levers,
     planned_houses,
     with_planned_houses,
 )
 from rescalesim.scenario_docs import levers
-from rescalesim.scenario_file import extends_root, read_raw, shipped_scenarios, validate
+from rescalesim.scenario_file import (
+    baseline_of,
+    extends_root,
+    read_raw,
+    shipped_scenarios,
+    validate,
+)
 from rescalesim.simulation import run_replication
 
 SMALL = {"population_scale": 0.03, "replications": 2}
@@ -169,3 +176,30 @@ def test_a_visitor_beyond_the_simulation_slots_waits_and_is_told():
     assert shown == [True]
     assert not visitor.waiting and slots.waiting == 0
     assert visitor.day == 365  # its year ran once the slot was free
+
+
+def test_a_plan_with_trends_is_compared_with_the_status_quo_with_the_same_trends():
+    explorer = small("belgium/plan_trends.toml")
+    assert explorer.error is None
+    assert explorer.baseline.name == "Belgium: status quo with trends"
+    assert explorer.explored.trends and explorer.baseline.trends
+    assert baseline_of(ROOT / "scenarios/belgium/plan_trends.toml").name == (
+        "status_quo_trends.toml"
+    )
+    # the country's record is there for the page's projection
+    assert {f.measure for f in explorer.record} >= {"prisoners", "places"}
+
+
+def test_switching_trends_off_holds_the_rules_of_the_first_measured_year():
+    explorer = small("belgium/status_quo_trends.toml", years=2)
+    trends = next(lever for lever in all_levers() if lever.path == TRENDS)
+    assert explorer.value(trends) is True
+    explorer.set_lever(TRENDS, False)
+    held = explorer.explored
+    assert explorer.value(trends) is False
+    assert not held.trends and not held.changes
+    # the rules of 2024: electronic monitoring of short sentences ended with the 2022-23 reform
+    assert held.electronic_monitoring.enabled is False
+    assert held.case_flow.new_cases_per_year == 13800
+    explorer.set_lever(TRENDS, True)
+    assert explorer.explored.changes and explorer.explored.electronic_monitoring.enabled

@@ -21,6 +21,7 @@ from mesa.visualization.utils import force_update, update_counter
 
 from rescalesim import plots, report
 from rescalesim.explorer import DEFAULT_SCENARIO, Explorer, all_levers
+from rescalesim.recorded import as_table, at_national_scale
 from rescalesim.scenario_docs import FieldDoc
 from rescalesim.scenario_file import SHIPPED, shipped_scenarios, to_toml
 from rescalesim.simulation import headline_table
@@ -216,6 +217,27 @@ def PopulationCapacity(model: Explorer):
 
 
 @solara.component
+def Projection(model: Explorer):
+    """People and places by calendar year at national scale, with the country's record."""
+    update_counter.get()
+    pairs = None if model.error or not model.record else _pairs(model)
+    if pairs is None:
+        if model.record and not model.error:
+            _waiting("The projection against the record")
+        return
+    scale, start = model.explored.run.population_scale, model.explored.run.start_year
+    record = as_table(model.record)
+    solara.FigureMatplotlib(
+        plots.projection(
+            [(name, at_national_scale(monthly, scale), start) for name, monthly in pairs],
+            record[record["date"] >= start - 1],
+            title="People in prison and places against the record",
+        ),
+        format="png",
+    )
+
+
+@solara.component
 def Crowding(model: Explorer):
     """Occupancy of houses, overcrowding and waiting lists over time."""
     update_counter.get()
@@ -303,6 +325,7 @@ def Main(model: Explorer):
         Levers(model)
         with solara.Column():
             Status(model)
+            Projection(model)
             PopulationCapacity(model)
             Crowding(model)
             Outcomes(model)
@@ -317,7 +340,7 @@ def model_params(folder: str = FOLDER) -> dict[str, Any]:
             "type": "Select",
             "value": DEFAULT_SCENARIO if DEFAULT_SCENARIO in choices else choices[0],
             "values": choices,
-            "label": "Scenario (compared with the file it extends)",
+            "label": "Scenario (compared with the file it extends, or names)",
         },
         "replications": {
             "type": "SliderInt",

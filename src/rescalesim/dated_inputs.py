@@ -196,6 +196,17 @@ def rules_on_day(scenario: Scenario, day: int) -> Scenario:
     return type(scenario).model_validate(data)
 
 
+def held_at_start(scenario: Scenario) -> Scenario:
+    """The rules in force on the first measured day, held for the whole run.
+
+    A scenario without its trends and dated changes, as a stationary one (the web page's
+    switch): the warm-up and the measured years run under the rules of the start.
+    """
+    if not scenario.trends and not scenario.changes:
+        return scenario
+    return rules_on_day(scenario, scenario.warmup_days)
+
+
 # -- checks of a scenario's trends and changes ----------------------------------------------
 
 

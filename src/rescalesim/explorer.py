@@ -22,15 +22,17 @@ from typing import Any
 import mesa
 import pandas as pd
 
+from rescalesim.dated_inputs import held_at_start
 from rescalesim.errors import ScenarioError
 from rescalesim.metrics import monthly as monthly_series
 from rescalesim.model import RescaleModel
+from rescalesim.recorded import record_beside
 from rescalesim.scenario import DAYS_PER_YEAR, Scenario
 from rescalesim.scenario_docs import FieldDoc, levers
 from rescalesim.scenario_file import (
     SHIPPED,
     apply_override,
-    extends_root,
+    baseline_of,
     read_raw,
     validate,
 )
@@ -45,6 +47,7 @@ HOUSE_SIZE_RANGE = (8, 60)
 DEFAULT_HOUSE_SIZE = 48  # the 2021 Belgian plan: (720 - 172 existing places) / 12 houses
 NEW_HOUSES = "estate.new_detention_houses"
 HOUSE_SIZE = "estate.places_per_new_house"
+TRENDS = "time.trends_and_changes"
 
 
 class SimulationSlots:
@@ -177,9 +180,27 @@ def estate_levers() -> list[FieldDoc]:
     ]
 
 
+def trends_lever() -> FieldDoc:
+    """The switch of a scenario's trends and dated changes (both scenarios: the world)."""
+    return FieldDoc(
+        path=TRENDS,
+        description="The scenario's trends and dated changes (e.g. cases growing with the "
+        "population, a reform on its date); off holds the rules of the first measured year "
+        "for the whole run. No effect on a scenario without them.",
+        unit="",
+        source="scenario file (docs/time.md)",
+        default=True,
+        minimum=None,
+        maximum=None,
+        bounds=[],
+        choices=None,
+        lever="assumption",
+    )
+
+
 def all_levers() -> list[FieldDoc]:
-    """Every lever the page offers: the estate's, then the schema's."""
-    return [*estate_levers(), *levers()]
+    """Every lever the page offers: the estate's, the trends' switch, then the schema's."""
+    return [*estate_levers(), trends_lever(), *levers()]
 
 
 class Explorer(mesa.Model):
@@ -232,11 +253,12 @@ class Explorer(mesa.Model):
         self._monthly_cache: tuple[Any, Any] = (None, None)
         self.explored: Scenario | None = None
         self.baseline: Scenario | None = None
+        self.record: list = []  # the country's recorded figures, if its folder has them
         path = self.folder / self.scenario_file
         origin = f"{self.scenario_file} with the page's levers"
         try:
             explored = self._data(path)
-            baseline = self._data(extends_root(path))
+            baseline = self._data(baseline_of(path))
             houses = planned_houses(explored, baseline)
             count = self.changes.get(NEW_HOUSES, houses[0])
             size = self.changes.get(HOUSE_SIZE, houses[1] or DEFAULT_HOUSE_SIZE)
@@ -249,9 +271,13 @@ class Explorer(mesa.Model):
                 for data in targets:
                     apply_override(data, lever.path.split("."), self.changes[lever.path], origin)
             self.explored = validate(explored, origin)
-            if self.explored.name == (base := validate(baseline, origin)).name:
+            base = validate(baseline, origin)
+            if not self.changes.get(TRENDS, True):
+                self.explored, base = held_at_start(self.explored), held_at_start(base)
+            if self.explored.name == base.name:
                 base = base.model_copy(update={"name": f"{base.name} (baseline)"})
             self.baseline = base
+            self.record = record_beside(path)
         except ScenarioError as error:
             self.error = str(error)
 
@@ -259,6 +285,8 @@ class Explorer(mesa.Model):
         """A lever's value in the explored scenario (what the page shows)."""
         if self.explored is None:
             return self.changes.get(lever.path, lever.default)
+        if lever.path == TRENDS:
+            return self.changes.get(TRENDS, True)
         if lever.path in (NEW_HOUSES, HOUSE_SIZE):
             count, size = planned_houses(self.explored.model_dump(), self.baseline.model_dump())
             if lever.path == NEW_HOUSES:

@@ -1642,6 +1642,8 @@ class Scenario(Section):
     electronic_monitoring: ElectronicMonitoring = ElectronicMonitoring()
     staffing: Staffing = Staffing()
     facilities: list[FacilityGroup] = Field(min_length=1, description="The facility estate.")
+    # checked at every date, and gathered from where a file writes them in place of a field's
+    # value, when a file is loaded (rescalesim.scenario_file.validate)
     trends: dict[str, Trend] = Field(
         default_factory=dict,
         description="Numeric fields that change with the date, by dotted field name "
@@ -1651,15 +1653,6 @@ class Scenario(Section):
         default_factory=list,
         description="Rule changes that take effect on a date (docs/time.md).",
     )
-
-    @model_validator(mode="before")
-    @classmethod
-    def _trends_in_place(cls, data: Any) -> Any:
-        """Trends written in place of a field's value move to `trends`."""
-        # imported here: the module reads this schema
-        from rescalesim.dated_inputs import gather_trends
-
-        return gather_trends(data) if isinstance(data, dict) else data
 
     @model_validator(mode="after")
     def _regions_are_consistent(self) -> Scenario:
@@ -1680,13 +1673,6 @@ class Scenario(Section):
                 "facilities: at least one prison must be open from the start and never close "
                 "(remand and overflow need one)"
             )
-        return self
-
-    @model_validator(mode="after")
-    def _valid_at_every_date(self) -> Scenario:
-        from rescalesim.dated_inputs import check_every_date
-
-        check_every_date(self)
         return self
 
     def digest(self) -> str:

@@ -13,6 +13,7 @@ from typing import Any
 import tomli_w
 from pydantic import BaseModel, ValidationError
 
+from rescalesim.dated_inputs import check_every_date, gather_trends
 from rescalesim.errors import ScenarioError
 from rescalesim.scenario import Scenario, bounds
 
@@ -87,6 +88,21 @@ def extends_root(path: Path) -> Path:
     raise ScenarioError(f"{path}: field 'extends': chain longer than {MAX_EXTENDS_DEPTH}")
 
 
+def baseline_of(path: Path) -> Path:
+    """The scenario a file is compared with on the web page.
+
+    The file its ``compare_with`` names (e.g. a plan with trends against the status quo with
+    the same trends), else the root of its ``extends`` chain.
+    """
+    path = Path(path)
+    named = read_toml(path).get("compare_with")
+    if named is None:
+        return extends_root(path)
+    if not isinstance(named, str) or not (path.parent / named).is_file():
+        raise ScenarioError(f"{path}: field 'compare_with': must name a scenario file beside it")
+    return path.parent / named
+
+
 def read_raw(path: Path, _seen: tuple[Path, ...] = ()) -> dict[str, Any]:
     """Read a scenario file and the files it extends, merged, without validating."""
     path = Path(path)
@@ -96,6 +112,7 @@ def read_raw(path: Path, _seen: tuple[Path, ...] = ()) -> dict[str, Any]:
     if len(_seen) > MAX_EXTENDS_DEPTH:
         raise ScenarioError(f"{path}: field 'extends': chain longer than {MAX_EXTENDS_DEPTH}")
     data = read_toml(path)
+    data.pop("compare_with", None)  # which scenario the web page compares it with
     parent = data.pop("extends", None)
     added = data.pop("add_facilities", None)
     removed = data.pop("remove_facilities", None)
@@ -244,9 +261,28 @@ def validate_as[T: BaseModel](schema: type[T], data: dict[str, Any], origin: str
         raise ScenarioError(explain(error, origin, schema)) from None
 
 
+def _field_error(origin: str, error: ValueError) -> ScenarioError:
+    # the message names its field first: "field.path: problem"
+    field, _, problem = str(error).partition(": ")
+    return ScenarioError(f"{origin}: field '{field}': {problem}")
+
+
 def validate(data: dict[str, Any], origin: str) -> Scenario:
-    """Validate raw data into a Scenario or raise a one-line ScenarioError."""
-    return validate_as(Scenario, data, origin)
+    """Validate raw data into a Scenario or raise a one-line ScenarioError.
+
+    Trends written in place of a field's value move to ``trends`` first; the rules are then
+    checked on every date on which a trend or a dated change can take them out of range.
+    """
+    try:
+        data = gather_trends(data)
+    except ValueError as error:
+        raise _field_error(origin, error) from None
+    scenario = validate_as(Scenario, data, origin)
+    try:
+        check_every_date(scenario)
+    except ValueError as error:
+        raise _field_error(origin, error) from None
+    return scenario
 
 
 def load(path: str | Path, overrides: list[str] | tuple[str, ...] = ()) -> Scenario:

@@ -18,6 +18,7 @@ from typing import Any
 import pandas as pd
 from pydantic import ValidationError
 
+from rescalesim.dated_inputs import gather_trends
 from rescalesim.design import SweepParameter, SweepSpec, design_table, unit_design
 from rescalesim.errors import ClusterLost, OutputError, ScenarioError, SweepError
 from rescalesim.executors import ExecutorName, get_executor
@@ -30,6 +31,7 @@ from rescalesim.scenario_file import (
     parse_override,
     read_raw,
     read_toml,
+    validate,
     validate_as,
 )
 from rescalesim.simulation import run_replication
@@ -94,7 +96,7 @@ class Sweep:
             value = row[parameter.field]
             value = value.item() if hasattr(value, "item") else value
             apply_override(data, parameter.field.split("."), value, self.origin)
-        return validate_as(Scenario, data, f"{self.origin} (design point {point})")
+        return validate(data, f"{self.origin} (design point {point})")
 
     @property
     def runs(self) -> int:
@@ -131,7 +133,7 @@ def load_sweep(
         probe = json.loads(json.dumps(base_data))
         apply_override(probe, keys, _probe_value(parameter), f"{path}")
         try:
-            Scenario.model_validate(probe)
+            Scenario.model_validate(gather_trends(probe))
         except ValidationError as error:
             first = error.errors()[0]
             if first["type"] == "extra_forbidden":
