@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 
 from rescalesim.custody import Custody
+from rescalesim.dated_inputs import merge
 from rescalesim.estate import Estate
 from rescalesim.model import RescaleModel
 from rescalesim.placement import PlacementService
@@ -23,7 +24,7 @@ from rescalesim.records import Records
 from rescalesim.reoffending import ReoffendingHazard
 from rescalesim.risk_assessment import RiskAssessment
 from rescalesim.scenario import Scenario
-from rescalesim.scenario_file import _merge, validate
+from rescalesim.scenario_file import validate
 from rescalesim.timeline import Calendar, Clock
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -47,7 +48,7 @@ BASE: dict[str, Any] = {
 
 def scenario(**sections: Any) -> Scenario:
     """The base test scenario with some sections changed (deep merge; lists replace)."""
-    return validate(_merge(copy.deepcopy(BASE), sections), "test scenario")
+    return validate(merge(copy.deepcopy(BASE), sections), "test scenario")
 
 
 def run_model(s: Scenario, seed: int = 1) -> RescaleModel:

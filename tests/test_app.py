@@ -144,7 +144,12 @@ def test_the_page_loads_with_a_scenario_its_baseline_and_levers(page):
     assert "Explored: Belgium: 2021 detention-house plan" in text
     assert "Baseline: Belgium: status quo" in text
     assert "0 of 1 replication done" in status(page)
-    for words in ("placement: regime", "net widening: free place log odds", "capacity: overflow"):
+    for words in (
+        "placement: regime",
+        "net widening: free place log odds",
+        "capacity: overflow",
+        "time: trends and changes",  # the scenario's trends and dated changes, on or off
+    ):
         assert words in text  # levers with their units and meaning, from the schema
     assert "Range offered: 0 to 1" in text  # net-widening's plausible range
     assert "Traceback" not in text

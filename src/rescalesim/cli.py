@@ -785,7 +785,8 @@ def _backcasts(folder: Path, names: list[str], overrides: list[str], args) -> li
         text = markdown(
             table,
             f"#### {scenario.name}: the projection against the record\n\n"
-            f"`{name}`, {scenario.run.replications} replications; figure: `{figure}`.",
+            f"`{name}`, {scenario.run.replications} replications.\n\n"
+            f"![{scenario.name} against the record]({figure})",
         )
         monthly = at_national_scale(result.monthly, scenario.run.population_scale)
         record = as_table(record_beside(folder / name))

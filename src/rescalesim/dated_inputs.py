@@ -171,11 +171,15 @@ def _set(data: Any, path: list[str], value: Any) -> None:
         node[path[-1]] = value
 
 
-def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+def merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    """Deep-merge tables; lists (regions, facilities) are replaced as a whole.
+
+    How a file changes the one it extends, and how a dated change changes the rules before it.
+    """
     merged = dict(base)
     for key, value in override.items():
         if isinstance(value, dict) and isinstance(merged.get(key), dict):
-            merged[key] = _merge(merged[key], value)
+            merged[key] = merge(merged[key], value)
         else:
             merged[key] = value
     return merged
@@ -189,7 +193,7 @@ def rules_on_day(scenario: Scenario, day: int) -> Scenario:
     data = base
     for change in sorted(scenario.changes, key=lambda c: c.year):
         if _change_day(scenario, change.year) <= day:
-            data = _merge(data, change.sections)
+            data = merge(data, change.sections)
     for path, trend in scenario.trends.items():
         keys = path.split(".")
         _set(data, keys, trend_value(trend, _get(base, keys), scenario, day))

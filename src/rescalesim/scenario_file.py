@@ -13,7 +13,7 @@ from typing import Any
 import tomli_w
 from pydantic import BaseModel, ValidationError
 
-from rescalesim.dated_inputs import check_every_date, gather_trends
+from rescalesim.dated_inputs import check_every_date, gather_trends, merge
 from rescalesim.errors import ScenarioError
 from rescalesim.scenario import Scenario, bounds
 
@@ -66,17 +66,6 @@ def read_toml(path: Path) -> dict[str, Any]:
         raise ScenarioError(f"{path}: not valid TOML: {error}") from None
 
 
-def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
-    """Deep-merge tables; lists (regions, facilities) are replaced as a whole."""
-    merged = dict(base)
-    for key, value in override.items():
-        if isinstance(value, dict) and isinstance(merged.get(key), dict):
-            merged[key] = _merge(merged[key], value)
-        else:
-            merged[key] = value
-    return merged
-
-
 def extends_root(path: Path) -> Path:
     """The file at the root of a scenario's ``extends`` chain: the scenario it changes."""
     path = Path(path)
@@ -123,7 +112,7 @@ def read_raw(path: Path, _seen: tuple[Path, ...] = ()) -> dict[str, Any]:
         return data
     if not isinstance(parent, str):
         raise ScenarioError(f"{path}: field 'extends': must be a path (string) to a TOML file")
-    merged = _merge(read_raw(resolved.parent / parent, (*_seen, resolved)), data)
+    merged = merge(read_raw(resolved.parent / parent, (*_seen, resolved)), data)
     if removed is not None:
         # the estate of the extended scenario without some facilities, e.g. houses that a
         # replay of a plan must site again
