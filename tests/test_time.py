@@ -13,7 +13,7 @@ from test_shared_past import _same_tables
 from rescalesim.dated_inputs import ScenarioOverTime, rules_on_day, update_days
 from rescalesim.model import RescaleModel
 from rescalesim.records import INDEX
-from rescalesim.scenario_file import load
+from rescalesim.scenario_file import load, to_toml
 from rescalesim.shared_past import divergence_day
 from rescalesim.simulation import replication_seed, run_replication, tables
 
@@ -164,3 +164,13 @@ def test_validation_rejects_a_value_out_of_range_at_any_date(tmp_path, body, exp
     assert len(lines) == 1 and "Traceback" not in result.stderr
     assert str(tmp_path / "scenario.toml") in lines[0]
     assert expected in lines[0]
+
+
+@pytest.mark.parametrize("name", ["status_quo_trends", "plan_trends", "backcast_2013"])
+def test_a_scenario_with_trends_and_changes_is_written_out_and_read_back_alike(tmp_path, name):
+    original = load(BELGIUM / f"{name}.toml")
+    assert original.trends and original.changes
+    path = tmp_path / "resolved.toml"
+    path.write_text(to_toml(original))
+    again = load(path)
+    assert again == original and again.digest() == original.digest()

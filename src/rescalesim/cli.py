@@ -401,11 +401,11 @@ def _manifest(results: Sequence[SimulationResult], started: float, command: list
     }
 
 
-def _write_projection(folder: Path, runs: list[tuple[list, SimulationResult]]) -> None:
+def _write_projection(folder: Path, runs: list[tuple[list, SimulationResult]]) -> str:
     """The projection in calendar years against the country's record, and the error table.
 
     ``runs`` holds, per scenario, the figures of the record beside its file (maybe none) and
-    its results.
+    its results. Returns what to print: the capacity answers and the record's hits.
     """
     import pandas as pd
 
@@ -444,6 +444,15 @@ def _write_projection(folder: Path, runs: list[tuple[list, SimulationResult]]) -
     )
     plots.places_needed(needed, folder / "places_needed.png")
     (folder / "capacity.md").write_text("\n\n".join(words) + "\n", encoding="utf-8")
+    told = "\nCapacity (rescalesim capacity asks for another year or level)\n" + "\n".join(
+        f"  {line}" for text in words for line in text.splitlines()
+    )
+    for table in tables:
+        told += (
+            f"\n\nAgainst the record: {int(table['hit'].sum())} of {len(table)} recorded figures "
+            f"hit by {table['scenario'].iloc[0]} (record_errors.csv)"
+        )
+    return told
 
 
 def _write_scenario_files(folder: Path, result: SimulationResult) -> None:
@@ -507,15 +516,17 @@ def command_run(args: argparse.Namespace) -> int:
         kept=kept,
     )
     table = headline_table(result.summary)
+    told: list[str] = []  # what the results folder adds in words, printed at the end
 
     def fill(folder: Path) -> None:
         _write_scenario_files(folder, result)
-        _write_projection(folder, [(record, result)])
+        told.append(_write_projection(folder, [(record, result)]))
         write_table(table, folder / "headline.csv")
         write_json(_manifest([result], started, args.argv), folder / "manifest.json")
 
     _write_results(out, fill, kept)
     _print_headline(f"{scenario.name} ({scenario.run.replications} replications)", table)
+    print(*told, sep="")
     print(f"\nResults in {out}/")
     return 0
 
@@ -549,6 +560,7 @@ def command_compare(args: argparse.Namespace) -> int:
         kept=kept,
     )
     results = comparison.results
+    told: list[str] = []  # what the results folder adds in words, printed at the end
 
     def fill(folder: Path) -> None:
         for i, (path, result) in enumerate(zip(args.scenarios, results, strict=True)):
@@ -558,7 +570,7 @@ def command_compare(args: argparse.Namespace) -> int:
         write_table(comparison.headline, folder / "headline.csv")
         write_table(comparison.differences, folder / "differences.csv")
         monthly = [(r.scenario.name, r.monthly) for r in results]
-        _write_projection(folder, list(zip(records, results, strict=True)))
+        told.append(_write_projection(folder, list(zip(records, results, strict=True))))
         plots.population_and_capacity(monthly, folder / "population_capacity.png")
         plots.cost_by_component(monthly, folder / "cost_by_component.png")
         plots.reconviction(
@@ -587,6 +599,7 @@ def command_compare(args: argparse.Namespace) -> int:
                 f"  {m.table_heading():<46}{m.format_difference(row.difference):>18}"
                 f"{low + ' to ' + high:>34}{gap(row)}"
             )
+    print(*told, sep="")
     print(f"\nResults in {out}/ (report: {out}/report.html)")
     return 0
 
