@@ -78,7 +78,10 @@ def test_a_record_is_read_with_its_sources_and_bad_rows_are_named(tmp_path):
 
 
 def test_the_model_is_read_on_the_recorded_dates_and_over_recorded_years():
-    scenario = load(BELGIUM / "status_quo.toml", ["run.population_scale=0.05", "run.years=2"])
+    scenario = load(
+        BELGIUM / "status_quo.toml",
+        ["run.population_scale=0.05", "run.years=2", "run.replications=3"],
+    )
     result = simulate(scenario, workers=1)
     table = errors(scenario, result.monthly, record_beside(BELGIUM / "status_quo.toml"))
     # the run covers 2024 and 2025: the figures of those years, no earlier or later ones
@@ -93,6 +96,7 @@ def test_the_model_is_read_on_the_recorded_dates_and_over_recorded_years():
     assert january["error"] == pytest.approx(january["model_mean"] - 11631)
 
 
+@pytest.mark.slow
 def test_the_belgian_back_cast_from_2013_runs_against_the_recorded_stock():
     scenario, result, table = backcast(
         BELGIUM / "backcast_2013.toml",
@@ -106,6 +110,7 @@ def test_the_belgian_back_cast_from_2013_runs_against_the_recorded_stock():
     assert places[2024.0] > 1.05 * places[2022.97]
 
 
+@pytest.mark.slow
 def test_run_and_compare_overlay_the_record_and_answer_the_capacity_question(tmp_path):
     folder = tmp_path / "belgium"
     folder.mkdir()
