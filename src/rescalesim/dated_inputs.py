@@ -45,10 +45,9 @@ FIXED_FIELDS = (
     "community.large_facility_places",
     "policy.enabled",  # the policymaker's yearly reviews are scheduled at the start
 )
+# the keys of a trend written in place of a field's value (with `value`, a growth's start)
 TREND_KEYS = ("by_year", "between", "growth_per_year", "from_year", "until_year", "source")
-# what the people of new cases are drawn from: a change of it cuts the case flow's block of
-# arrivals (rates alone are read day by day)
-MONTHS_PER_YEAR = 12
+MONTHS_PER_YEAR = 12  # a moving value is read on the first day of each calendar month
 
 
 def date_text(year: float) -> str:
@@ -120,17 +119,16 @@ def gather_trends(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def _year_day(scenario: Scenario, year: float) -> float:
-    """Model day of a date, not cut at day 0 (a series may start before the run)."""
+    """Model day of a date, fractional and not cut at day 0.
+
+    A linear series is interpolated in days, and may start before the run.
+    """
     return scenario.warmup_days + (year - scenario.run.start_year) * DAYS_PER_YEAR
 
 
 def _day(scenario: Scenario, year: float) -> int:
     """The model day of a date as `Scenario.day_of_year` counts it, not cut at day 0."""
     return scenario.warmup_days + round((year - scenario.run.start_year) * DAYS_PER_YEAR)
-
-
-def _change_day(scenario: Scenario, year: float) -> int:
-    return scenario.day_of_year(year)
 
 
 def trend_value(trend: Trend, start_value: float, scenario: Scenario, day: int) -> float:
@@ -192,7 +190,7 @@ def rules_on_day(scenario: Scenario, day: int) -> Scenario:
     base = scenario.model_dump(exclude={"trends", "changes"})
     data = base
     for change in sorted(scenario.changes, key=lambda c: c.year):
-        if _change_day(scenario, change.year) <= day:
+        if scenario.day_of_year(change.year) <= day:
             data = merge(data, change.sections)
     for path, trend in scenario.trends.items():
         keys = path.split(".")
@@ -296,7 +294,7 @@ def _check_days(scenario: Scenario) -> list[tuple[int, str]]:
     """Days on which the rules are checked: where a trend or change can reach an extreme."""
     days = [(0, "start of the warm-up"), (_last_day(scenario), "end of the run")]
     for change in scenario.changes:
-        days.append((_change_day(scenario, change.year), f"change of {date_text(change.year)}"))
+        days.append((scenario.day_of_year(change.year), f"change of {date_text(change.year)}"))
     for path, trend in scenario.trends.items():
         if trend.by_year is not None:
             years = list(trend.by_year)
@@ -316,7 +314,7 @@ def _last_day(scenario: Scenario) -> int:
 def update_days(scenario: Scenario) -> list[int]:
     """Days after day 0 on which the scenario in force may differ from the day before."""
     last = _last_day(scenario)
-    days = {_change_day(scenario, c.year) for c in scenario.changes}
+    days = {scenario.day_of_year(c.year) for c in scenario.changes}
     start = scenario.year_of_day(0)
     end = scenario.year_of_day(last)
     for trend in scenario.trends.values():
