@@ -140,3 +140,33 @@ def test_run_and_compare_overlay_the_record_and_answer_the_capacity_question(tmp
     assert bad.returncode == 2
     assert "record.csv: line 2, field 'low'/'high'" in bad.stderr
     assert not (tmp_path / "never").exists()
+
+
+@pytest.mark.slow
+def test_validate_writes_a_back_cast_table_and_figure_beside_the_markdown(tmp_path):
+    folder = tmp_path / "country"
+    folder.mkdir()
+    shutil.copy(BELGIUM / "status_quo.toml", folder / "status_quo.toml")
+    (folder / "past.toml").write_text(
+        'extends = "status_quo.toml"\nname = "Belgium from 2019"\n'
+        "[run]\nstart_year = 2019\nyears = 2\n"
+    )
+    (folder / "record.csv").write_text(
+        RECORD_HEADER + "2019.5,prisoners,10559,10242,10876,yearly average,FPS Justice\n"
+        "2020.0,prisoners,10883,10557,11209,1 January 2020,SPACE I\n"
+    )
+    (folder / "targets.toml").write_text(
+        'country = "Somewhere"\nbackcasts = ["past.toml"]\n'
+        '[[targets]]\nname = "stock"\nmetric = "custody_population_mean"\nvalue = 11000\n'
+        'low = 10000\nhigh = 12000\ncount = true\nsource = "x"\n'
+    )
+    markdown = tmp_path / "docs" / "validation.md"
+    markdown.parent.mkdir()
+    options = ["--replications", "2", "--set", "run.population_scale=0.03", "--quiet"]
+    result = rescalesim("validate", folder, *options, "--markdown", markdown)
+    assert result.returncode == 0, result.stderr
+    assert "Back-cast Belgium from 2019 against the record" in result.stdout
+    text = markdown.read_text()
+    assert "<!-- validate country -->" in text and "#### Belgium from 2019" in text
+    assert "| yearly average (2019.50) | people in prison (all custody) | 10,559 |" in text
+    assert (markdown.parent / "backcast_country_past.png").stat().st_size > 20_000
