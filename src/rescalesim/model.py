@@ -13,8 +13,9 @@ calls), never the model. They are built in this order, each from the ones before
 7. siting (municipalities decide on planned houses) and the policymaker, which change the
    estate later through Mesa events.
 
-One day, in order (each step reads only what earlier steps wrote): staff recruited in new
-facilities; releases due today;
+One day, in order (each step reads only what earlier steps wrote): on a day the rules change
+(a dated change or a trend, docs/time.md), each mechanism takes its section of the rules in
+force; staff recruited in new facilities; releases due today;
 community sanctions ending; hearings (judges sentence, revoke conditional releases, the
 placement service places); the service's decisions; residents sent back from houses to prison;
 admissions from the sentence queue; transition windows and transfers; new
