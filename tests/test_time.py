@@ -174,3 +174,35 @@ def test_a_scenario_with_trends_and_changes_is_written_out_and_read_back_alike(t
     path.write_text(to_toml(original))
     again = load(path)
     assert again == original and again.digest() == original.digest()
+
+
+def test_placement_moves_from_the_service_to_the_judge_on_its_date():
+    # a regime change named by the issue: the service stops deciding files on the date, its
+    # files and waiting list close, and the judge places people in houses from then on
+    reform = load(
+        BELGIUM / "status_quo.toml",
+        [*SMALL, "changes=[{year=2025.5, placement={regime='judge'}}]"],
+    )
+    day = reform.day_of_year(2025.5)
+    daily = _daily(reform)
+    decisions = daily[:, INDEX["placement_decisions"]]
+    assert decisions[day - 180 : day].sum() > 0 and decisions[day:].sum() == 0
+    assert daily[day - 1, INDEX["placement_files"]] > 0
+    assert daily[day:, INDEX["placement_files"]].max() == 0
+    assert daily[day:, INDEX["house_waiting_list"]].max() == 0
+    assert daily[day:, INDEX["house_placements"]].sum() > 0
+
+
+def test_a_dated_staff_shortage_closes_places_on_its_date():
+    shortage = load(
+        BELGIUM / "status_quo.toml",
+        [*SMALL, "changes=[{year=2025.5, staffing={filled_share={prison=0.9}}}]"],
+    )
+    day = shortage.day_of_year(2025.5)
+    closed = _daily(shortage)[:, INDEX["places_closed_for_staff"]]
+    prisons = (
+        sum(f.count * f.capacity for f in shortage.facilities if f.kind == "prison")
+        * shortage.run.population_scale
+    )
+    assert closed[day - 1] < 0.02 * prisons  # before: only houses still recruiting
+    assert closed[day] >= 0.09 * prisons  # from the date: a tenth of prison places

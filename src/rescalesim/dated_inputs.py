@@ -187,14 +187,14 @@ def rules_on_day(scenario: Scenario, day: int) -> Scenario:
     """The scenario in force on a model day (the scenario itself if nothing changes)."""
     if not scenario.trends and not scenario.changes:
         return scenario
-    base = scenario.model_dump(exclude={"trends", "changes"})
-    data = base
+    data = scenario.model_dump(exclude={"trends", "changes"})
+    # a growth starts from the file's value (no change may set a trended field)
+    starts = {path: _get(data, path.split(".")) for path in scenario.trends}
     for change in sorted(scenario.changes, key=lambda c: c.year):
         if scenario.day_of_year(change.year) <= day:
             data = merge(data, change.sections)
     for path, trend in scenario.trends.items():
-        keys = path.split(".")
-        _set(data, keys, trend_value(trend, _get(base, keys), scenario, day))
+        _set(data, path.split("."), trend_value(trend, starts[path], scenario, day))
     return type(scenario).model_validate(data)
 
 

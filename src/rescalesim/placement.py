@@ -71,7 +71,6 @@ class PlacementService(mesa.Agent):
         self.records = records
         self.assessment = assessment
         self.stream = rng  # Mesa agents have an `rng` of their own (the model's)
-        self.adopt(rules, transition)
         self._ranked_on = -1
         self._ranked: list[list[Prison]] = []
         self._dealt: list[int] = []
@@ -84,12 +83,20 @@ class PlacementService(mesa.Agent):
         self._decisions_left = 0.0
         self.waiting_list: deque[tuple[Person, Place]] = deque()
         self.refusals = 0
+        self.adopt(rules, transition)
 
     def adopt(self, rules: Placement, transition: Transition) -> None:
         """Placement rules from today (at the start, or a dated change such as a new regime).
 
-        Files already open and people approved before keep their place in the queues.
+        Files already open and people approved before keep their place in the queues, unless
+        the regime moves from the service to the judge: the service then closes its files and
+        its waiting list (nobody would decide or serve them), and the judge places from today's
+        hearings on.
         """
+        if self.rules.regime == "service" and rules.regime == "judge":
+            self.files.clear()
+            self.waiting_list.clear()
+            self.calendar.placement_decisions.clear()
         self.rules = rules
         self.assessment.error_sd = rules.assessment_error_sd
         self.house_max_security = SECURITY_ORDER[rules.house_max_security]

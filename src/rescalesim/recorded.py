@@ -88,17 +88,15 @@ def _month_index(scenario: Scenario, year: float) -> int:
 
 
 def model_values(
-    scenario: Scenario, monthly: pd.DataFrame, figure: RecordedFigure
+    scenario: Scenario, table: pd.DataFrame, figure: RecordedFigure
 ) -> np.ndarray | None:
     """The model's value of a recorded figure in each replication (None if not simulated).
 
-    On a date: the mean of that month; a yearly figure: the calendar year's mean (stocks) or
-    sum (admissions). Counts are read at national scale (divided by run.population_scale).
+    ``table`` is a monthly table with its derived columns (`plots.with_derived_columns`). On a
+    date: the mean of that month; a yearly figure: the calendar year's mean (stocks) or sum
+    (admissions). Counts are read at national scale (divided by run.population_scale).
     """
-    from rescalesim.plots import with_derived_columns
-
     column = MEASURES[figure.measure][0]
-    table = with_derived_columns(monthly)
     months = table["month"].to_numpy()
     if figure.over_the_year:
         first = _month_index(scenario, np.floor(figure.date))
@@ -124,9 +122,12 @@ def errors(
     """
     import pandas as pd
 
+    from rescalesim.plots import with_derived_columns
+
+    table = with_derived_columns(monthly)
     rows = []
     for figure in figures:
-        values = model_values(scenario, monthly, figure)
+        values = model_values(scenario, table, figure)
         if values is None or not len(values):
             continue
         mean = float(values.mean())
