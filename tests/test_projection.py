@@ -122,6 +122,9 @@ def test_run_and_compare_overlay_the_record_and_answer_the_capacity_question(tmp
     assert result.returncode == 0, result.stderr
     record = pd.read_csv(out / "record_errors.csv")
     assert set(record["measure"]) == {"prisoners", "places"} and len(record) == 9
+    # only held-out stocks count: places are an input, 1 Jan and 1 Mar 2024 calibration targets
+    assert list(record.loc[record["held_out"], "date"]) == [2024.7, 2025.08, 2025.95]
+    assert "of 3 held-out recorded figures hit" in result.stdout
     assert (out / "projection.png").stat().st_size > 20_000
     needed = pd.read_csv(out / "places_needed.csv")
     assert list(needed["year"]) == [2024, 2025, 2026]

@@ -412,7 +412,7 @@ def _write_projection(folder: Path, runs: list[tuple[list, SimulationResult]]) -
     from rescalesim import plots
     from rescalesim.capacity_planning import in_words, last_full_year, places_needed, runs_out
     from rescalesim.outputs import write_table
-    from rescalesim.recorded import as_table, at_national_scale, errors
+    from rescalesim.recorded import as_table, at_national_scale, errors, hits_in_words
 
     shown, tables, record = [], [], None
     first_year = min(r.scenario.run.start_year for _, r in runs)
@@ -449,8 +449,8 @@ def _write_projection(folder: Path, runs: list[tuple[list, SimulationResult]]) -
     )
     for table in tables:
         told += (
-            f"\n\nAgainst the record: {int(table['hit'].sum())} of {len(table)} recorded figures "
-            f"hit by {table['scenario'].iloc[0]} (record_errors.csv)"
+            f"\n\nAgainst the record, {table['scenario'].iloc[0]}: {hits_in_words(table)} "
+            "(record_errors.csv)"
         )
     return told
 
@@ -782,7 +782,13 @@ def _backcasts(folder: Path, names: list[str], overrides: list[str], args) -> li
     folder (beside the Markdown file).
     """
     from rescalesim import plots
-    from rescalesim.recorded import as_table, at_national_scale, markdown, record_beside
+    from rescalesim.recorded import (
+        as_table,
+        at_national_scale,
+        hits_in_words,
+        markdown,
+        record_beside,
+    )
     from rescalesim.validation import backcast
 
     done = []
@@ -796,11 +802,14 @@ def _backcasts(folder: Path, names: list[str], overrides: list[str], args) -> li
         )
         print(f"\nBack-cast {scenario.name} against the record")
         for row in table.itertuples():
+            verdict = ("hit " if row.hit else "MISS") if row.held_out else "    "
             print(
-                f"  {'hit ' if row.hit else 'MISS'} {row.what} ({row.date:.2f}), {row.measure}: "
+                f"  {verdict} {row.what} ({row.date:.2f}), {row.measure}: "
                 f"model {row.model_mean:,.0f} ({row.model_low:,.0f} to {row.model_high:,.0f}); "
                 f"record {row.record:,.0f} ({row.error_percent:+.1f}%)"
+                + ("" if row.held_out else " (not counted: an input or a calibration target)")
             )
+        print(f"  {hits_in_words(table)}")
         figure = f"backcast_{folder.name}_{Path(name).stem}.png"
         text = markdown(
             table,

@@ -5,7 +5,11 @@ on dates or over years, each with its source and a 95% range for its own uncerta
 (definitions and days of counting differ between sources). A run or comparison whose years
 cover recorded dates overlays the record on the projection, and gives the error at each
 recorded date, with the hit rule of :mod:`validation` (model spread across replications and
-the record's uncertainty together). No parameter is fitted to these figures.
+the record's uncertainty together).
+
+Only held-out figures are evidence: a figure the country's calibration targets were set from
+(``calibration_target``) is hit by construction, and places are an input of the estate; both are
+shown, marked, and left out of the count of hits.
 """
 
 from __future__ import annotations
@@ -46,6 +50,14 @@ class RecordedFigure(BaseModel):
     high: float = Field(ge=0, description="High end of the record's 95% uncertainty.")
     what: str = Field(description="On a date, or a yearly average (contains 'year').")
     source: str = Field(min_length=1)
+    calibration_target: bool = Field(
+        False, description="A figure the country's calibration targets were set from."
+    )
+
+    @property
+    def held_out(self) -> bool:
+        """Evidence about the model: neither an input (places) nor a calibration target."""
+        return self.measure != "places" and not self.calibration_target
 
     @property
     def over_the_year(self) -> bool:
@@ -145,6 +157,7 @@ def errors(
                 "error": mean - figure.value,
                 "error_percent": 100 * (mean - figure.value) / figure.value,
                 "hit": abs(mean - figure.value) <= Z95 * np.hypot(model_sd, record_sd),
+                "held_out": figure.held_out,
                 "replications": len(values),
                 "source": figure.source,
             }
@@ -164,12 +177,29 @@ def markdown(table: pd.DataFrame, title: str) -> str:
         lines.append(
             f"| {row.what} ({row.date:.2f}) | {MEASURES[row.measure][1]} | {row.record:,.0f} | "
             f"{row.model_mean:,.0f} ({row.model_low:,.0f} to {row.model_high:,.0f}) | "
-            f"{row.error:+,.0f} ({row.error_percent:+.1f}%) | {'yes' if row.hit else 'no'} | "
+            f"{row.error:+,.0f} ({row.error_percent:+.1f}%) | "
+            f"{_verdict(row.hit, row.held_out, row.measure)} | "
             f"{row.source} |"
         )
-    hits = int(table["hit"].sum()) if len(table) else 0
-    lines += ["", f"{hits} of {len(table)} recorded figures hit."]
+    lines += ["", hits_in_words(table) + "."]
     return "\n".join(lines) + "\n"
+
+
+def _verdict(hit: bool, held_out: bool, measure: str) -> str:
+    word = "yes" if hit else "no"
+    if held_out:
+        return word
+    return f"{word} ({'an input' if measure == 'places' else 'calibration target'})"
+
+
+def hits_in_words(table: pd.DataFrame) -> str:
+    """How many held-out figures the model hits; inputs and calibration targets not counted."""
+    held = table[table["held_out"]] if len(table) else table
+    hits = int(held["hit"].sum()) if len(held) else 0
+    others = len(table) - len(held)
+    return f"{hits} of {len(held)} held-out recorded figures hit" + (
+        f" ({others} more shown: places, an input, and calibration targets)" if others else ""
+    )
 
 
 def as_table(figures: list[RecordedFigure]) -> pd.DataFrame:
@@ -212,7 +242,10 @@ def readable(table: pd.DataFrame) -> pd.DataFrame:
                 f"{e:+,.0f} ({p:+.1f}%)"
                 for e, p in zip(table["error"], table["error_percent"], strict=True)
             ],
-            "Hit": ["yes" if h else "no" for h in table["hit"]],
+            "Hit": [
+                _verdict(h, o, m)
+                for h, o, m in zip(table["hit"], table["held_out"], table["measure"], strict=True)
+            ],
             "Source": table["source"],
         }
     )
