@@ -35,7 +35,16 @@ if TYPE_CHECKING:
 
 # fields fixed for the whole run: the run's frame, the estate (it has dates of its own), and
 # what is drawn or built once at the start from the rules then
-FIXED_SECTIONS = ("name", "description", "run", "regions", "facilities", "siting")
+FIXED_SECTIONS = (
+    "name",
+    "description",
+    "run",
+    "regions",
+    "facilities",
+    "house_plan",
+    "new_prison",
+    "siting",
+)
 FIXED_FIELDS = (
     "sentencing.severity_enabled",  # judges' severities are drawn once
     "sentencing.severity_sd",

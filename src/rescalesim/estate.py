@@ -11,7 +11,7 @@ from rescalesim.detention_house import DetentionHouse
 from rescalesim.facility import Facility, FacilityPlan
 from rescalesim.places import FacilityKind
 from rescalesim.prison import Prison
-from rescalesim.scenario import DAYS_PER_YEAR
+from rescalesim.scenario import DAYS_PER_YEAR, FacilityGroup
 from rescalesim.transition_house import TransitionHouse
 
 if TYPE_CHECKING:
@@ -23,11 +23,14 @@ FACILITY_CLASSES = {cls.kind: cls for cls in (Prison, DetentionHouse, Transition
 
 
 def facility_plans(scenario: Scenario) -> list[FacilityPlan]:
-    """Every facility of the scenario's groups, in the order of the estate."""
+    """Every facility the scenario plans, in the order of the estate.
+
+    Its facility groups, then the planned detention houses (``house_plan``) in the order they
+    open, then a new prison (``new_prison``); places at the run's scale (see `at_scale`).
+    """
     region_index = {r.name: i for i, r in enumerate(scenario.regions)}
-    scale = scenario.run.population_scale
     community = scenario.community
-    plans = []
+    wanted: list[tuple[FacilityGroup, str, int, int | None]] = []  # group, name, opens, closes
     for group in scenario.facilities:
         first_day = scenario.day_of_year(group.opens_year)
         closes_day = (
@@ -37,28 +40,110 @@ def facility_plans(scenario: Scenario) -> list[FacilityPlan]:
             opens_day = first_day + round(i * group.opening_interval_years * DAYS_PER_YEAR)
             if closes_day is not None and opens_day >= closes_day:
                 continue
-            plans.append(
-                FacilityPlan(
-                    name=group.name if group.count == 1 else f"{group.name} {i + 1}",
-                    kind=FacilityKind(group.kind),
-                    region=region_index[group.region],
-                    capacity=max(1, math.ceil(group.capacity * scale)),
-                    opens_day=opens_day,
-                    closes_day=closes_day,
-                    work_education_share=(
-                        group.work_education_share
-                        if group.work_education_share is not None
-                        else community.work_education_share[group.kind]
-                    ),
-                    lived_experience_staff=(
-                        group.lived_experience_staff
-                        if group.lived_experience_staff is not None
-                        else community.lived_experience_staff[group.kind]
-                    ),
-                    sited=group.sited,
-                )
-            )
-    return plans
+            name = group.name if group.count == 1 else f"{group.name} {i + 1}"
+            wanted.append((group, name, opens_day, closes_day))
+    for group, name, year in [*planned_houses(scenario), *new_prison(scenario)]:
+        wanted.append((group, name, scenario.day_of_year(year), None))
+    capacities = at_scale([group.capacity for group, *_ in wanted], scenario.run.population_scale)
+    return [
+        FacilityPlan(
+            name=name,
+            kind=FacilityKind(group.kind),
+            region=region_index[group.region],
+            capacity=capacity,
+            places=group.capacity,
+            opens_day=opens_day,
+            closes_day=closes_day,
+            work_education_share=(
+                group.work_education_share
+                if group.work_education_share is not None
+                else community.work_education_share[group.kind]
+            ),
+            lived_experience_staff=(
+                group.lived_experience_staff
+                if group.lived_experience_staff is not None
+                else community.lived_experience_staff[group.kind]
+            ),
+            sited=group.sited,
+        )
+        for (group, name, opens_day, closes_day), capacity in zip(wanted, capacities, strict=True)
+    ]
+
+
+def at_scale(places: list[int], scale: float) -> list[int]:
+    """Each facility's places at the run's scale: rounded up, at least one."""
+    return [max(1, math.ceil(p * scale)) for p in places]
+
+
+def planned_houses(scenario: Scenario) -> list[tuple[FacilityGroup, str, float]]:
+    """The planned detention houses of ``house_plan``: (group of one, name, opening year).
+
+    Houses are shared among regions in proportion to the plan's weights (else the regions'
+    case shares) by largest remainder, and open one after another across the network: each
+    opening goes to the region furthest behind its share of the openings so far, so that
+    every region's houses are spread over the whole schedule.
+    """
+    plan = scenario.house_plan
+    if not plan.houses:
+        return []
+    regions = [r.name for r in scenario.regions]
+    weights = [
+        plan.region_weights.get(r, 0.0) if plan.region_weights else c.case_share
+        for r, c in zip(regions, scenario.regions, strict=True)
+    ]
+    counts = largest_remainder(plan.houses, weights)
+    total = sum(weights)
+    first = (
+        plan.first_opens_year
+        if plan.first_opens_year is not None
+        else scenario.run.start_year + 2.0
+    )
+    opened = [0] * len(regions)
+    houses = []
+    for k in range(plan.houses):
+        behind = [
+            (plan.houses * w / total) * (k + 1) / plan.houses - opened[i]
+            if opened[i] < counts[i]
+            else -math.inf
+            for i, w in enumerate(weights)
+        ]
+        i = max(range(len(regions)), key=lambda j: (behind[j], -j))
+        opened[i] += 1
+        group = FacilityGroup(
+            name=f"Planned detention house ({regions[i]})",
+            kind="detention_house",
+            region=regions[i],
+            capacity=plan.places_per_house,
+            work_education_share=plan.work_education_share,
+            sited=plan.sited,
+        )
+        houses.append((group, f"{group.name} {opened[i]}", first + k * plan.opening_interval_years))
+    return houses
+
+
+def new_prison(scenario: Scenario) -> list[tuple[FacilityGroup, str, float]]:
+    """The new prison of ``new_prison``, if any: (group of one, name, opening year)."""
+    prison = scenario.new_prison
+    if not prison.places:
+        return []
+    region = prison.region or max(scenario.regions, key=lambda r: r.case_share).name
+    group = FacilityGroup(name=prison.name, kind="prison", region=region, capacity=prison.places)
+    year = prison.opens_year if prison.opens_year is not None else scenario.run.start_year + 2.0
+    return [(group, prison.name, year)]
+
+
+def largest_remainder(total: int, weights: list[float]) -> list[int]:
+    """`total` shared in proportion to `weights`, whole numbers that add up to it (Hamilton).
+
+    Each gets the whole part of its quota; what is left goes to the largest remainders, ties
+    to the first.
+    """
+    quotas = [total * w / sum(weights) for w in weights]
+    counts = [math.floor(q) for q in quotas]
+    left = total - sum(counts)
+    for i in sorted(range(len(quotas)), key=lambda i: (counts[i] - quotas[i], i))[:left]:
+        counts[i] += 1
+    return counts
 
 
 class Estate:

@@ -22,7 +22,8 @@ class FacilityPlan:
     name: str
     kind: FacilityKind
     region: int
-    capacity: int
+    capacity: int  # places at the run's scale
+    places: int  # places at national scale, as the scenario gives them (size acts on these)
     opens_day: int
     closes_day: int | None
     work_education_share: float

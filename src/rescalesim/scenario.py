@@ -1521,6 +1521,113 @@ class FacilityGroup(Section):
         return self
 
 
+class HousePlan(Section):
+    """Planned detention houses as a lever: how many, how large, where and when they open.
+
+    The houses are built from these fields (``estate.planned_houses``): they are shared among
+    the regions in proportion to ``region_weights`` (largest remainder, so the counts add up),
+    and open one after another across the network, each going to the region furthest behind
+    its share at that moment. ``--set house_plan.places_per_house=30`` changes the size of
+    every planned house without copying facility blocks.
+    """
+
+    houses: int = param(
+        0,
+        unit="houses",
+        ge=0,
+        le=1000,
+        source="scenario file (Belgium: 15 planned in 2021, Council of Ministers, 29 Oct 2021)",
+        description="Detention houses planned to open during the run (0: no plan).",
+        lever="policy",
+        plausible=(0, 60),
+    )
+    places_per_house: int = param(
+        48,
+        unit="places per house",
+        ge=1,
+        le=1000,
+        source="the Belgian 2021 plan: (720 - 172 existing places) / 12 houses; the Belgian "
+        "definition allows 20-60 places (Council of Ministers 2021), RESCALED draws the "
+        "small-scale line at 30 (rescaled.org)",
+        description="Places in each planned house (acts on cost and staff per place, siting "
+        "acceptance and, above community.large_facility_places, the regime term).",
+        lever="policy",
+        plausible=(8, 60),
+    )
+    first_opens_year: float | None = param(
+        None,
+        unit="calendar year",
+        ge=1900,
+        le=2300,
+        source="scenario file",
+        description="When the first planned house opens (absent: two years after run.start_year).",
+    )
+    opening_interval_years: float = param(
+        0.5,
+        unit="years",
+        ge=0,
+        le=50,
+        source="scenario file",
+        description="Years between successive openings across the whole network.",
+    )
+    region_weights: dict[str, float] = Field(
+        default_factory=dict,
+        description="Houses per region in proportion to these weights, e.g. {flanders = 6, "
+        "wallonia = 4, brussels = 2} (absent: in proportion to the regions' case shares).",
+    )
+    work_education_share: float | None = param(
+        None,
+        unit="fraction of residents",
+        ge=0,
+        le=1,
+        source="scenario file",
+        description="Share of residents in work or education in the planned houses (else "
+        "community's default for houses).",
+    )
+    sited: bool = Field(
+        False,
+        description="Already accepted by their municipalities: open on their dates even when "
+        "siting is on.",
+    )
+
+    @model_validator(mode="after")
+    def _weights_are_positive(self) -> HousePlan:
+        for region, weight in self.region_weights.items():
+            if not 0 <= weight <= 1e6:
+                raise ValueError(f"region_weights.{region}: must be between 0 and 1000000")
+        if self.region_weights and not sum(self.region_weights.values()) > 0:
+            raise ValueError("region_weights: at least one region needs a weight above 0")
+        return self
+
+
+class NewPrison(Section):
+    """A new large prison as a lever: places, region and opening date (0 places: none)."""
+
+    places: int = param(
+        0,
+        unit="places",
+        ge=0,
+        le=100_000,
+        source="scenario file (Belgium: Haren, 1,190 places, opened 2022; FPS Justice)",
+        description="Places of a new prison built during the run (0: none).",
+        lever="policy",
+        plausible=(0, 2000),
+    )
+    region: str | None = Field(
+        None,
+        description="Region where it stands (absent: the region with the largest case share).",
+    )
+    opens_year: float | None = param(
+        None,
+        unit="calendar year",
+        ge=1900,
+        le=2300,
+        source="scenario file",
+        description="When it opens (absent: two years after run.start_year).",
+    )
+    name: str = Field("New prison", min_length=1, description="Name shown in tables.")
+
+
 class Trend(Section):
     """A numeric field that changes with the date: a dated series, or growth from a start year.
 
@@ -1642,6 +1749,8 @@ class Scenario(Section):
     electronic_monitoring: ElectronicMonitoring = ElectronicMonitoring()
     staffing: Staffing = Staffing()
     facilities: list[FacilityGroup] = Field(min_length=1, description="The facility estate.")
+    house_plan: HousePlan = HousePlan()
+    new_prison: NewPrison = NewPrison()
     # checked at every date, and gathered from where a file writes them in place of a field's
     # value, when a file is loaded (rescalesim.scenario_file.validate)
     trends: dict[str, Trend] = Field(
@@ -1665,6 +1774,16 @@ class Scenario(Section):
                 raise ValueError(
                     f"facilities.{i}.region: '{group.region}' is not a region; allowed: {', '.join(names)}"
                 )
+        for region in self.house_plan.region_weights:
+            if region not in names:
+                raise ValueError(
+                    f"house_plan.region_weights.{region}: not a region; allowed: {', '.join(names)}"
+                )
+        if self.new_prison.region is not None and self.new_prison.region not in names:
+            raise ValueError(
+                f"new_prison.region: '{self.new_prison.region}' is not a region; allowed: "
+                f"{', '.join(names)}"
+            )
         if not any(
             g.kind == "prison" and self.day_of_year(g.opens_year) == 0 and g.closes_year is None
             for g in self.facilities
@@ -1682,6 +1801,11 @@ class Scenario(Section):
         for name in ("trends", "changes"):  # a scenario without them keeps its hash
             if not data[name]:
                 del data[name]
+        # nor does one without planned houses or a new prison
+        if not self.house_plan.houses:
+            del data["house_plan"]
+        if not self.new_prison.places:
+            del data["new_prison"]
         canonical = json.dumps(data, sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(canonical.encode()).hexdigest()[:16]
 

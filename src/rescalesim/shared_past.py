@@ -27,7 +27,17 @@ if TYPE_CHECKING:
 # what does not change the simulation (names, the seed and replication count, which a
 # comparison sets for all its scenarios) or is compared facility by facility (the siting rules
 # act only on the planned houses that must find a municipality)
-_NOT_COMPARED = {"name", "description", "facilities", "siting", "trends", "changes"}
+# the estate's sections act through the facility plans, compared on their own below
+_NOT_COMPARED = {
+    "name",
+    "description",
+    "facilities",
+    "house_plan",
+    "new_prison",
+    "siting",
+    "trends",
+    "changes",
+}
 _RUN_NOT_COMPARED = {"seed", "replications"}
 
 
