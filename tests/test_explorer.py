@@ -6,15 +6,7 @@ import pandas as pd
 import pytest
 from conftest import BELGIUM, ROOT
 
-from rescalesim.explorer import (
-    HOUSE_SIZE,
-    NEW_HOUSES,
-    TRENDS,
-    Explorer,
-    all_levers,
-    planned_houses,
-    with_planned_houses,
-)
+from rescalesim.explorer import TRENDS, Explorer, all_levers
 from rescalesim.scenario_docs import levers
 from rescalesim.scenario_file import (
     baseline_of,
@@ -60,7 +52,12 @@ def test_every_lever_is_a_scenario_field_with_a_range_or_choices():
                 assert high <= lever.maximum
         elif lever.kind in ("choice", "choices"):
             assert lever.choices
-    assert [lever.path for lever in all_levers()[:2]] == [NEW_HOUSES, HOUSE_SIZE]
+    assert [lever.path for lever in all_levers()[:4]] == [
+        "house_plan.houses",
+        "house_plan.places_per_house",
+        "new_prison.places",
+        TRENDS,
+    ]
     validate(data, "status quo")  # the levers' defaults form a valid scenario
 
 
@@ -78,21 +75,6 @@ def test_shipped_scenarios_and_their_baselines():
     )
 
 
-def test_planned_houses_are_resized_and_counted_exactly():
-    plan = read_raw(BELGIUM / "detention_houses.toml")
-    status_quo = read_raw(BELGIUM / "status_quo.toml")
-    assert planned_houses(plan, status_quo) == (12, 48)  # the 2021 plan
-    assert planned_houses(status_quo, status_quo) == (0, 0)
-    for wanted in (0, 1, 7, 31):
-        changed = with_planned_houses(plan, status_quo, wanted, 24)
-        assert planned_houses(changed, status_quo) == (wanted, 24 if wanted else 0)
-        validate(changed, "plan")
-    added = with_planned_houses(status_quo, status_quo, 10, 30)
-    assert planned_houses(added, status_quo) == (10, 30)
-    regions = {g["region"]: g["count"] for g in added["facilities"] if g["name"].startswith("New")}
-    assert regions == {"flanders": 5, "wallonia": 4, "brussels": 1}  # by case share 0.5/0.36/0.14
-
-
 def test_policy_levers_change_the_explored_scenario_and_assumptions_both():
     explorer = small("belgium/detention_houses.toml")
     explorer.set_lever("capacity.overflow", "queue")
@@ -101,12 +83,10 @@ def test_policy_levers_change_the_explored_scenario_and_assumptions_both():
     assert explorer.baseline.capacity.overflow == "overcrowd"
     for scenario in (explorer.explored, explorer.baseline):
         assert scenario.reoffending.custody_multipliers["detention_house"] == 0.7
-    explorer.set_lever(NEW_HOUSES, 20)
-    assert planned_houses(explorer.explored.model_dump(), explorer.baseline.model_dump()) == (
-        20,
-        48,
-    )
-    assert explorer.value(all_levers()[0]) == 20
+    explorer.set_lever("house_plan.houses", 20)
+    explorer.set_lever("house_plan.places_per_house", 30)
+    assert (explorer.explored.house_plan.houses, explorer.baseline.house_plan.houses) == (20, 0)
+    assert explorer.value(all_levers()[0]) == 20 and explorer.value(all_levers()[1]) == 30
 
 
 def test_an_invalid_combination_is_a_message_not_an_exception():

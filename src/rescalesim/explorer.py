@@ -6,8 +6,8 @@ the same seed). When both finish, their tables join the finished replications an
 replication starts, so that figures and intervals build up while the user watches.
 
 Levers are the fields the schema marks (`scenario_docs.levers`): a policy lever changes the
-explored scenario only, an assumption (an uncertain effect size) both. Two more levers change
-the estate: the number and size of the planned detention houses.
+explored scenario only, an assumption (an uncertain effect size) both. The plan's levers (the
+number and size of planned detention houses, a new prison's places) come first.
 """
 
 from __future__ import annotations
@@ -40,13 +40,8 @@ from rescalesim.simulation import Replication, paired_differences, replication_s
 
 DEFAULT_SCENARIO = "belgium/detention_houses.toml"
 STEP_DAYS = DAYS_PER_YEAR  # one click of Step: one simulated year of both runs
-# Estate levers: houses planned after the start. Sizes from the small Dutch KVJJ (8 places) to
-# the Belgian definition's upper end (60 places; Council of Ministers 2021).
-HOUSE_COUNT_RANGE = (0, 60)
-HOUSE_SIZE_RANGE = (8, 60)
-DEFAULT_HOUSE_SIZE = 48  # the 2021 Belgian plan: (720 - 172 existing places) / 12 houses
-NEW_HOUSES = "estate.new_detention_houses"
-HOUSE_SIZE = "estate.places_per_new_house"
+# the plan's levers come first on the page: they are what a plan is about
+PLAN_SECTIONS = ("house_plan.", "new_prison.")
 TRENDS = "time.trends_and_changes"
 
 
@@ -87,99 +82,6 @@ class SimulationSlots:
 SLOTS = SimulationSlots(int(os.environ.get("RESCALESIM_APP_SIMULATIONS") or os.cpu_count() or 1))
 
 
-def planned_houses(data: dict[str, Any], baseline: dict[str, Any]) -> tuple[int, int]:
-    """Count and mean size of the detention houses a scenario adds to its baseline."""
-    groups = _planned_groups(data, baseline)
-    count = sum(g.get("count", 1) for g in groups)
-    places = sum(g.get("count", 1) * g["capacity"] for g in groups)
-    return count, round(places / count) if count else 0
-
-
-def _planned_groups(data: dict[str, Any], baseline: dict[str, Any]) -> list[dict[str, Any]]:
-    existing = {g["name"] for g in baseline["facilities"]}
-    return [
-        g
-        for g in data["facilities"]
-        if g["kind"] == "detention_house" and g["name"] not in existing
-    ]
-
-
-def with_planned_houses(
-    data: dict[str, Any], baseline: dict[str, Any], count: int, capacity: int
-) -> dict[str, Any]:
-    """Scenario data with `count` detention houses of `capacity` places added to its baseline.
-
-    The scenario's own plans keep their regions and opening dates; the count is shared among
-    them in proportion to their sizes. Without a plan, houses are added per region by case
-    share, opening one every six months from two years after the start.
-    """
-    data = {**data, "facilities": [dict(g) for g in data["facilities"]]}
-    start = data.get("run", {}).get("start_year", 2024)
-    groups = _planned_groups(data, baseline)
-    weights = [g.get("count", 1) for g in groups]
-    if not groups:
-        groups = [
-            {
-                "name": f"New detention house ({r['name']})",
-                "kind": "detention_house",
-                "region": r["name"],
-                "opens_year": start + 2.0,
-                "opening_interval_years": 0.5,
-            }
-            for r in data["regions"]
-        ]
-        weights = [r["case_share"] for r in data["regions"]]
-        data["facilities"] += groups
-    shares = [w / sum(weights) * count for w in weights]
-    counts = [int(s) for s in shares]
-    # largest remainders get the houses left over, so the counts add up exactly
-    for i in sorted(range(len(groups)), key=lambda i: counts[i] - shares[i])[: count - sum(counts)]:
-        counts[i] += 1
-    for group, n in zip(groups, counts, strict=True):
-        group["count"] = n
-        group["capacity"] = capacity
-    data["facilities"] = [g for g in data["facilities"] if g.get("count", 1) > 0]
-    return data
-
-
-def _estate_lever(path: str, description: str, unit: str, source: str, span) -> FieldDoc:
-    low, high = span
-    return FieldDoc(
-        path=path,
-        description=description,
-        unit=unit,
-        source=source,
-        default=None,
-        minimum=low,
-        maximum=high,
-        bounds=[],
-        choices=None,
-        lever="policy",
-        plausible=span,
-    )
-
-
-def estate_levers() -> list[FieldDoc]:
-    """The two estate levers, described like schema fields."""
-    return [
-        _estate_lever(
-            NEW_HOUSES,
-            "Detention houses planned to open after the start (existing plans keep their "
-            "regions and dates; otherwise one every six months from year two).",
-            "houses",
-            "Belgium planned 15 in 2021 (Council of Ministers)",
-            HOUSE_COUNT_RANGE,
-        ),
-        _estate_lever(
-            HOUSE_SIZE,
-            "Places in each planned detention house.",
-            "places",
-            "houses of 8 (Dutch KVJJ) to 60 places (Belgian definition, 20-60)",
-            HOUSE_SIZE_RANGE,
-        ),
-    ]
-
-
 def trends_lever() -> FieldDoc:
     """The switch of a scenario's trends and dated changes (both scenarios: the world)."""
     return FieldDoc(
@@ -199,8 +101,10 @@ def trends_lever() -> FieldDoc:
 
 
 def all_levers() -> list[FieldDoc]:
-    """Every lever the page offers: the estate's, the trends' switch, then the schema's."""
-    return [*estate_levers(), trends_lever(), *levers()]
+    """Every lever the page offers: the plan's, the trends' switch, then the schema's others."""
+    schema = levers()
+    plan = [lever for lever in schema if lever.path.startswith(PLAN_SECTIONS)]
+    return [*plan, trends_lever(), *(lever for lever in schema if lever not in plan)]
 
 
 class Explorer(mesa.Model):
@@ -259,11 +163,6 @@ class Explorer(mesa.Model):
         try:
             explored = self._data(path)
             baseline = self._data(baseline_of(path))
-            houses = planned_houses(explored, baseline)
-            count = self.changes.get(NEW_HOUSES, houses[0])
-            size = self.changes.get(HOUSE_SIZE, houses[1] or DEFAULT_HOUSE_SIZE)
-            if (count, size) != houses and (count, houses[0]) != (0, 0):
-                explored = with_planned_houses(explored, baseline, int(count), int(size))
             for lever in levers():
                 if lever.path not in self.changes:
                     continue
@@ -287,11 +186,6 @@ class Explorer(mesa.Model):
             return self.changes.get(lever.path, lever.default)
         if lever.path == TRENDS:
             return self.changes.get(TRENDS, True)
-        if lever.path in (NEW_HOUSES, HOUSE_SIZE):
-            count, size = planned_houses(self.explored.model_dump(), self.baseline.model_dump())
-            if lever.path == NEW_HOUSES:
-                return count
-            return size or self.changes.get(HOUSE_SIZE, DEFAULT_HOUSE_SIZE)
         value: Any = self.explored
         for key in lever.path.split("."):
             value = value[key] if isinstance(value, dict) else getattr(value, key)
