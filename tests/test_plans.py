@@ -99,3 +99,45 @@ def test_a_plan_naming_an_unknown_region_is_refused_in_one_line(tmp_path):
     line = result.stderr.strip()
     assert "\n" not in line and "house_plan.region_weights.mars" in line and "flanders" in line
     assert not (tmp_path / "out").exists()
+
+
+def test_house_size_acts_on_staff_per_place_and_on_siting():
+    """Size acts where the literature says: posts (and staff cost) per place, and acceptance."""
+    import math
+
+    import numpy as np
+
+    from rescalesim.model import RescaleModel
+
+    def houses_of(size: int):
+        scenario = rescalesim.load(
+            PLAN,
+            [
+                f"house_plan.places_per_house={size}",
+                "siting.enabled=true",
+                "run.population_scale=0.02",
+            ],
+        )
+        model = RescaleModel(scenario, np.random.SeedSequence(1))
+        houses = [f for f in model.estate.facilities if f.name.startswith("Planned detention")]
+        return model, houses
+
+    small_model, small = houses_of(30)
+    large_model, large = houses_of(60)
+    elasticity = small_model.validated_scenario.staffing.house_size_elasticity
+    assert small_model.staffing.size_factor(small[0]) == (30 / 57) ** elasticity
+    assert (
+        small_model.staffing.size_factor(small[0]) > 1 > large_model.staffing.size_factor(large[0])
+    )
+    prison = small_model.estate.prisons[0]
+    assert small_model.staffing.size_factor(prison) == 1.0
+    # siting: the same municipality, drawn alike, accepts a smaller house more readily
+    from rescalesim.siting import Municipality
+
+    per_10 = small_model.validated_scenario.siting.house_size_log_odds_per_10_places
+    a = Municipality(small_model.siting, small[0])
+    b = Municipality(large_model.siting, large[0])
+    for m in (a, b):
+        m.city, m.social_facilities, m.objections = False, False, True
+    logit = [math.log(p / (1 - p)) for p in (a.acceptance(), b.acceptance())]
+    assert math.isclose(logit[0] - logit[1], -3 * per_10)

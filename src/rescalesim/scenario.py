@@ -695,6 +695,31 @@ class Staffing(Section):
             "transition_house": (0.5, 1.0),
         },
     )
+    house_reference_places: int = param(
+        57,
+        unit="places",
+        ge=1,
+        le=10_000,
+        source="Kortrijk, the house the posts per place come from (57 places, about 50 staff)",
+        description="Size of a house at which posts_per_place and the published cost per "
+        "person-day hold.",
+    )
+    house_size_elasticity: float = param(
+        -0.2,
+        unit="elasticity",
+        ge=-1,
+        le=1,
+        source="assumption, direction from studies of prison size: unit cost falls with size "
+        "up to about 300 places in Italy (Balassone et al. 2008) and up to 1,000-1,600 in the "
+        "US (Trumbull & Witte 1981), both cited by RESCALED, 'Is it safe for taxpayers to "
+        "invest in our prisons?'; a small house still needs a night watch and a director",
+        description="How staff posts per place of a detention or transition house change with "
+        "its size: posts per place x (places / house_reference_places) ^ elasticity; -0.2 "
+        "gives a 30-place house 14% more posts (and staff cost) per place than Kortrijk, 0 "
+        "makes size neutral.",
+        lever="assumption",
+        plausible=(-0.4, 0.0),
+    )
     filled_at_opening: float = param(
         0.36,
         unit="fraction of posts",
@@ -958,6 +983,19 @@ class Siting(Section):
         description="Interventions used at every siting: neighbourhood_meeting, "
         "visit_existing_house, community_events, paid_liaison.",
         json_schema_extra={"lever": "policy"},
+    )
+    house_size_log_odds_per_10_places: float = param(
+        -0.1,
+        unit="log-odds per 10 places",
+        ge=-5,
+        le=5,
+        source="assumption, direction from RESCALED (small scale, 30 places or less, is what "
+        "makes a house acceptable to its neighbours: 'From NIMBY to YIMBY', WISH-EU); no "
+        "study measures it",
+        description="Change in acceptance for every 10 places a house has above 30 (below 30 "
+        "it raises acceptance).",
+        lever="assumption",
+        plausible=(-0.3, 0.0),
     )
     intervention_log_odds: dict[Intervention, float] = param(
         {

@@ -1,7 +1,7 @@
 """Siting and community acceptance: each planned house must be accepted by a municipality.
 
 A `Municipality` agent decides on a planned house with a probability that depends on traits
-that can be named: its size, the social facilities it already hosts, whether neighbours organise
+that can be named: its size, the social facilities it already hosts, the house's size, whether neighbours organise
 objections, whether the community was involved early, the interventions used (neighbourhood
 meetings, visits to an existing house, community events, a liaison paid from the municipal
 subsidy) and how many houses already opened (acceptance grows after opening). No parameter is
@@ -28,6 +28,8 @@ from scipy.special import expit
 from rescalesim.scenario import DAYS_PER_YEAR
 
 DAYS_PER_MONTH = DAYS_PER_YEAR / 12
+# RESCALED's small scale: "limiting the capacity of these houses to 30 places or less"
+SMALL_SCALE_PLACES = 30
 
 if TYPE_CHECKING:
     import numpy as np
@@ -51,6 +53,8 @@ class Municipality(mesa.Agent):
         self.social_facilities: bool | None = None
         self.objections: bool | None = None  # organised objections by neighbours
         self.early_involvement = process.rules.early_involvement[facility.kind]
+        # tens of places above the small-scale line (national places, whatever the run's scale)
+        self.size_above_small_scale = (facility.plan.places - SMALL_SCALE_PLACES) / 10
 
     def _draw_traits(self) -> None:
         rules, rng = self.process.rules, self.process.rng
@@ -67,6 +71,7 @@ class Municipality(mesa.Agent):
             + rules.social_facilities_log_odds * self.social_facilities
             + rules.objections_log_odds * self.objections
             + rules.early_involvement_log_odds * self.early_involvement
+            + rules.house_size_log_odds_per_10_places * self.size_above_small_scale
             + sum(rules.intervention_log_odds[i] for i in rules.interventions)
             + rules.acceptance_growth_log_odds * self.process.opened
         )

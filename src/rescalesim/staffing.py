@@ -1,12 +1,14 @@
 """Staffing: a facility's places can be used only when its staff posts are filled.
 
 A facility needs ``posts_per_place`` staff for each place built (a detention house about 0.85:
-Kortrijk ran 57 places with about 50 staff). A new facility opens with part of its posts
-filled (Kortrijk: 18 FTE on its opening day) and recruits the rest after it opens: the vacant
-share shrinks by a factor e every ``recruitment_months``, towards the share of posts that stays
-filled in the long run. Places beyond the staffed share stay closed: a house takes no one into
-them, and a prison's overcrowding is counted against the places it can staff. Facilities open
-on day 0 have long been open and are staffed at the long-run share.
+Kortrijk ran 57 places with about 50 staff); a smaller house needs more per place, a larger one
+fewer (``house_size_elasticity``), since some posts are needed whatever the size. A new
+facility opens with part of its posts filled (Kortrijk: 18 FTE on its opening day) and
+recruits the rest after it opens: the vacant share shrinks by a factor e every
+``recruitment_months``, towards the share of posts that stays filled in the long run. Places
+beyond the staffed share stay closed: a house takes no one into them, and a prison's
+overcrowding is counted against the places it can staff. Facilities open on day 0 have long
+been open and are staffed at the long-run share.
 
 Staff is its own cost line: the fixed part of a facility's published cost per person-day (see
 ``scenario.PlaceCost``) is the cost of its staff, paid for the posts that are filled, so a
@@ -106,12 +108,29 @@ class Staffing:
         staffed, closed = [0.0] * len(FacilityKind), 0
         for i, kind in enumerate(FacilityKind):
             for facility in self.estate.open_by_kind[kind]:
-                staffed[i] += facility.built_capacity * facility.staffed_share
+                staffed[i] += (
+                    facility.built_capacity * facility.staffed_share * self.size_factor(facility)
+                )
                 closed += facility.built_capacity - facility.capacity
         self._staffed_places, self._closed = staffed, max(0, closed)
 
+    def size_factor(self, facility: Facility) -> float:
+        """Posts per place of a house of its size against one of the reference size (1 for prisons).
+
+        A prison's published cost is an average over an estate of every size; a house is small
+        enough that the posts every house needs whatever its size weigh on each place.
+        """
+        if facility.kind is FacilityKind.prison or facility.plan is None:
+            return 1.0
+        ratio = facility.plan.places / self.rules.house_reference_places
+        return ratio**self.rules.house_size_elasticity
+
     def staffed_places(self) -> list[float]:
-        """Built places of open facilities times their staffed share, by kind (FacilityKind order)."""
+        """Built places of open facilities times their staffed share, by kind (FacilityKind order).
+
+        Each house's places count with its size factor: they are place-equivalents of staff,
+        what its posts and staff cost follow.
+        """
         self._count()
         return self._staffed_places
 
