@@ -90,6 +90,28 @@ def _add_run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--quiet", action="store_true", help="no progress on stderr")
 
 
+def _add_report_scale(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--report-scale",
+        choices=("national", "simulated"),
+        default="national",
+        help="counts and costs in tables, figures and the report: at national scale (divided "
+        "by run.population_scale; the default) or as simulated; summary.csv and monthly.csv "
+        "always hold the runs as simulated",
+    )
+
+
+def scale_note(scenarios: Sequence, report_scale: str) -> str:
+    """The scale simulated and the scale reported, in words (beside every table and figure)."""
+    scales = sorted({s.run.population_scale for s in scenarios})
+    simulated = " and ".join(f"{scale:.0%}" for scale in scales)
+    if scales == [1.0]:
+        return "simulated at full national scale"
+    if report_scale == "national":
+        return f"simulated at {simulated} of the national case flow; counts and costs at national scale"
+    return f"simulated at {simulated} of the national case flow; counts and costs as simulated"
+
+
 def _add_resume_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--resume",
@@ -156,6 +178,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="scenario TOML file, or a shipped one by name (belgium/status_quo)",
     )
     _add_run_options(run)
+    _add_report_scale(run)
     _add_resume_option(run)
     run.set_defaults(handler=command_run)
 
@@ -166,6 +189,7 @@ def build_parser() -> argparse.ArgumentParser:
         "scenarios", type=Path, nargs="+", help="scenario files or names; the first is the base"
     )
     _add_run_options(compare)
+    _add_report_scale(compare)
     _add_resume_option(compare)
     compare.set_defaults(handler=command_compare)
 
@@ -364,8 +388,12 @@ def _print_shared_past(scenarios: list) -> None:
 def _print_headline(title: str, table: pd.DataFrame) -> None:
     from rescalesim.outcomes import metric
     from rescalesim.report import gap
+    from rescalesim.simulation import too_few
 
     print(f"\n{title}")
+    warning = too_few(table)
+    if warning:
+        print(f"  Note: {warning}")
     print(f"  {'outcome':<46}{'mean':>18}{'95% interval':>34}")
     for row in table.itertuples():
         m = metric(row.metric)
@@ -375,19 +403,30 @@ def _print_headline(title: str, table: pd.DataFrame) -> None:
         )
 
 
-def _manifest(results: Sequence[SimulationResult], started: float, command: list[str]) -> dict:
+def _manifest(
+    results: Sequence[SimulationResult],
+    started: float,
+    command: list[str],
+    report_scale: str = "national",
+) -> dict:
     from importlib.metadata import version
+
+    from rescalesim.provenance import source_commit
 
     return {
         "package": "rescalesim",
         "version": version("rescalesim"),
+        "commit": source_commit(),
         "mesa_version": version("mesa"),
         "python": platform.python_version(),
         "command": command,
+        "report_scale": report_scale,
+        "scale_note": scale_note([r.scenario for r in results], report_scale),
         "scenarios": [
             {
                 "name": r.scenario.name,
                 "scenario_hash": r.scenario.digest(),
+                "population_scale": r.scenario.run.population_scale,
                 "seed": r.scenario.run.seed,
                 "replications": r.scenario.run.replications,
                 "replication_seeds": (
@@ -501,7 +540,7 @@ def command_run(args: argparse.Namespace) -> int:
 
     record = record_beside(locate(args.scenario))
     from rescalesim.outputs import check_results_folder, write_json, write_table
-    from rescalesim.simulation import headline_table, simulate
+    from rescalesim.simulation import at_report_scale, headline_table, simulate
 
     out = args.out or Path("results") / args.scenario.stem
     check_results_folder(out, args.force)
@@ -515,17 +554,25 @@ def command_run(args: argparse.Namespace) -> int:
         executor=executor,
         kept=kept,
     )
-    table = headline_table(result.summary)
+    table = headline_table(
+        at_report_scale(result.summary, scenario.run.population_scale, args.report_scale)
+    )
     told: list[str] = []  # what the results folder adds in words, printed at the end
 
     def fill(folder: Path) -> None:
         _write_scenario_files(folder, result)
         told.append(_write_projection(folder, [(record, result)]))
         write_table(table, folder / "headline.csv")
-        write_json(_manifest([result], started, args.argv), folder / "manifest.json")
+        write_json(
+            _manifest([result], started, args.argv, args.report_scale), folder / "manifest.json"
+        )
 
     _write_results(out, fill, kept)
-    _print_headline(f"{scenario.name} ({scenario.run.replications} replications)", table)
+    _print_headline(
+        f"{scenario.name} ({scenario.run.replications} replications; "
+        f"{scale_note([scenario], args.report_scale)})",
+        table,
+    )
     print(*told, sep="")
     print(f"\nResults in {out}/")
     return 0
@@ -541,6 +588,7 @@ def command_compare(args: argparse.Namespace) -> int:
     from rescalesim import plots
     from rescalesim.outcomes import metric
     from rescalesim.outputs import check_results_folder, write_json, write_table
+    from rescalesim.recorded import at_national_scale
     from rescalesim.report import gap, render
     from rescalesim.simulation import check_distinct_names, compare
 
@@ -558,9 +606,11 @@ def command_compare(args: argparse.Namespace) -> int:
         workers=args.workers,
         executor=executor,
         kept=kept,
+        report_scale=args.report_scale,
     )
     results = comparison.results
     told: list[str] = []  # what the results folder adds in words, printed at the end
+    note = scale_note(scenarios, args.report_scale)
 
     def fill(folder: Path) -> None:
         for i, (path, result) in enumerate(zip(args.scenarios, results, strict=True)):
@@ -569,20 +619,43 @@ def command_compare(args: argparse.Namespace) -> int:
             _write_scenario_files(sub, result)
         write_table(comparison.headline, folder / "headline.csv")
         write_table(comparison.differences, folder / "differences.csv")
-        monthly = [(r.scenario.name, r.monthly) for r in results]
+        national = args.report_scale == "national"
+        monthly = [
+            (
+                r.scenario.name,
+                at_national_scale(r.monthly, r.scenario.run.population_scale)
+                if national
+                else r.monthly,
+            )
+            for r in results
+        ]
         told.append(_write_projection(folder, list(zip(records, results, strict=True))))
-        plots.population_and_capacity(monthly, folder / "population_capacity.png")
-        plots.cost_by_component(monthly, folder / "cost_by_component.png")
-        plots.reconviction(
-            [(r.scenario.name, r.summary) for r in results], folder / "reconviction.png"
-        )
+        for draw, name in (
+            (lambda: plots.population_and_capacity(monthly), "population_capacity.png"),
+            (lambda: plots.cost_by_component(monthly), "cost_by_component.png"),
+            (
+                lambda: plots.reconviction([(r.scenario.name, r.summary) for r in results]),
+                "reconviction.png",
+            ),
+        ):
+            plots.stamp(draw(), note, folder / name)
         if not comparison.differences.empty:
-            plots.differences(comparison.differences, folder / "differences.png")
-        write_json(_manifest(results, started, args.argv), folder / "manifest.json")
+            plots.stamp(plots.differences(comparison.differences), note, folder / "differences.png")
+        if comparison.by_year is not None and not comparison.by_year.empty:
+            write_table(comparison.by_year, folder / "differences_by_year.csv")
+            plots.stamp(
+                plots.differences_by_year(comparison.by_year),
+                note,
+                folder / "differences_by_year.png",
+            )
+        write_json(
+            _manifest(results, started, args.argv, args.report_scale), folder / "manifest.json"
+        )
         render(folder, folder / "report.html")
 
     _write_results(out, fill, kept)
     headline, differences = comparison.headline, comparison.differences
+    print(f"\nCounts and costs: {note}")
     for result in results:
         _print_headline(
             f"{result.scenario.name} ({result.scenario.run.replications} replications)",

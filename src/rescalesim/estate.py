@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from typing import TYPE_CHECKING
 
 from rescalesim.detention_house import DetentionHouse
@@ -44,7 +44,10 @@ def facility_plans(scenario: Scenario) -> list[FacilityPlan]:
             wanted.append((group, name, opens_day, closes_day))
     for group, name, year in [*planned_houses(scenario), *new_prison(scenario)]:
         wanted.append((group, name, scenario.day_of_year(year), None))
-    capacities = at_scale([group.capacity for group, *_ in wanted], scenario.run.population_scale)
+    capacities = at_scale(
+        [((group.kind, group.region), group.capacity) for group, *_ in wanted],
+        scenario.run.population_scale,
+    )
     return [
         FacilityPlan(
             name=name,
@@ -70,9 +73,26 @@ def facility_plans(scenario: Scenario) -> list[FacilityPlan]:
     ]
 
 
-def at_scale(places: list[int], scale: float) -> list[int]:
-    """Each facility's places at the run's scale: rounded up, at least one."""
-    return [max(1, math.ceil(p * scale)) for p in places]
+def at_scale(places: list[tuple[Hashable, int]], scale: float) -> list[int]:
+    """Each facility's places at the run's scale, keeping the total of each kind and region.
+
+    Facilities of one kind in one region, in the estate's order, get the differences of their
+    running total of national places times the scale, rounded: each is within one place of its
+    exact share, and the group's total is its national total times the scale, rounded (30-place
+    houses at 0.25 scale get 8, 7, 8, 7, ... places, not 8 each). A facility gets at least one
+    place, which can only add to a total at scales too small for the group. Facilities later
+    in the order never change the places of earlier ones, so a plan that adds facilities keeps
+    the existing estate's places exactly and shares its past with the status quo.
+    """
+    running: dict[Hashable, tuple[float, int]] = {}  # national places so far, places given
+    capacities = []
+    for key, national in places:
+        total, given = running.get(key, (0.0, 0))
+        total += national
+        capacity = max(1, round(total * scale) - given)
+        running[key] = (total, given + capacity)
+        capacities.append(capacity)
+    return capacities
 
 
 def planned_houses(scenario: Scenario) -> list[tuple[FacilityGroup, str, float]]:
@@ -182,7 +202,7 @@ class Estate:
         )
         facility.sited = plan.sited
         facility.plan = plan
-        facility.large = self._is_large(plan.capacity)
+        facility.large = plan.places > self.community.large_facility_places
         self.facilities.append(facility)
         self.changes[plan.opens_day].append(facility)
         if plan.closes_day is not None:
@@ -252,7 +272,7 @@ class Estate:
             raise ValueError(f"no prison is open on day {day}: remand and overflow need one")
 
     def _is_large(self, capacity: int) -> bool:
-        # places at the run's scale against a threshold at national scale
+        # a prison decided during the run: places at the run's scale against a national threshold
         return capacity / self.scale > self.community.large_facility_places
 
     def postpone_opening(self, facility: Facility) -> None:

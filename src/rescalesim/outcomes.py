@@ -31,6 +31,16 @@ class Metric:
     # a metric of a comparison (from two scenarios' runs together), not of one run
     comparison: bool = False
 
+    @property
+    def bounds(self) -> tuple[float, float] | None:
+        """The values a run can give: a share lies in [0, 1], a count or a cost is not negative.
+
+        None for a metric of a comparison (a difference has no bound).
+        """
+        if self.comparison:
+            return None
+        return (0.0, 1.0) if self.share else (0.0, float("inf"))
+
     def axis(self) -> str:
         """Axis title: words and unit."""
         return f"{self.label} ({self.unit})" if self.unit else self.label

@@ -247,6 +247,49 @@ def differences(table: pd.DataFrame, path: Path | str | None = None) -> Figure:
     return _finish(fig, path)
 
 
+def differences_by_year(table: pd.DataFrame, path: Path | str | None = None) -> Figure:
+    """Paired differences year by year, one panel per measure, a line and band per scenario.
+
+    ``table`` is `Comparison.by_year`; bands are 95% confidence intervals of the mean
+    difference, the dotted line is no difference.
+    """
+    measures = list(dict.fromkeys(table["measure"]))
+    scenarios = list(dict.fromkeys(table["scenario"]))
+    columns = min(3, len(measures))
+    rows = -(-len(measures) // columns)
+    fig = Figure(figsize=(4.6 * columns, 0.8 + 3.0 * rows))
+    axes = fig.subplots(rows, columns, squeeze=False)
+    for ax in axes.flat[len(measures) :]:
+        ax.set_visible(False)
+    for ax, measure in zip(axes.flat, measures, strict=False):
+        part = table[table["measure"] == measure]
+        for i, name in enumerate(scenarios):
+            line = part[part["scenario"] == name].sort_values("year")
+            colour = COLOURS[(i + 1) % len(COLOURS)]
+            ax.plot(line["year"], line["difference"], "o-", color=colour, label=name, ms=3)
+            ax.fill_between(
+                line["year"], line["ci95_low"], line["ci95_high"], color=colour, alpha=0.2
+            )
+        ax.axhline(0, color="black", linestyle=":", linewidth=1)
+        ax.set_title(part["label"].iloc[0], fontsize=10)
+        ax.set_ylabel(f"difference, {part['unit'].iloc[0]}", fontsize=8)
+        ax.set_xlabel("year")
+        ax.grid(alpha=0.3)
+    axes.flat[0].legend(fontsize=7)
+    fig.suptitle(
+        f"Year by year, minus '{table['base'].iloc[0]}', paired by replication "
+        "(bands: 95% confidence interval)"
+    )
+    fig.tight_layout()
+    return _finish(fig, path)
+
+
+def stamp(fig: Figure, note: str, path: Path | str) -> Figure:
+    """Write a note (e.g. the scale simulated and reported) in a figure's corner and save it."""
+    fig.text(0.995, 0.004, note, ha="right", va="bottom", fontsize=7, color="dimgray")
+    return _finish(fig, path)
+
+
 def sensitivity(table: pd.DataFrame, design: str, path: Path | str | None = None) -> Figure:
     """Bar chart of sensitivity indices per outcome, with 95% confidence intervals.
 

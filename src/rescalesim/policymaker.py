@@ -101,7 +101,7 @@ class Policymaker(mesa.Agent):
             range(estate.regions),
             key=lambda r: sum(p.overcrowding for p in estate.open_prisons if p.region == r),
         )
-        capacity = max(1, math.ceil(self.rules.prison_places_built * self.population_scale))
+        capacity = max(1, round(self.rules.prison_places_built * self.population_scale))
         estate.build_prison(
             name=f"new prison {self.prison_places_built + 1}",
             region=crowded,

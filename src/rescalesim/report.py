@@ -27,6 +27,7 @@ FIGURES = {
     "places_needed.png": "Places needed against the estate's places",
     "population_capacity.png": "People in custody against places, over time",
     "differences.png": "Differences against the baseline, paired by replication",
+    "differences_by_year.png": "Differences year by year",
     "reconviction.png": "Reoffending after release",
     "cost_by_component.png": "Cost by component",
     "sensitivity.png": "Sensitivity",
@@ -248,7 +249,12 @@ def comparison_notebook(folder: Path) -> nbformat.NotebookNode:
             f"Python {manifest['python']}). Each scenario ran {scenarios[0]['replications']} "
             "replications on common random numbers (the same seeds), so differences are paired "
             "replication by replication. Intervals are 95% confidence intervals of the mean over "
-            "replications.\n\n"
+            "replications. "
+            + (
+                f"Counts and costs: {manifest['scale_note']}.\n\n"
+                if "scale_note" in manifest
+                else "\n\n"
+            )
             + "\n".join(
                 f"- **{s['name']}**: seed {s['seed']}, scenario hash `{s['scenario_hash'][:12]}`"
                 for s in scenarios
@@ -258,6 +264,11 @@ def comparison_notebook(folder: Path) -> nbformat.NotebookNode:
         nbformat.v4.new_markdown_cell("## Headline outcomes"),
         _table_cell(readable_headline(headline[headline["metric"].isin(HEADLINE)])),
     ]
+    from rescalesim.simulation import too_few
+
+    warning = too_few(headline[headline["metric"].isin(HEADLINE)])
+    if warning:
+        cells.append(nbformat.v4.new_markdown_cell(f"**Few replications.** {warning}"))
     if (folder / "differences.csv").is_file():
         differences = pd.read_csv(folder / "differences.csv")
         if not differences.empty:
@@ -287,6 +298,14 @@ def comparison_notebook(folder: Path) -> nbformat.NotebookNode:
         if (folder / name).is_file():
             cells.append(nbformat.v4.new_markdown_cell(f"## {title}"))
             cells.append(_figure_cell(folder / name))
+    cells.append(
+        nbformat.v4.new_markdown_cell(
+            f"---\nrescalesim {manifest['version']}, commit "
+            f"`{manifest.get('commit', 'not recorded')}`. To reproduce every number here, run "
+            "the command above with that version (scenario hashes as listed: a hash covers "
+            "everything that decides the results except the seed and the replications)."
+        )
+    )
     notebook = nbformat.v4.new_notebook(cells=cells)
     notebook.metadata["title"] = " against ".join(names)
     return notebook

@@ -206,9 +206,20 @@ def _collect(scenario: Scenario, runs: Sequence[Replication]) -> SimulationResul
 
 
 def interval(
-    values: Sequence[float] | np.ndarray, level: float = 0.95
+    values: Sequence[float] | np.ndarray,
+    level: float = 0.95,
+    bounds: tuple[float, float] | None = None,
 ) -> tuple[float, float, float]:
-    """Mean and Student-t confidence interval over replications (NaN bounds for one run)."""
+    """Mean and confidence interval over replications (NaN bounds for one run).
+
+    Without bounds, the Student-t interval. With bounds (a count or cost is never negative, a
+    share lies in [0, 1]) the t-interval is taken on a scale where the bounds cannot be crossed
+    and mapped back (delta method): the log of the mean for counts, its logit for shares. Where
+    the t-interval lies well inside the bounds the two agree; near a bound (few replications,
+    rare events) the transformed one stays inside it instead of giving negative counts. A mean
+    on the bound itself (every run gave 0) has the interval [bound, bound] only if every run
+    agrees, which is what the runs show.
+    """
     x = np.asarray(values, dtype=float)
     x = x[~np.isnan(x)]
     if len(x) == 0:
@@ -216,8 +227,62 @@ def interval(
     mean = float(x.mean())
     if len(x) < 2:
         return mean, float("nan"), float("nan")
-    half = stdtrit(len(x) - 1, 0.5 + level / 2) * x.std(ddof=1) / np.sqrt(len(x))
-    return mean, mean - float(half), mean + float(half)
+    t = float(stdtrit(len(x) - 1, 0.5 + level / 2))
+    se = float(x.std(ddof=1) / np.sqrt(len(x)))
+    if bounds is None:
+        return mean, mean - t * se, mean + t * se
+    low_bound, high_bound = bounds
+    if se == 0 or not low_bound < mean < high_bound:
+        return mean, mean - t * se, mean + t * se  # all runs alike, or a mean on the bound
+    if high_bound == float("inf"):  # log scale: mean x exp(+-t se / mean)
+        spread = t * se / (mean - low_bound)
+        above = mean - low_bound
+        return (
+            mean,
+            float(low_bound + above * np.exp(-spread)),
+            float(low_bound + above * np.exp(spread)),
+        )
+    width = high_bound - low_bound  # logit scale
+    p = (mean - low_bound) / width
+    centre, spread = np.log(p / (1 - p)), t * se / (width * p * (1 - p))
+    low, high = (1 / (1 + np.exp(-(centre + d))) for d in (-spread, spread))
+    return mean, float(low_bound + width * low), float(low_bound + width * high)
+
+
+def replications_needed(
+    values: Sequence[float] | np.ndarray, precision: float = 0.05, level: float = 0.95
+) -> int | None:
+    """Replications for a 95% interval within +-`precision` of the mean, from the runs' spread.
+
+    The usual sample-size rule n = (z sd / (precision mean))^2, at least 2; None when the mean
+    is 0 or there are fewer than two runs (no spread to go by).
+    """
+    x = np.asarray(values, dtype=float)
+    x = x[~np.isnan(x)]
+    if len(x) < 2 or x.mean() == 0:
+        return None
+    z = float(stdtrit(10_000, 0.5 + level / 2))
+    return max(2, int(np.ceil((z * x.std(ddof=1) / (precision * abs(x.mean()))) ** 2)))
+
+
+REPORT_SCALES = ("national", "simulated")
+
+
+def at_report_scale(summary: pd.DataFrame, scale: float, report_scale: str) -> pd.DataFrame:
+    """A summary table with counts and costs at national scale (divided by the run's scale).
+
+    Rates and shares do not depend on scale; ``"simulated"`` leaves the table as the runs gave
+    it. ``summary.csv`` and ``monthly.csv`` always hold the runs as simulated.
+    """
+    if report_scale == "simulated" or scale == 1:
+        return summary
+    from rescalesim.outcomes import METRICS
+
+    scaled = summary.copy()
+    for name, m in METRICS.items():
+        if name in scaled.columns and m.scales_with_population:
+            scaled[name] = scaled[name] / scale
+    return scaled
 
 
 COUNTS = ["replications_with_value", "replications"]
@@ -233,13 +298,40 @@ def replication_counts(values: pd.Series) -> dict[str, int]:
 
 
 def headline_table(summary: pd.DataFrame, metrics: Sequence[str] = HEADLINE) -> pd.DataFrame:
-    """Mean and 95% interval per metric over the replications of one scenario."""
+    """Mean and 95% interval per metric over the replications of one scenario.
+
+    Intervals keep to each metric's bounds (see `interval`); ``replications_needed`` is how
+    many replications would give an interval within 5% of the mean.
+    """
+    from rescalesim.outcomes import metric as described
+
     rows = []
     for metric in metrics:
-        mean, low, high = interval(summary[metric])
+        mean, low, high = interval(summary[metric], bounds=described(metric).bounds)
         row = {"metric": metric, "mean": mean, "ci95_low": low, "ci95_high": high}
+        row["replications_needed"] = replications_needed(summary[metric])
         rows.append(row | replication_counts(summary[metric]))
     return pd.DataFrame(rows)
+
+
+def too_few(table: pd.DataFrame) -> str | None:
+    """A warning, in words, when a table rests on fewer replications than its metrics need."""
+    from rescalesim.outcomes import metric as described
+
+    runs = int(table["replications"].max()) if len(table) else 0
+    if runs < 2:
+        return f"Only {runs} replication: no interval can be given; run at least 2, better 10."
+    if "replications_needed" not in table.columns:
+        return None
+    short = table[table["replications_needed"].fillna(0) > table["replications"]]
+    if short.empty:
+        return None
+    worst = short.sort_values("replications_needed").iloc[-1]
+    names = ", ".join(dict.fromkeys(described(m).label for m in short["metric"]))
+    return (
+        f"With {runs} replications the intervals of {names} are wider than 5% of their means; "
+        f"about {int(worst['replications_needed'])} replications would narrow them all to that."
+    )
 
 
 def paired_differences(
@@ -297,6 +389,9 @@ class Comparison:
     # scenario, base, metric, difference, ci95_low, ci95_high, replications_with_value,
     # replications
     differences: pd.DataFrame
+    # scenario, base, year, measure, label, unit, difference, ci95_low, ci95_high, replications
+    by_year: pd.DataFrame | None = None
+    report_scale: str = "national"
 
 
 def check_distinct_names(scenarios: Sequence[Scenario]) -> None:
@@ -318,12 +413,14 @@ def compare(
     workers: int = 1,
     executor: Executor | None = None,
     kept: KeptReplications | None = None,
+    report_scale: str = "national",
 ) -> Comparison:
     """Run each scenario with the same seeds (the first scenario's unless given) and compare.
 
     A replication runs all scenarios together, their shared past once (`run_together`);
     `progress(done, total)` is told as each replication of all of them is done; `kept` as in
-    `simulate`.
+    `simulate`. Headline and differences give counts and costs at `report_scale` (national:
+    divided by each scenario's ``run.population_scale``); the results' tables stay as simulated.
     """
     check_distinct_names(scenarios)
     base = scenarios[0].run
@@ -332,23 +429,46 @@ def compare(
     together = partial(run_together, list(scenarios), master)
     runs = _replications(together, n, progress, workers, executor, kept)
     results = [_collect(scenario, [r[k] for r in runs]) for k, scenario in enumerate(scenarios)]
+    reported = [
+        at_report_scale(r.summary, r.scenario.run.population_scale, report_scale) for r in results
+    ]
     headline = pd.concat(
-        [headline_table(r.summary).assign(scenario=r.scenario.name) for r in results],
+        [
+            headline_table(summary).assign(scenario=r.scenario.name)
+            for r, summary in zip(results, reported, strict=True)
+        ],
         ignore_index=True,
-    )[["scenario", "metric", "mean", "ci95_low", "ci95_high", *COUNTS]]
+    )[["scenario", "metric", "mean", "ci95_low", "ci95_high", "replications_needed", *COUNTS]]
     columns = ["scenario", "base", "metric", "difference", "ci95_low", "ci95_high", *COUNTS]
-    base_summary = results[0].summary
+    base_summary = reported[0]
     parts = [
         pd.concat(
             [
-                paired_differences(base_summary, r.summary),
+                paired_differences(base_summary, summary),
                 pd.DataFrame(
-                    [cost_per_offence_avoided(base_summary, r.summary, r.scenario.run.years)]
+                    [cost_per_offence_avoided(base_summary, summary, r.scenario.run.years)]
                 ),
             ],
             ignore_index=True,
         ).assign(scenario=r.scenario.name, base=results[0].scenario.name)[columns]
-        for r in results[1:]
+        for r, summary in zip(results[1:], reported[1:], strict=True)
     ]
     differences = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)
-    return Comparison(results, headline, differences)
+    return Comparison(results, headline, differences, _by_year(results, report_scale), report_scale)
+
+
+def _by_year(results: list[SimulationResult], report_scale: str) -> pd.DataFrame:
+    """Year-by-year paired differences of every scenario against the first."""
+    from rescalesim.by_year import differences_by_year
+
+    def scale(r: SimulationResult) -> float:
+        return r.scenario.run.population_scale if report_scale == "national" else 1.0
+
+    base = results[0]
+    parts = [
+        differences_by_year(base.monthly, r.monthly, scale(base), scale(r)).assign(
+            scenario=r.scenario.name, base=base.scenario.name
+        )
+        for r in results[1:]
+    ]
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
