@@ -236,8 +236,9 @@ def test_cost_accounts_price_a_day_from_its_row():
     row = world.records.close_day(world.custody.count, world.estate, 0, 0, staffing)
     costs.account(row)
     expected = sum(
-        world.estate.capacity(kind) * getattr(s.costs, kind).available_place_day
+        f.capacity * getattr(s.costs, f.kind).available_place_day * staffing.size_factor(f)
         for kind in FacilityKind
+        for f in world.estate.open_by_kind[kind]
     )
     assert all(row[INDEX[f"cost_{kind}_eur"]] == 0 for kind in FacilityKind)  # nobody held
     assert row[INDEX["cost_staff_eur"]] == pytest.approx(expected)  # only the staffed places

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from conftest import BELGIUM, scenario
 
+from rescalesim.estate import facility_plans
 from rescalesim.scenario import Scenario, Section
 from rescalesim.scenario_file import ScenarioError, load, to_toml
 
@@ -32,9 +33,9 @@ def test_the_belgian_scenarios_are_valid_and_the_plan_extends_the_status_quo():
     plan = load(BELGIUM / "detention_houses.toml")
     assert plan.remand == status_quo.remand
     assert len(plan.facilities) > len(status_quo.facilities)
-    houses = [f for f in plan.facilities if f.kind == "detention_house"]
-    assert sum(f.count for f in houses) == 15
-    assert 700 <= sum(f.count * f.capacity for f in houses) <= 750
+    houses = [p for p in facility_plans(plan) if p.kind == "detention_house"]
+    assert len(houses) == 15  # 3 existing and the plan's 12
+    assert 700 <= sum(p.places for p in houses) <= 750
     transition = [f for f in plan.facilities if f.kind == "transition_house"]
     assert 95 <= sum(f.count * f.capacity for f in transition) <= 115
     prisons = [f for f in status_quo.facilities if f.kind == "prison"]

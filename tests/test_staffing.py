@@ -62,13 +62,15 @@ def test_places_closed_for_want_of_staff_are_recorded_and_cost_no_staff():
     assert closed[opens - 1] == 0 and closed[opens] == 40 - math.floor(40 * 0.36)
     assert closed[opens + 300] < closed[opens]  # recruited since
     # staff is paid for the posts filled: the house's staff cost grows with its staffed share
+    # (a 40-place house needs more posts per place than the 57-place reference: its size factor)
     rate = s.costs.detention_house.available_place_day
+    size = (40 / 57) ** s.staffing.house_size_elasticity
     jump = daily[opens, INDEX["cost_staff_eur"]] - daily[opens - 1, INDEX["cost_staff_eur"]]
-    assert jump == pytest.approx(40 * 0.36 * rate)
+    assert jump == pytest.approx(40 * 0.36 * rate * size)
     posts = (
         daily[opens, INDEX["staff_posts_filled"]] - daily[opens - 1, INDEX["staff_posts_filled"]]
     )
-    assert posts == pytest.approx(40 * 0.36 * 0.85)
+    assert posts == pytest.approx(40 * 0.36 * 0.85 * size)
 
 
 @pytest.mark.slow

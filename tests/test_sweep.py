@@ -386,3 +386,41 @@ def test_a_full_disk_stops_a_sweep_in_one_line_and_resume_finishes_it(
 
     assert cli.main([*argv, "--resume"]) == 0  # space freed
     pd.testing.assert_frame_equal(straight, pd.read_parquet(out / "runs.parquet"))
+
+
+PAIRED = """
+name = "judge against service"
+base = "judge.toml"
+baseline = "service.toml"
+design = "grid"
+replications = 2
+seed = 9
+
+[[parameters]]
+field = "reoffending.custody_multipliers.detention_house"
+levels = [0.6, 1.0]
+"""
+
+
+def test_a_paired_sweep_holds_each_points_difference_from_its_baseline_on_the_same_seeds(
+    tmp_path,
+):
+    from rescalesim.simulation import run_replication
+
+    judge = scenario(**TINY, placement={"regime": "judge"})
+    service = scenario(**TINY, placement={"regime": "service"})
+    (tmp_path / "judge.toml").write_text(to_toml(judge))
+    (tmp_path / "service.toml").write_text(to_toml(service))
+    (tmp_path / "paired.toml").write_text(PAIRED)
+    sweep = load_sweep(tmp_path / "paired.toml")
+    runs = run_sweep(sweep, tmp_path / "out", "serial", progress=False)
+    assert len(runs) == 4 and (runs["status"] == "ok").all()
+    assert runs["baseline_scenario_hash"].nunique() == 2  # the parameter applies to both
+    for row in runs.itertuples():
+        # the same point run alone, and its baseline alone, on the run's seed
+        alone = run_replication(sweep.scenarios[row.point], row.seed, row.replication).summary
+        base = run_replication(sweep.baselines[row.point], row.seed, row.replication).summary
+        assert sweep.baselines[row.point].placement.regime == "service"
+        for metric in ("custody_population_mean", "cost_total_eur", "occupancy_houses"):
+            assert getattr(row, metric) == pytest.approx(alone[metric] - base[metric], abs=1e-9)
+            assert getattr(row, f"baseline__{metric}") == pytest.approx(base[metric])

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from rescalesim.intervals import interval
+
 
 @dataclass(frozen=True)
 class Measure:
@@ -80,8 +82,6 @@ def differences_by_year(
     Counts and costs are at national scale when the scales are given (1 leaves them as
     simulated).
     """
-    from rescalesim.simulation import interval
-
     joined = _yearly(base, base_scale).merge(
         _yearly(other, other_scale), on=["replication", "year"], suffixes=("_base", "_other")
     )

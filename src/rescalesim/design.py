@@ -88,6 +88,12 @@ class SweepSpec(BaseModel):
 
     name: str = "sweep"
     base: str = Field(min_length=1, description="Base scenario file.")
+    baseline: str | None = Field(
+        None,
+        description="A scenario file each design point runs against, on the same seeds: the "
+        "point's parameters and the overrides apply to both, and the outcomes are the "
+        "differences (base minus baseline).",
+    )
     overrides: list[str] = Field(
         default_factory=list, description="FIELD=VALUE settings applied to every point."
     )

@@ -2,6 +2,11 @@
 
 The design comes from :mod:`design`, the runs go through :mod:`executors`, and every finished
 run lands in a journal (:mod:`journal`) that survives a kill, so a sweep can be resumed.
+
+A paired sweep names a ``baseline`` scenario: each run then simulates the point's scenario and
+the baseline with the point's parameter values, on the same seed (common random numbers, their
+shared past once), and its outcomes are the differences. An uncertain input then shows how it
+moves the gap between two options, not the level of one.
 """
 
 from __future__ import annotations
@@ -34,7 +39,7 @@ from rescalesim.scenario_file import (
     validate,
     validate_as,
 )
-from rescalesim.simulation import run_replication
+from rescalesim.simulation import run_replication, run_together
 
 
 @dataclass(frozen=True)
@@ -45,15 +50,19 @@ class Task:
     replication: int
     scenario: Scenario
     seed: int
+    baseline: Scenario | None = None  # a paired sweep's baseline at this point
 
     def row(self) -> dict[str, Any]:
         """The columns that name the run."""
-        return {
+        row = {
             "point": self.point,
             "replication": self.replication,
             "seed": self.seed,
             "scenario_hash": self.scenario.digest(),
         }
+        if self.baseline is not None:
+            row["baseline_scenario_hash"] = self.baseline.digest()
+        return row
 
     def failed(self, error: BaseException) -> dict[str, Any]:
         """The row of a run whose worker was lost."""
@@ -66,7 +75,13 @@ class Task:
 def execute(task: Task) -> dict[str, Any]:
     """Run one task; an error becomes a failed row instead of stopping the sweep."""
     try:
-        summary = run_replication(task.scenario, task.seed, task.replication).summary
+        if task.baseline is None:
+            summary = run_replication(task.scenario, task.seed, task.replication).summary
+        else:
+            baseline, point = run_together(
+                [task.baseline, task.scenario], task.seed, task.replication
+            )
+            summary = paired(point.summary, baseline.summary)
     except Exception as error:  # noqa: BLE001 - any failure of one run is recorded, not raised
         last = traceback.extract_tb(error.__traceback__)[-1]
         return task.row() | {
@@ -77,20 +92,48 @@ def execute(task: Task) -> dict[str, Any]:
     return task.row() | summary | {"status": "ok", "error": ""}
 
 
+def paired(point: dict[str, Any], baseline: dict[str, Any]) -> dict[str, Any]:
+    """A paired run's outcomes: each metric as the point minus the baseline.
+
+    The baseline's own value is kept as ``baseline__<metric>``.
+    """
+    row = {}
+    for name, value in point.items():
+        other = baseline.get(name)
+        if isinstance(value, int | float) and isinstance(other, int | float):
+            row[name] = value - other
+            row[f"baseline__{name}"] = other
+        else:
+            row[name] = value
+    return row
+
+
 class Sweep:
     """A validated sweep with its resolved base scenario data."""
 
-    def __init__(self, spec: SweepSpec, base_data: dict[str, Any], origin: str) -> None:
+    def __init__(
+        self,
+        spec: SweepSpec,
+        base_data: dict[str, Any],
+        origin: str,
+        baseline_data: dict[str, Any] | None = None,
+    ) -> None:
         self.spec = spec
         self.origin = origin
         self.base_data = base_data
+        self.baseline_data = baseline_data
         self.design = design_table(spec)
         # every point's scenario is built now, so a bad value fails before any run starts
         self.scenarios = [self.scenario_at(i) for i in range(len(self.design))]
+        self.baselines = (
+            [self.scenario_at(i, baseline_data) for i in range(len(self.design))]
+            if baseline_data is not None
+            else [None] * len(self.design)
+        )
 
-    def scenario_at(self, point: int) -> Scenario:
-        """The scenario of one design point."""
-        data = json.loads(json.dumps(self.base_data))  # deep copy of plain data
+    def scenario_at(self, point: int, base: dict[str, Any] | None = None) -> Scenario:
+        """The scenario of one design point (of the baseline, given its data)."""
+        data = json.loads(json.dumps(base or self.base_data))  # deep copy of plain data
         row = self.design.iloc[point]
         for parameter in self.spec.parameters:
             value = row[parameter.field]
@@ -124,9 +167,12 @@ def load_sweep(
     raw["overrides"] = [*raw.get("overrides", []), *overrides]
     spec = validate_as(SweepSpec, raw, str(path))
     base_data = read_raw(path.parent / spec.base)
+    baseline_data = read_raw(path.parent / spec.baseline) if spec.baseline else None
     for text in spec.overrides:
         keys, value = parse_override(text)
-        apply_override(base_data, keys, value, f"{path} (overrides: {text})")
+        for data in (base_data, baseline_data):
+            if data is not None:
+                apply_override(data, keys, value, f"{path} (overrides: {text})")
     for parameter in spec.parameters:
         # check that the varied field exists, with the base value, before sampling anything
         keys = parameter.field.split(".")
@@ -140,7 +186,7 @@ def load_sweep(
                 raise ScenarioError(
                     f"{path}: field 'parameters.{parameter.field}': not a scenario field"
                 ) from None
-    return Sweep(spec, base_data, str(path))
+    return Sweep(spec, base_data, str(path), baseline_data)
 
 
 def _probe_value(parameter: SweepParameter) -> Any:
@@ -166,6 +212,10 @@ def check_folder(sweep: Sweep, out: Path, resume: bool) -> dict[str, Any]:
             json.dumps(sweep.base_data, sort_keys=True).encode()
         ).hexdigest()[:16],
     }
+    if sweep.baseline_data is not None:  # a sweep without a baseline keeps its identity
+        identity["baseline_hash"] = hashlib.sha256(
+            json.dumps(sweep.baseline_data, sort_keys=True).encode()
+        ).hexdigest()[:16]
     check_results_folder(out, force=True, option="a sweep")  # a file, or under one: refused
     marker = out / "sweep.json"
     if marker.exists():
@@ -240,7 +290,13 @@ def run_sweep(
     journal = Journal(out)
     done = journal.done()
     tasks = [
-        Task(point, replication, sweep.scenarios[point], sweep.spec.seed)
+        Task(
+            point,
+            replication,
+            sweep.scenarios[point],
+            sweep.spec.seed,
+            sweep.baselines[point],
+        )
         for point in range(len(sweep.design))
         for replication in range(sweep.spec.replications)
         if (point, replication) not in done
