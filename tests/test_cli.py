@@ -87,6 +87,38 @@ def test_run_prints_the_headline_table_and_writes_every_output(run_output, small
     assert manifest["version"] and manifest["wall_time_seconds"] > 0
 
 
+def test_counts_are_reported_at_national_scale_and_the_manifest_names_the_commit(
+    small_file, tmp_path
+):
+    half = ["--set", "run.population_scale=0.5", "--replications", 2, "--quiet", *TINY]
+    national, simulated = tmp_path / "national", tmp_path / "simulated"
+    result = rescalesim("run", small_file, "--out", national, *half)
+    assert result.returncode == 0, result.stderr
+    assert "simulated at 50% of the national case flow; counts and costs at national scale" in (
+        result.stdout
+    )
+    other = rescalesim("run", small_file, "--out", simulated, "--report-scale", "simulated", *half)
+    assert other.returncode == 0, other.stderr
+    for folder, divide in ((national, True), (simulated, False)):
+        summary = pd.read_csv(folder / "summary.csv")  # always as simulated
+        headline = pd.read_csv(folder / "headline.csv").set_index("metric")
+        for name in HEADLINE:
+            factor = 0.5 if divide and METRICS[name].scales_with_population else 1.0
+            assert headline.loc[name, "mean"] == pytest.approx(summary[name].mean() / factor)
+            if METRICS[name].bounds is not None:  # no interval below what a run can give
+                assert not headline.loc[name, "ci95_low"] < 0
+    manifest = json.loads((national / "manifest.json").read_text())
+    head = subprocess.run(
+        ["git", "-C", str(Path(__file__).parent), "rev-parse", "HEAD"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    assert manifest["commit"].removesuffix("+changes") == head
+    assert manifest["report_scale"] == "national"
+    assert manifest["scenarios"][0]["population_scale"] == 0.5
+
+
 @pytest.mark.slow
 def test_the_same_scenario_and_seed_give_the_same_bytes_whatever_the_number_of_workers(
     run_output, small_file, tmp_path

@@ -19,6 +19,17 @@ def test_the_field_reference_is_generated_from_the_current_schema():
     assert (ROOT / "docs" / "scenario-fields.md").read_text() == reference_markdown()
 
 
+def test_the_citation_file_names_the_installed_version():
+    from importlib.metadata import version
+
+    import yaml
+
+    citation = yaml.safe_load((ROOT / "CITATION.cff").read_text())
+    assert citation["cff-version"] == "1.2.0"
+    assert citation["version"] == version("rescalesim")
+    assert citation["title"] and citation["authors"] and citation["message"]
+
+
 def test_the_readme_opens_with_the_two_commands_that_ci_runs():
     readme = (ROOT / "README.md").read_text()
     first_block = readme.split("```bash", 1)[1].split("```", 1)[0]

@@ -138,7 +138,8 @@ def Status(model: Explorer):
             f"**Explored:** {model.explored.name}  \n**Baseline:** {model.baseline.name}  \n"
             f"Both run on the same random numbers, {_replications(model.replications)} at "
             f"{model.population_scale:.0%} of the country's case flow, seed {model.seed} "
-            "(the sidebar's sliders)."
+            "(the sidebar's sliders); counts and costs in the tables are read at national scale "
+            "(divided by that share)."
         )
         years = model.explored.warmup_days + model.explored.measured_days
         if model.waiting:
@@ -176,7 +177,7 @@ def Status(model: Explorer):
                 mime_type="text/csv",
             )
         if len(model.finished) >= 1:
-            base, explored = model.summaries()
+            base, explored = model.national()
             table = pd.concat(
                 [
                     headline_table(base).assign(scenario=model.baseline.name),
@@ -267,9 +268,10 @@ def Outcomes(model: Explorer):
         return solara.Text("Reoffending and cost appear when a replication has finished.")
     base, explored = model.summaries()
     summaries = [(model.baseline.name, base), (model.explored.name, explored)]
-    monthly = [
-        (model.baseline.name, pd.concat([p[0].monthly for p in model.finished])),
-        (model.explored.name, pd.concat([p[1].monthly for p in model.finished])),
+    scale = model.population_scale
+    monthly = [  # costs at national scale, as in the tables
+        (name, at_national_scale(pd.concat([p[k].monthly for p in model.finished]), scale))
+        for k, name in enumerate((model.baseline.name, model.explored.name))
     ]
     solara.FigureMatplotlib(plots.reconviction(summaries), format="png")
     solara.FigureMatplotlib(plots.cost_by_component(monthly), format="png")

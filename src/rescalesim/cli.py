@@ -189,6 +189,17 @@ def build_parser() -> argparse.ArgumentParser:
         "scenarios", type=Path, nargs="+", help="scenario files or names; the first is the base"
     )
     _add_run_options(compare)
+    compare.add_argument(
+        "--set-in",
+        dest="scenario_overrides",
+        nargs=2,
+        action="append",
+        default=[],
+        metavar=("N", "FIELD=VALUE"),
+        help="override a field of the N-th scenario only (from 1), after --set, e.g. "
+        "--set-in 2 house_plan.places_per_house=30; a scenario given twice is named by what "
+        "its --set-in changed",
+    )
     _add_report_scale(compare)
     _add_resume_option(compare)
     compare.set_defaults(handler=command_compare)
@@ -336,10 +347,12 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _load(path: Path, args: argparse.Namespace, years: float | None = None) -> Scenario:
+def _load(
+    path: Path, args: argparse.Namespace, years: float | None = None, extra: Sequence[str] = ()
+) -> Scenario:
     from rescalesim.scenario_file import load
 
-    overrides = list(args.overrides)
+    overrides = [*args.overrides, *extra]
     years = args.years if args.years is not None else years
     if years is not None:
         overrides.append(f"run.years={years}")
@@ -467,7 +480,9 @@ def _write_projection(folder: Path, runs: list[tuple[list, SimulationResult]]) -
                 tables.append(table)
     if record is not None:
         record = record[record["date"] >= first_year - 1]  # a year of the past for context
-    plots.projection(shown, record, folder / "projection.png")
+    # always at national scale: a record is national
+    note = scale_note([r.scenario for _, r in runs], "national")
+    plots.stamp(plots.projection(shown, record), note, folder / "projection.png")
     if tables:
         write_table(pd.concat(tables, ignore_index=True), folder / "record_errors.csv")
     # capacity as a planner asks: places for at most 0% overcrowding with 90% probability
@@ -481,7 +496,7 @@ def _write_projection(folder: Path, runs: list[tuple[list, SimulationResult]]) -
         pd.concat([t.assign(scenario=n) for n, t in needed], ignore_index=True),
         folder / "places_needed.csv",
     )
-    plots.places_needed(needed, folder / "places_needed.png")
+    plots.stamp(plots.places_needed(needed), note, folder / "places_needed.png")
     (folder / "capacity.md").write_text("\n\n".join(words) + "\n", encoding="utf-8")
     told = "\nCapacity (rescalesim capacity asks for another year or level)\n" + "\n".join(
         f"  {line}" for text in words for line in text.splitlines()
@@ -578,9 +593,30 @@ def command_run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _compared(args: argparse.Namespace) -> list[Scenario]:
+    """The scenarios of `compare`, each with its own --set-in overrides."""
+    own: dict[int, list[str]] = {}
+    for n, text in args.scenario_overrides:
+        if not n.isdigit() or not 1 <= int(n) <= len(args.scenarios):
+            raise UsageError(
+                f"rescalesim compare: --set-in {n}: N must be a scenario's position, 1 to "
+                f"{len(args.scenarios)}"
+            )
+        own.setdefault(int(n) - 1, []).append(text)
+    scenarios = [_load(path, args, extra=own.get(i, [])) for i, path in enumerate(args.scenarios)]
+    names = [s.name for s in scenarios]
+    for i, scenario in enumerate(scenarios):
+        changed = [t for t in own.get(i, []) if not t.startswith("name=")]
+        if names.count(scenario.name) > 1 and changed:  # the same file, changed: say how
+            scenarios[i] = scenario.model_copy(
+                update={"name": f"{scenario.name}, with {', '.join(changed)}"}
+            )
+    return scenarios
+
+
 def command_compare(args: argparse.Namespace) -> int:
     """``rescalesim compare``: common random numbers, paired differences against the first."""
-    scenarios = [_load(path, args) for path in args.scenarios]
+    scenarios = _compared(args)
     from rescalesim.recorded import record_beside
     from rescalesim.scenario_file import locate
 

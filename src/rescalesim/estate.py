@@ -77,7 +77,7 @@ def at_scale(places: list[tuple[Hashable, int]], scale: float) -> list[int]:
     """Each facility's places at the run's scale, keeping the total of each kind and region.
 
     Facilities of one kind in one region, in the estate's order, get the differences of their
-    running total of national places times the scale, rounded: each is within one place of its
+    running total of national places times the scale, rounded half up: each is within one place of its
     exact share, and the group's total is its national total times the scale, rounded (30-place
     houses at 0.25 scale get 8, 7, 8, 7, ... places, not 8 each). A facility gets at least one
     place, which can only add to a total at scales too small for the group. Facilities later
@@ -89,7 +89,7 @@ def at_scale(places: list[tuple[Hashable, int]], scale: float) -> list[int]:
     for key, national in places:
         total, given = running.get(key, (0.0, 0))
         total += national
-        capacity = max(1, round(total * scale) - given)
+        capacity = max(1, math.floor(total * scale + 0.5) - given)  # halves up
         running[key] = (total, given + capacity)
         capacities.append(capacity)
     return capacities

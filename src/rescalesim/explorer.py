@@ -36,7 +36,13 @@ from rescalesim.scenario_file import (
     read_raw,
     validate,
 )
-from rescalesim.simulation import Replication, paired_differences, replication_seed, tables
+from rescalesim.simulation import (
+    Replication,
+    at_report_scale,
+    paired_differences,
+    replication_seed,
+    tables,
+)
 
 DEFAULT_SCENARIO = "belgium/detention_houses.toml"
 STEP_DAYS = DAYS_PER_YEAR  # one click of Step: one simulated year of both runs
@@ -283,9 +289,18 @@ class Explorer(mesa.Model):
                 parts[k].append(series.assign(replication=self.replication))
         return tuple(pd.concat(p, ignore_index=True) if p else pd.DataFrame() for p in parts)
 
+    def national(self) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """The summaries with counts and costs at national scale (what the page's tables show)."""
+        return tuple(
+            at_report_scale(table, self.population_scale, "national") for table in self.summaries()
+        )
+
     def differences(self) -> pd.DataFrame:
-        """Explored minus baseline, paired by replication, once two replications have run."""
-        base, explored = self.summaries()
+        """Explored minus baseline, paired by replication, once two replications have run.
+
+        Counts and costs at national scale.
+        """
+        base, explored = self.national()
         if len(self.finished) < 2:
             return pd.DataFrame()
         table = paired_differences(base, explored)

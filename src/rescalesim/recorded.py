@@ -214,7 +214,8 @@ def at_national_scale(monthly: pd.DataFrame, scale: float) -> pd.DataFrame:
     if scale == 1:
         return monthly
     table = monthly.copy()
-    keys = {"month", "date", "replication", "seed", "scenario_hash"}
+    # facilities are counted whole at any scale: houses open is not a count of people
+    keys = {"month", "date", "replication", "seed", "scenario_hash", "houses_open"}
     counts = [c for c in table.columns if c not in keys and table[c].dtype.kind in "fiu"]
     table[counts] = table[counts] / scale
     return table

@@ -99,6 +99,29 @@ def readable_differences(differences: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+def readable_by_year(table: pd.DataFrame) -> pd.DataFrame:
+    """Year-by-year differences as text: one row per scenario and year, one column per measure."""
+
+    def cell(r) -> str:
+        if r.difference != r.difference:
+            return "n/a"
+        digits = 1 if max(abs(r.ci95_low), abs(r.ci95_high)) < 100 else 0  # e.g. million EUR
+        return (
+            f"{r.difference:+,.{digits}f} ({r.ci95_low:+,.{digits}f} to {r.ci95_high:+,.{digits}f})"
+        )
+
+    wide = table.assign(
+        value=[cell(r) for r in table.itertuples()],
+        heading=[f"{r.label} ({r.unit})" for r in table.itertuples()],
+    ).pivot(index=["scenario", "year"], columns="heading", values="value")
+    order = list(dict.fromkeys(f"{r.label} ({r.unit})" for r in table.itertuples()))
+    wide = wide[order].reset_index()
+    wide.columns.name = None
+    if wide["scenario"].nunique() == 1:
+        wide = wide.drop(columns="scenario")
+    return wide
+
+
 def describe_mean(summary: pd.DataFrame, metric: str) -> str:
     """A metric's mean over a scenario's replications with its 95% interval, in words."""
     from rescalesim.simulation import interval, replication_counts
@@ -274,6 +297,9 @@ def comparison_notebook(folder: Path) -> nbformat.NotebookNode:
         if not differences.empty:
             cells.append(nbformat.v4.new_markdown_cell("## Differences against the baseline"))
             cells.append(_table_cell(readable_differences(differences)))
+    if (folder / "differences_by_year.csv").is_file():
+        cells.append(nbformat.v4.new_markdown_cell("## Differences year by year"))
+        cells.append(_table_cell(readable_by_year(pd.read_csv(folder / "differences_by_year.csv"))))
     if (folder / "capacity.md").is_file():
         cells.append(
             nbformat.v4.new_markdown_cell(
