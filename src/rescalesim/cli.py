@@ -416,6 +416,13 @@ def _print_headline(title: str, table: pd.DataFrame) -> None:
         )
 
 
+def source_commit() -> str:
+    """The source's commit (read once per process: what ran, not what is there at the end)."""
+    from rescalesim.provenance import source_commit as commit
+
+    return commit()
+
+
 def _manifest(
     results: Sequence[SimulationResult],
     started: float,
@@ -423,8 +430,6 @@ def _manifest(
     report_scale: str = "national",
 ) -> dict:
     from importlib.metadata import version
-
-    from rescalesim.provenance import source_commit
 
     return {
         "package": "rescalesim",
@@ -562,6 +567,7 @@ def command_run(args: argparse.Namespace) -> int:
     executor = _executor(args)  # every option is checked before anything is written
     kept = _kept(out, args, [scenario])
     started = time.perf_counter()
+    source_commit()  # read now (and kept): the source that runs, not the source at the end
     result = simulate(
         scenario,
         progress=_Progress(scenario.name, args.quiet),
@@ -636,6 +642,7 @@ def command_compare(args: argparse.Namespace) -> int:
     if not args.quiet:
         _print_shared_past(scenarios)
     started = time.perf_counter()
+    source_commit()  # read now (and kept): the source that runs, not the source at the end
     comparison = compare(
         scenarios,
         progress=_Progress(f"{len(scenarios)} scenarios", args.quiet),
