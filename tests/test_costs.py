@@ -16,14 +16,14 @@ def test_costs_are_place_days_times_the_scenarios_rates():
     # rates derived from the published cost per person-day (Belgium 2016: 150 EUR at 109.6%)
     # every facility is open from the start, so fully staffed: the staff line pays every place
     assert np.all(col["places_closed_for_staff"] == 0)
-    # a house's places count with its size's staff factor, (places / 57) ^ elasticity
+    # a house's places count with its size's staff factor, (places / reference) ^ elasticity
     e = model.validated_scenario.staffing.house_size_elasticity
     assert np.all(col["capacity_detention_house"] == 20 + 15)
     assert np.all(col["capacity_transition_house"] == 8)
     staff = (
         col["capacity_prison"] * 0.8 * 150 * 1.096
         + sum(c * (c / 57) ** e for c in (20, 15)) * 152.0
-        + 8 * (8 / 57) ** e * 120.0
+        + 8 * (8 / 15) ** e * 120.0  # transition houses: against the 15-place pilot
     )
     assert np.allclose(col["cost_staff_eur"], staff)
     held = col["detention_house"] + col["house_remand"]

@@ -695,14 +695,14 @@ class Staffing(Section):
             "transition_house": (0.5, 1.0),
         },
     )
-    house_reference_places: int = param(
-        57,
+    house_reference_places: dict[Literal["detention_house", "transition_house"], int] = param(
+        {"detention_house": 57, "transition_house": 15},
         unit="places",
-        ge=1,
-        le=10_000,
-        source="Kortrijk, the house the posts per place come from (57 places, about 50 staff)",
-        description="Size of a house at which posts_per_place and the published cost per "
-        "person-day hold.",
+        source="the houses the posts and costs per place come from: Kortrijk (57 places, about "
+        "50 staff) for detention houses, the Mechelen pilot (about 15 places) for transition "
+        "houses",
+        description="Size of a house, by type, at which posts_per_place and the cost per "
+        "person-day hold (a scenario whose house costs are for another size says so here).",
     )
     house_size_elasticity: float = param(
         -0.2,
@@ -715,8 +715,8 @@ class Staffing(Section):
         "invest in our prisons?'; a small house still needs a night watch and a director",
         description="How staff posts per place of a detention or transition house change with "
         "its size: posts per place x (places / house_reference_places) ^ elasticity; -0.2 "
-        "gives a 30-place house 14% more posts (and staff cost) per place than Kortrijk, 0 "
-        "makes size neutral.",
+        "gives a 30-place detention house 14% more posts (and staff cost) per place than "
+        "Kortrijk, 0 makes size neutral.",
         lever="assumption",
         plausible=(-0.4, 0.0),
     )
@@ -760,6 +760,10 @@ class Staffing(Section):
 
     @model_validator(mode="after")
     def _every_kind(self) -> Staffing:
+        for kind in ("detention_house", "transition_house"):
+            places = self.house_reference_places.get(kind)
+            if places is None or not 1 <= places <= 10_000:
+                raise ValueError(f"house_reference_places.{kind}: needs 1 to 10000 places")
         for name, limit in (("posts_per_place", 5.0), ("filled_share", 1.0)):
             table = getattr(self, name)
             missing = [k.value for k in Kind if k.value not in table]

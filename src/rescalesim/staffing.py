@@ -122,7 +122,7 @@ class Staffing:
         """
         if facility.kind is FacilityKind.prison or facility.plan is None:
             return 1.0
-        ratio = facility.plan.places / self.rules.house_reference_places
+        ratio = facility.plan.places / self.rules.house_reference_places[facility.kind]
         return ratio**self.rules.house_size_elasticity
 
     def staffed_places(self) -> list[float]:
