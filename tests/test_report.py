@@ -152,7 +152,8 @@ def test_a_results_folder_becomes_one_self_contained_file(tmp_path):
     html = (out / "report.html").read_text()
     assert not EXTERNAL.search(html)  # opens offline, e.g. as a mail attachment
     figures = sorted(out.glob("*.png"))
-    assert len(figures) == 6  # projection, places needed, people and places, cost, ...
+    assert len(figures) == 7  # projection, places needed, people and places, cost, by year, ...
+    assert "Differences year by year" in html and "commit" in html  # table and footer
     for figure in figures:  # embedded, byte for byte
         assert base64.b64encode(figure.read_bytes()).decode() in html, figure.name
     headline = pd.read_csv(out / "headline.csv").set_index("metric")

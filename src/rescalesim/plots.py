@@ -47,6 +47,17 @@ def _band(series: pd.DataFrame, column: str) -> tuple[np.ndarray, np.ndarray, np
     )
 
 
+def _panels(count: int, most: int, width: float, height: float, top: float) -> tuple[Figure, list]:
+    """A figure of `count` panels, at most `most` a row; the unused panels of the grid hidden."""
+    columns = min(most, count)
+    rows = -(-count // columns)
+    fig = Figure(figsize=(width * columns, top + height * rows))
+    axes = fig.subplots(rows, columns, squeeze=False)
+    for ax in axes.flat[count:]:
+        ax.set_visible(False)
+    return fig, list(axes.flat[:count])
+
+
 def _year_ticks(ax, dates: list[str]) -> None:
     step = 24 if len(dates) > 60 else 12
     ticks = np.arange(0, len(dates), step)
@@ -165,14 +176,9 @@ def outcome_bars(
     path: Path | str | None = None,
 ) -> Figure:
     """One panel per metric: the mean per scenario over replications, with 95% intervals."""
-    columns = min(3, len(metrics))
-    rows = -(-len(metrics) // columns)
-    fig = Figure(figsize=(4.6 * columns, 0.9 + 3.3 * rows))
-    axes = fig.subplots(rows, columns, squeeze=False)
-    for ax in axes.flat[len(metrics) :]:
-        ax.set_visible(False)
+    fig, axes = _panels(len(metrics), 3, 4.6, 3.3, 0.9)
     names = [name for name, _ in summaries]
-    for ax, metric in zip(axes.flat, metrics, strict=False):
+    for ax, metric in zip(axes, metrics, strict=True):
         words, unit, factor = axis_label(metric)
         for i, (_name, summary) in enumerate(summaries):
             mean, low, high = interval(summary[metric])
@@ -206,13 +212,8 @@ def differences(table: pd.DataFrame, path: Path | str | None = None) -> Figure:
     metrics = list(dict.fromkeys(table["metric"]))
     scenarios = list(dict.fromkeys(table["scenario"]))
     base = table["base"].iloc[0]
-    columns = min(3, len(metrics))
-    rows = -(-len(metrics) // columns)
-    fig = Figure(figsize=(4.6 * columns, 0.9 + (1.2 + 0.45 * len(scenarios)) * rows))
-    axes = fig.subplots(rows, columns, squeeze=False)
-    for ax in axes.flat[len(metrics) :]:
-        ax.set_visible(False)
-    for ax, metric in zip(axes.flat, metrics, strict=False):
+    fig, axes = _panels(len(metrics), 3, 4.6, 1.2 + 0.45 * len(scenarios), 0.9)
+    for ax, metric in zip(axes, metrics, strict=True):
         words, unit, factor = axis_label(metric)
         if unit.startswith("%"):
             unit = "percentage points"
@@ -255,13 +256,8 @@ def differences_by_year(table: pd.DataFrame, path: Path | str | None = None) -> 
     """
     measures = list(dict.fromkeys(table["measure"]))
     scenarios = list(dict.fromkeys(table["scenario"]))
-    columns = min(3, len(measures))
-    rows = -(-len(measures) // columns)
-    fig = Figure(figsize=(4.6 * columns, 0.8 + 3.0 * rows))
-    axes = fig.subplots(rows, columns, squeeze=False)
-    for ax in axes.flat[len(measures) :]:
-        ax.set_visible(False)
-    for ax, measure in zip(axes.flat, measures, strict=False):
+    fig, axes = _panels(len(measures), 3, 4.6, 3.0, 0.8)
+    for ax, measure in zip(axes, measures, strict=True):
         part = table[table["measure"] == measure]
         for i, name in enumerate(scenarios):
             line = part[part["scenario"] == name].sort_values("year")
@@ -275,7 +271,7 @@ def differences_by_year(table: pd.DataFrame, path: Path | str | None = None) -> 
         ax.set_ylabel(f"difference, {part['unit'].iloc[0]}", fontsize=8)
         ax.set_xlabel("year")
         ax.grid(alpha=0.3)
-    axes.flat[0].legend(fontsize=7)
+    axes[0].legend(fontsize=7)
     fig.suptitle(
         f"Year by year, minus '{table['base'].iloc[0]}', paired by replication "
         "(bands: 95% confidence interval)"
@@ -304,13 +300,8 @@ def sensitivity(table: pd.DataFrame, design: str, path: Path | str | None = None
         "mu_star": "mean size of the effect (mu*)",
         "sigma": "spread of the effect: interactions, non-linearity (sigma)",
     }
-    columns = min(2, len(outcomes))
-    rows_of_panels = -(-len(outcomes) // columns)
-    fig = Figure(figsize=(7 * columns, 0.6 + 3.4 * rows_of_panels))
-    axes = fig.subplots(rows_of_panels, columns, squeeze=False)
-    for ax in axes.flat[len(outcomes) :]:
-        ax.set_visible(False)
-    for ax, outcome in zip(axes.flat, outcomes, strict=False):
+    fig, axes = _panels(len(outcomes), 2, 7, 3.4, 0.6)
+    for ax, outcome in zip(axes, outcomes, strict=True):
         words, unit, factor = axis_label(outcome)
         if design == "sobol":
             unit, factor = "share of variance", 1
@@ -341,7 +332,7 @@ def sensitivity(table: pd.DataFrame, design: str, path: Path | str | None = None
         ax.set_xlabel(unit)
         ax.grid(axis="x", alpha=0.3)
     fig.tight_layout(rect=(0, 0.06, 1, 0.95))
-    handles, names = axes[0][0].get_legend_handles_labels()
+    handles, names = axes[0].get_legend_handles_labels()
     fig.legend(handles, names, loc="lower center", ncols=2, fontsize=9)
     fig.suptitle(f"Sensitivity ({'Sobol' if design == 'sobol' else 'Morris'}; bars: 95% intervals)")
     return _finish(fig, path)
