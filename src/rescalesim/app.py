@@ -24,7 +24,7 @@ from rescalesim.explorer import DEFAULT_SCENARIO, Explorer, all_levers
 from rescalesim.recorded import as_table, at_national_scale
 from rescalesim.scenario_docs import FieldDoc
 from rescalesim.scenario_file import SHIPPED, shipped_scenarios, to_toml
-from rescalesim.simulation import headline_table
+from rescalesim.simulation import headline_table, too_few
 
 FOLDER = os.environ.get("RESCALESIM_SCENARIOS", str(SHIPPED))
 TITLE = "rescalesim: a scenario against its baseline"
@@ -185,6 +185,9 @@ def Status(model: Explorer):
                 ]
             )
             solara.DataFrame(report.readable_headline(table), items_per_page=12)
+            few = too_few(table)
+            if few:
+                solara.Markdown(f"*{few}*")
         differences = model.differences()
         if differences.empty:
             solara.Text("Intervals of the differences appear after two replications.")

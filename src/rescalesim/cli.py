@@ -754,7 +754,8 @@ def command_sweep(args: argparse.Namespace) -> int:
     if (out / "sensitivity.csv").exists():
         table = pd.read_csv(out / "sensitivity.csv")
         if not table.empty:
-            plots.sensitivity(table, sweep.spec.design, out / "sensitivity.png")
+            baseline = sweep.baselines[0].name if sweep.baselines[0] is not None else None
+            plots.sensitivity(table, sweep.spec.design, out / "sensitivity.png", baseline)
         print(f"sensitivity indices (95% intervals) in {out}/sensitivity.csv:")
         for row in table.itertuples():
             print(

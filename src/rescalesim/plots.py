@@ -286,8 +286,16 @@ def stamp(fig: Figure, note: str, path: Path | str) -> Figure:
     return _finish(fig, path)
 
 
-def sensitivity(table: pd.DataFrame, design: str, path: Path | str | None = None) -> Figure:
+def sensitivity(
+    table: pd.DataFrame,
+    design: str,
+    path: Path | str | None = None,
+    baseline: str | None = None,
+) -> Figure:
     """Bar chart of sensitivity indices per outcome, with 95% confidence intervals.
+
+    With a `baseline` (a paired sweep) the outcomes are differences from it, and the title
+    says so.
 
     Sobol indices are shares of the outcome's variance; Morris mu* and sigma are in the
     outcome's own unit (the change across the parameter's range), shown as in the other figures.
@@ -334,7 +342,10 @@ def sensitivity(table: pd.DataFrame, design: str, path: Path | str | None = None
     fig.tight_layout(rect=(0, 0.06, 1, 0.95))
     handles, names = axes[0].get_legend_handles_labels()
     fig.legend(handles, names, loc="lower center", ncols=2, fontsize=9)
-    fig.suptitle(f"Sensitivity ({'Sobol' if design == 'sobol' else 'Morris'}; bars: 95% intervals)")
+    of = f" of the difference from '{baseline}'" if baseline else ""
+    fig.suptitle(
+        f"Sensitivity{of} ({'Sobol' if design == 'sobol' else 'Morris'}; bars: 95% intervals)"
+    )
     return _finish(fig, path)
 
 
