@@ -1080,6 +1080,11 @@ def _check_one(path: Path) -> str:
         from rescalesim.sweep import load_sweep
 
         sweep = load_sweep(path)
+        if sweep.spec.baseline:
+            return (
+                f"sweep {sweep.spec.name} ({sweep.runs} paired runs against "
+                f"{sweep.spec.baseline}, {2 * sweep.runs} simulations)"
+            )
         return f"sweep {sweep.spec.name} ({sweep.runs} runs)"
     scenario = load(path)
     return f"{scenario.name}; hash {scenario.digest()}"
