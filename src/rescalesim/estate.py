@@ -112,7 +112,7 @@ def planned_houses(scenario: Scenario) -> list[tuple[FacilityGroup, str, float]]
         for r, c in zip(regions, scenario.regions, strict=True)
     ]
     counts = largest_remainder(plan.houses, weights)
-    total = sum(weights)
+    shares = [w / sum(weights) for w in weights]
     first = (
         plan.first_opens_year
         if plan.first_opens_year is not None
@@ -121,11 +121,10 @@ def planned_houses(scenario: Scenario) -> list[tuple[FacilityGroup, str, float]]
     opened = [0] * len(regions)
     houses = []
     for k in range(plan.houses):
+        # how far each region is behind its share of the first k + 1 openings
         behind = [
-            (plan.houses * w / total) * (k + 1) / plan.houses - opened[i]
-            if opened[i] < counts[i]
-            else -math.inf
-            for i, w in enumerate(weights)
+            share * (k + 1) - opened[i] if opened[i] < counts[i] else -math.inf
+            for i, share in enumerate(shares)
         ]
         i = max(range(len(regions)), key=lambda j: (behind[j], -j))
         opened[i] += 1
