@@ -22,9 +22,8 @@ def interval(
     share lies in [0, 1]) the t-interval is taken on a scale where the bounds cannot be crossed
     and mapped back (delta method): the log of the mean for counts, its logit for shares. Where
     the t-interval lies well inside the bounds the two agree; near a bound (few replications,
-    rare events) the transformed one stays inside it instead of giving negative counts. A mean
-    on the bound itself (every run gave 0) has the interval [bound, bound] only if every run
-    agrees, which is what the runs show.
+    rare events) the transformed one stays inside it instead of giving negative counts. When
+    every run gave the same value the interval is that value.
     """
     x = np.asarray(values, dtype=float)
     x = x[~np.isnan(x)]
