@@ -753,14 +753,20 @@ def command_sweep(args: argparse.Namespace) -> int:
         print(f"  failed: point {row.point}, replication {row.replication}: {row.error}")
     if (out / "sensitivity.csv").exists():
         table = pd.read_csv(out / "sensitivity.csv")
+        baseline = sweep.baselines[0].name if sweep.baselines[0] is not None else None
         if not table.empty:
-            baseline = sweep.baselines[0].name if sweep.baselines[0] is not None else None
             plots.sensitivity(table, sweep.spec.design, out / "sensitivity.png", baseline)
-        print(f"sensitivity indices (95% intervals) in {out}/sensitivity.csv:")
+        scale = sweep.scenarios[0].run.population_scale
+        of = f" of the difference from '{baseline}'" if baseline else ""
+        print(
+            f"sensitivity indices{of} (95% intervals) in {out}/sensitivity.csv; counts and "
+            f"costs as simulated, at {scale:.0%} of the national case flow:"
+        )
+        width = max((len(p) for p in table["parameter"]), default=0) + 2
         for row in table.itertuples():
             print(
-                f"  {metric(row.outcome).label:<30}{row.parameter:<44}{row.index:<8}"
-                f"{row.value:>9.3f} +/- {row.conf:.3f}"
+                f"  {metric(row.outcome).label:<30}{row.parameter:<{width}}{row.index:<8}"
+                f"{row.value:>14,.3f} +/- {row.conf:,.3f}"
             )
     return 0
 
