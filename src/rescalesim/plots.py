@@ -47,6 +47,13 @@ def _band(series: pd.DataFrame, column: str) -> tuple[np.ndarray, np.ndarray, np
     )
 
 
+def field_words(path: str) -> str:
+    """A scenario field in words for an axis: 'placement: service max assessed risk'."""
+    section, _, rest = path.partition(".")
+    words = rest.replace(".", ", ").replace("_", " ") if rest else section.replace("_", " ")
+    return f"{section.replace('_', ' ')}: {words}" if rest else words
+
+
 def _panels(count: int, most: int, width: float, height: float, top: float) -> tuple[Figure, list]:
     """A figure of `count` panels, at most `most` a row; the unused panels of the grid hidden."""
     columns = min(most, count)
@@ -333,7 +340,7 @@ def sensitivity(
                 label=labels[index],
                 capsize=3,
             )
-        ax.set_yticks(y, parameters, fontsize=8)
+        ax.set_yticks(y, [field_words(p) for p in parameters], fontsize=8)
         ax.invert_yaxis()
         ax.axvline(0, color="black", linewidth=0.8)
         ax.set_title(words)
