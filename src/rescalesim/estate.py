@@ -73,6 +73,15 @@ def facility_plans(scenario: Scenario) -> list[FacilityPlan]:
     ]
 
 
+def planned_places(scenario: Scenario, kinds: set[str]) -> int:
+    """National places of every facility the scenario plans of these kinds.
+
+    Its facility groups, the houses of its ``house_plan`` and a ``new_prison``: each facility
+    open at some point of the run.
+    """
+    return sum(plan.places for plan in facility_plans(scenario) if plan.kind in kinds)
+
+
 def at_scale(places: list[tuple[Hashable, int]], scale: float) -> list[int]:
     """Each facility's places at the run's scale, keeping the total of each kind and region.
 
