@@ -90,7 +90,7 @@ class SweepSpec(BaseModel):
     base: str = Field(min_length=1, description="Base scenario file.")
     baseline: str | None = Field(
         None,
-        description="A scenario file each design point runs against, on the same seeds: the "
+        description="A scenario file each design point runs against, with the same random numbers: the "
         "point's parameters and the overrides apply to both, and the outcomes are the "
         "differences (base minus baseline).",
     )
