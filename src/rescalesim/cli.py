@@ -68,6 +68,17 @@ _positive_int = _whole_number(1)
 _seed = _whole_number(0)
 
 
+def _fraction(text: str) -> float:
+    """An argparse type: a number above 0 and at most 1 (a population scale)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number") from None
+    if not 0 < value <= 1:
+        raise argparse.ArgumentTypeError(f"{value:g} is not allowed; must be above 0, at most 1")
+    return value
+
+
 def _add_run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--replications", type=_positive_int, help="replications (run.replications)"
@@ -224,6 +235,27 @@ def build_parser() -> argparse.ArgumentParser:
         help="targets TOML file (default: targets.toml next to the scenario)",
     )
     _add_run_options(calibrate)
+    fitting = calibrate.add_argument_group(
+        "inference", "estimate the targets file's [[fit]] parameters by ABC-SMC (docs/inference.md)"
+    )
+    fitting.add_argument(
+        "--fit",
+        action="store_true",
+        help="estimate the parameters (ABC-SMC, pyabc); writes <scenario>.posterior.parquet "
+        "beside the scenario and figures into --out",
+    )
+    fitting.add_argument(
+        "--scale", type=_fraction, default=0.05, help="population scale of each fit run (0.05)"
+    )
+    fitting.add_argument(
+        "--population", type=_positive_int, default=100, help="particles per generation (100)"
+    )
+    fitting.add_argument(
+        "--generations", type=_positive_int, default=6, help="generations at most (6)"
+    )
+    fitting.add_argument(
+        "--resume", action="store_true", help="continue a fit from its database in --out"
+    )
     calibrate.set_defaults(handler=command_calibrate)
 
     validate = commands.add_parser(
@@ -787,6 +819,8 @@ def command_calibrate(args: argparse.Namespace) -> int:
             f"rescalesim calibrate: no targets.toml beside {path}; name one with --targets"
         )
     targets = load_targets(args.targets or path.parent / "targets.toml")
+    if args.fit:
+        return _fit(path, targets, args)
     if args.out is not None:
         check_results_folder(args.out, args.force)
     # the figures describe the first years of the run
@@ -800,31 +834,127 @@ def command_calibrate(args: argparse.Namespace) -> int:
     )
     print(
         f"\nCalibration of {scenario.name} against {targets.country} "
-        f"({scenario.run.replications} replications, first {scenario.run.years:g} years)"
+        f"({scenario.run.replications} replications, first {scenario.run.years:g} years; a "
+        "target is hit when the model's mean is within 1.96 standard deviations of model and "
+        "record together)"
     )
+    _print_targets(table)
+    if args.out is not None:
+        write_folder(args.out, lambda folder: write_table(table, folder / "calibration.csv"))
+    fitted = table[~table["check"]]
+    missed = int((~fitted["hit"]).sum())
+    print(f"\n{len(fitted) - missed} of {len(fitted)} targets hit (checks not counted)")
+    return 1 if missed else 0
+
+
+def _print_targets(table: pd.DataFrame) -> None:
+    """One line per target: the model (95% of runs) against the record (its 95% range)."""
+    from rescalesim.report import format_value
+
     for row in table.itertuples():
-        verdict = "ok  " if row.within else "MISS"
+        verdict = "check" if row.check else ("hit " if row.hit else "MISS")
         number = [
             format_value(row.metric, v)
             for v in (
-                row.simulated_mean,
-                row.ci95_low,
-                row.ci95_high,
-                row.public_value,
-                row.accepted_low,
-                row.accepted_high,
+                row.model_mean,
+                row.model_low,
+                row.model_high,
+                row.record,
+                row.record_low,
+                row.record_high,
             )
         ]
         print(
-            f"  {verdict} {row.target}: simulated {number[0]} (95% {number[1]} to {number[2]});"
-            f" public {number[3]}, accepted {number[4]} to {number[5]}"
+            f"  {verdict} {row.target}: model {number[0]} (95% of runs {number[1]} to "
+            f"{number[2]}); record {number[3]} ({number[4]} to {number[5]})"
         )
-        print(f"       {row.metric}; {row.source}")
-    if args.out is not None:
-        write_folder(args.out, lambda folder: write_table(table, folder / "calibration.csv"))
-    missed = int((~table["within"]).sum())
-    print(f"\n{len(table) - missed} of {len(table)} targets met")
-    return 1 if missed else 0
+
+
+def _fit(path: Path, targets, args: argparse.Namespace) -> int:
+    """``rescalesim calibrate --fit``: ABC-SMC, then the posterior, its figures and its check."""
+    from rescalesim import inference, plots
+    from rescalesim.outputs import write_table
+
+    if not targets.fit:
+        raise UsageError(
+            f"rescalesim calibrate --fit: {args.targets or path.parent / 'targets.toml'}: "
+            "lists no [[fit]] parameters to estimate"
+        )
+    out = args.out or Path("results") / path.parent.name / f"fit_{path.stem}"
+    database = out / "abc.db"
+    if database.exists() and not args.resume and not args.force:
+        raise UsageError(
+            f"rescalesim calibrate --fit: {database} exists; --resume to continue that fit, "
+            "--force to start again"
+        )
+    if args.resume and not database.exists():
+        raise UsageError(f"rescalesim calibrate --fit --resume: no fit to resume in {out}")
+    if args.force and not args.resume:
+        database.unlink(missing_ok=True)
+    out.mkdir(parents=True, exist_ok=True)
+    settings = inference.FitSettings(
+        scale=args.scale, population=args.population, generations=args.generations
+    )
+    scenario = _load(path, args, years=targets.years)
+    print(
+        f"Fitting {', '.join(p.field for p in targets.fit)} of {scenario.name} to "
+        f"{len(targets.fitted)} targets by ABC-SMC: {settings.population} particles a "
+        f"generation, at most {settings.generations} generations, runs at "
+        f"{settings.scale:.0%} scale; database {database}",
+        file=sys.stderr,
+    )
+    start = time.perf_counter()
+
+    def told(done: int, total: int, info: dict) -> None:
+        if args.quiet or not info:
+            return
+        print(
+            f"generation {done}/{total}: threshold {info['epsilon']:.3g}, "
+            f"{info['acceptance_rate']:.0%} of {int(info['samples'])} runs accepted, "
+            f"{time.perf_counter() - start:.0f} s elapsed",
+            file=sys.stderr,
+            flush=True,
+        )
+
+    result = inference.fit(
+        path, targets, out, settings, _executor(args), args.workers, args.resume, told
+    )
+    posterior_file = inference.posterior_path(path)
+    inference.write_posterior(result.posterior, posterior_file, targets, settings, scenario)
+    summary = inference.summary(result.posterior, targets)
+    write_table(summary, out / "posterior_summary.csv")
+    write_table(result.generations, out / "generations.csv")
+    plots.posterior(result.posterior, summary, out / "posterior.png")
+    print(f"\nPosterior ({len(result.posterior)} weighted particles) -> {posterior_file}")
+    for row in summary.itertuples():
+        print(
+            f"  {row.field}: median {row.posterior_median:.4g} (95% {row.posterior_low:.4g} "
+            f"to {row.posterior_high:.4g}); prior {row.prior_low:g} to {row.prior_high:g}, "
+            f"narrowed {row.narrowing:.0%}"
+        )
+    draws = inference.predictive(
+        path,
+        targets,
+        result.posterior,
+        settings,
+        executor=_executor(args),
+        progress=_Progress(f"{scenario.name}: posterior predictive", args.quiet),
+    )
+    table = inference.predictive_table(draws, targets)
+    write_table(draws, out / "predictive.csv")
+    write_table(table, out / "predictive_targets.csv")
+    plots.predictive(draws, table, out / "predictive.png")
+    print(
+        f"\nPosterior predictive ({len(draws)} draws at {settings.scale:.0%} scale; counts at "
+        "national scale)"
+    )
+    _print_targets(table)
+    fitted = table[~table["check"]]
+    print(
+        f"\n{int(fitted['hit'].sum())} of {len(fitted)} targets hit; figures and tables in {out}"
+        f" ({time.perf_counter() - start:.0f} s)"
+    )
+    return 0
 
 
 def command_validate(args: argparse.Namespace) -> int:

@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from rescalesim import outcomes, places
 from rescalesim.simulation import interval
@@ -523,5 +524,94 @@ def places_needed(
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8)
     ax.set_title("Places needed in each year's fullest month, against the estate's places")
+    fig.tight_layout()
+    return _finish(fig, path)
+
+
+def posterior(
+    particles: pd.DataFrame, priors: pd.DataFrame, path: Path | str | None = None
+) -> Figure:
+    """Marginals (diagonal) and pairs (below it) of a fitted posterior against its prior.
+
+    `particles` holds one column per field and `weight`; `priors` one row per field with
+    `field`, `prior_low`, `prior_high` and `narrowing` (:func:`inference.summary`). Each
+    marginal spans its prior's range, so how far the records narrowed it is seen at a glance.
+    """
+    fields = list(priors["field"])
+    n = len(fields)
+    fig = Figure(figsize=(2.6 * n + 0.6, 2.4 * n + 0.8), layout="constrained")
+    axes = fig.subplots(n, n, squeeze=False)
+    weights = particles["weight"].to_numpy(dtype=float)
+    for i, row in enumerate(priors.itertuples()):
+        for j in range(n):
+            ax = axes[i][j]
+            if j > i:
+                ax.set_visible(False)
+                continue
+            x_row = priors.iloc[j]
+            if i == j:
+                ax.hist(
+                    particles[row.field],
+                    bins=20,
+                    range=(row.prior_low, row.prior_high),
+                    weights=weights,
+                    density=True,
+                    color="tab:blue",
+                    alpha=0.7,
+                    label="posterior",
+                )
+                ax.axhline(
+                    1 / (row.prior_high - row.prior_low), color="dimgray", ls="--", label="prior"
+                )
+                ax.set_title(f"narrowed {row.narrowing:.0%}", fontsize=9)
+                ax.set_yticks([])
+                if i == 0:
+                    ax.legend(fontsize=7, loc="upper right")
+            else:
+                ax.scatter(
+                    particles[x_row.field],
+                    particles[row.field],
+                    s=4 + 400 * weights,
+                    alpha=0.5,
+                    color="tab:blue",
+                )
+                ax.set_xlim(x_row.prior_low, x_row.prior_high)
+                ax.set_ylim(row.prior_low, row.prior_high)
+            if i == n - 1:
+                ax.set_xlabel(field_words(x_row.field), fontsize=8)
+            if j == 0 and i > 0:
+                ax.set_ylabel(field_words(row.field), fontsize=8)
+            ax.xaxis.set_major_locator(MaxNLocator(3))
+            ax.tick_params(labelsize=7)
+    fig.suptitle(
+        "Posterior of the fitted parameters (blue) against their uniform prior (dashed);\n"
+        "each axis spans the prior's range",
+        fontsize=10,
+    )
+    return _finish(fig, path)
+
+
+def predictive(draws: pd.DataFrame, table: pd.DataFrame, path: Path | str | None = None) -> Figure:
+    """Each target: the record with its 95% uncertainty against the posterior predictive.
+
+    `draws` has one column per target (one row per parameter draw); `table` one row per target
+    with `target`, `metric`, `record`, `record_low`, `record_high`, `check` and `hit`
+    (:func:`inference.predictive_table`).
+    """
+    fig, axes = _panels(len(table), 3, 3.6, 2.6, 0.7)
+    for ax, row in zip(axes, table.itertuples(), strict=True):
+        m = outcomes.metric(row.metric)
+        values = draws[row.target].to_numpy(dtype=float) * m.scale
+        ax.hist(values, bins=15, color="tab:blue", alpha=0.6, label="model (posterior draws)")
+        ax.axvspan(row.record_low * m.scale, row.record_high * m.scale, color="tab:orange",
+                   alpha=0.25, label="record, 95% range")
+        ax.axvline(row.record * m.scale, color="tab:orange", lw=2)
+        verdict = "check" if row.check else ("hit" if row.hit else "miss")
+        ax.set_title(f"{row.target} ({verdict})", fontsize=9)
+        ax.set_xlabel(f"{m.label} ({m.unit})" if m.unit else m.label, fontsize=8)
+        ax.set_yticks([])
+    axes[0].legend(fontsize=7)
+    fig.suptitle("Posterior predictive: the records against the model with fitted parameters",
+                 fontsize=10)
     fig.tight_layout()
     return _finish(fig, path)

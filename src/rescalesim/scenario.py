@@ -35,19 +35,24 @@ def param(
     lt: float | None = None,
     lever: Literal["policy", "assumption"] | None = None,
     plausible: tuple[float, float] | dict[str, tuple[float, float]] | None = None,
+    calibrated: bool = False,
 ) -> Any:
     """A scenario field with its unit and the source of its default, kept in the JSON schema.
 
     ``lever`` marks a field the web page offers: a "policy" choice applies to the explored
     scenario only, an "assumption" (an uncertain effect size) to it and its baseline alike.
     ``plausible`` is the range worth exploring when narrower than the allowed one (per key for
-    a table-valued field), from docs/mechanisms.md.
+    a table-valued field), from docs/mechanisms.md. ``calibrated`` marks a case-flow field that
+    national records can pin down: `rescalesim calibrate --fit` may estimate it, with the prior
+    a country's targets file gives (:mod:`inference`).
     """
     extra: dict[str, Any] = {"unit": unit, "source": source}
     if lever is not None:
         extra["lever"] = lever
     if plausible is not None:
         extra["plausible"] = plausible
+    if calibrated:
+        extra["calibrated"] = True
     return Field(
         default,
         description=description,
@@ -191,6 +196,7 @@ class CaseFlow(Section):
         ge=0,
         le=10_000_000,
         source="calibrated: Belgian incarcerations 16,911 in 2020 (FPS Justice), stock 11,631 (SPACE I 2024)",
+        calibrated=True,
         description="Poisson rate of cases from people not already in the model; cases from reoffending come on top.",
     )
     trial_delay_days_mean: float = param(
@@ -213,6 +219,7 @@ class Remand(Section):
         ge=0,
         le=1,
         source="calibrated to a pre-trial share of the stock of 36% (Belgium, Jan 2022, VRT)",
+        calibrated=True,
         description="Share of new cases held on remand until the hearing.",
     )
     days_mean: float = param(
@@ -221,6 +228,7 @@ class Remand(Section):
         gt=0,
         le=3650,
         source="calibrated to a pre-trial share of the stock of 36% (Belgium, Jan 2022, VRT)",
+        calibrated=True,
         description="Mean remand duration (gamma distributed).",
     )
     days_cv: float = param(
@@ -1204,6 +1212,7 @@ class Reoffending(Section):
         gt=0,
         lt=1,
         source="calibrated: >half of 44.1% re-incarcerated in 6-8 years within 2 years (NICC, Belgium)",
+        calibrated=True,
         description="Probability that the reference person (age 30 throughout, medium risk, no "
         "priors, released from prison) offends again within 2 years.",
         lever="assumption",

@@ -54,7 +54,8 @@ def _rows(model: type[BaseModel], prefix: str):
             extra.get("unit", ""),
             ", ".join(bounds(field)),
             field.description or "",
-            extra.get("source", ""),
+            extra.get("source", "")
+            + ("; estimated by `rescalesim calibrate --fit`" if extra.get("calibrated") else ""),
         )
 
 
@@ -97,6 +98,7 @@ class FieldDoc:
     choices: list[Any] | None  # the allowed values of a Literal field (or of a list's items)
     lever: str | None = None  # "policy" or "assumption": offered on the web page
     plausible: tuple[float, float] | None = None  # the range worth exploring
+    calibrated: bool = False  # national records can pin it down (rescalesim calibrate --fit)
 
     @property
     def kind(self) -> str:
@@ -164,6 +166,7 @@ def field_doc(path: str) -> FieldDoc:
             choices=_choices(annotation),
             lever=None if per_key and not rest else extra.get("lever"),
             plausible=tuple(plausible) if plausible is not None else None,
+            calibrated=bool(extra.get("calibrated")) and not rest,
         )
     raise KeyError(f"{path}: a section, not a field")
 
@@ -178,11 +181,10 @@ def _choices(annotation: Any) -> list[Any] | None:
     return None
 
 
-@cache  # the schema does not change; the web page asks on every redraw
-def levers() -> tuple[FieldDoc, ...]:
-    """Every field marked as a lever in the schema, in schema order.
+def _marked(mark: str) -> list[FieldDoc]:
+    """Every field whose schema entry carries `mark`, in schema order.
 
-    A table-valued field with a plausible range per key (custody multipliers) gives one lever
+    A table-valued field with a plausible range per key (custody multipliers) gives one entry
     per key.
     """
     found = []
@@ -194,7 +196,7 @@ def levers() -> tuple[FieldDoc, ...]:
                 walk(annotation, f"{prefix}{name}.")
                 continue
             extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
-            if "lever" not in extra:
+            if mark not in extra:
                 continue
             plausible = extra.get("plausible")
             keys = list(plausible) if isinstance(plausible, dict) else [None]
@@ -203,4 +205,16 @@ def levers() -> tuple[FieldDoc, ...]:
                 found.append(field_doc(path))
 
     walk(Scenario, "")
-    return tuple(found)
+    return found
+
+
+@cache  # the schema does not change; the web page asks on every redraw
+def levers() -> tuple[FieldDoc, ...]:
+    """Every field marked as a lever in the schema, in schema order (one per key of a table)."""
+    return tuple(_marked("lever"))
+
+
+@cache
+def calibrated() -> tuple[FieldDoc, ...]:
+    """Every field marked `calibrated`: what `rescalesim calibrate --fit` may estimate."""
+    return tuple(_marked("calibrated"))
