@@ -807,7 +807,6 @@ def command_calibrate(args: argparse.Namespace) -> int:
     """``rescalesim calibrate``: exit 1 if any target is missed."""
     from rescalesim.calibration import calibrate, load_targets
     from rescalesim.outputs import check_results_folder, write_folder, write_table
-    from rescalesim.report import format_value
     from rescalesim.scenario_file import locate, read_toml
 
     path = locate(args.scenario)

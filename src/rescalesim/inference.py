@@ -98,6 +98,7 @@ class Simulator:
         return int(np.random.SeedSequence([scenario_seed, *words]).generate_state(1)[0])
 
     def __call__(self, parameters: dict[str, float]) -> dict[str, float]:
+        """One run with these parameters: each target's statistic (counts at national scale)."""
         from rescalesim.simulation import run_replication
 
         parameters = {k: float(v) for k, v in dict(parameters).items()}
@@ -119,6 +120,7 @@ class WeightedDistance:
         self.sd = {t.name: t.sd for t in targets.fitted}
 
     def __call__(self, simulated: dict, observed: dict) -> float:
+        """The distance (infinite if a statistic could not be computed)."""
         total = 0.0
         for name, sd in self.sd.items():
             value = float(simulated[name])
