@@ -123,6 +123,35 @@ def scale_note(scenarios: Sequence, report_scale: str) -> str:
     return f"simulated at {simulated} of the national case flow; counts and costs as simulated"
 
 
+def _add_uncertainty(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--uncertainty",
+        choices=("none", "ranges", "posterior"),
+        default="none",
+        help="parameter uncertainty: none (chance only; the default), ranges (each replication "
+        "draws the uncertain effect sizes from their plausible ranges) or posterior (also the "
+        "fitted case flow from the scenario's posterior); the draws are common to the compared "
+        "scenarios, and tables add where 95%% of replications fall (use 100 or more)",
+    )
+
+
+def _uncertainty(args: argparse.Namespace, scenarios: list, paths: list[Path]):
+    """The uncertainty of a job, from --uncertainty and the first scenario's posterior file."""
+    from rescalesim.scenario_file import locate, posterior_file
+    from rescalesim.uncertainty import for_scenarios
+
+    if args.uncertainty == "none":
+        return None
+    posterior = posterior_file(locate(paths[0])) if args.uncertainty == "posterior" else None
+    if args.uncertainty == "posterior" and posterior is None:
+        raise UsageError(
+            f"rescalesim {args.command} --uncertainty posterior: {paths[0]} names no posterior "
+            "file (field 'posterior', written by rescalesim calibrate --fit); allowed here: "
+            "none, ranges"
+        )
+    return for_scenarios(args.uncertainty, scenarios, posterior)
+
+
 def _add_resume_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--resume",
@@ -190,6 +219,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_run_options(run)
     _add_report_scale(run)
+    _add_uncertainty(run)
     _add_resume_option(run)
     run.set_defaults(handler=command_run)
 
@@ -212,6 +242,7 @@ def build_parser() -> argparse.ArgumentParser:
         "its --set-in changed",
     )
     _add_report_scale(compare)
+    _add_uncertainty(compare)
     _add_resume_option(compare)
     compare.set_defaults(handler=command_compare)
 
@@ -439,12 +470,24 @@ def _print_headline(title: str, table: pd.DataFrame) -> None:
     warning = too_few(table)
     if warning:
         print(f"  Note: {warning}")
-    print(f"  {'outcome':<46}{'mean':>18}{'95% interval':>34}")
+    draws = "draws95_low" in table.columns
+    if draws:
+        print(
+            "  Each replication drew the uncertain parameters: the interval of the mean says how "
+            "well the average is known; '95% of replications' where one outcome may land."
+        )
+    extra = f"{'95% of replications':>34}" if draws else ""
+    print(f"  {'outcome':<46}{'mean':>18}{'95% interval of the mean':>34}{extra}")
     for row in table.itertuples():
         m = metric(row.metric)
         low, high = (m.format(v) for v in (row.ci95_low, row.ci95_high))
+        spread = ""
+        if draws:
+            d_low, d_high = (m.format(v) for v in (row.draws95_low, row.draws95_high))
+            spread = f"{d_low + ' to ' + d_high:>34}"
         print(
-            f"  {m.table_heading():<46}{m.format(row.mean):>18}{low + ' to ' + high:>34}{gap(row)}"
+            f"  {m.table_heading():<46}{m.format(row.mean):>18}{low + ' to ' + high:>34}"
+            f"{spread}{gap(row)}"
         )
 
 
@@ -460,10 +503,12 @@ def _manifest(
     started: float,
     command: list[str],
     report_scale: str = "national",
+    uncertainty: str = "none",
 ) -> dict:
     from importlib.metadata import version
 
     return {
+        "uncertainty": uncertainty,
         "package": "rescalesim",
         "version": version("rescalesim"),
         "commit": source_commit(),
@@ -563,6 +608,7 @@ def _kept(out: Path, args: argparse.Namespace, scenarios: list):
 
     job = {
         "command": args.command,
+        "uncertainty": getattr(args, "uncertainty", "none"),
         "scenarios": [s.digest() for s in scenarios],  # with their seed and replications
         "version": rescalesim.__version__,
     }
@@ -597,6 +643,7 @@ def command_run(args: argparse.Namespace) -> int:
     out = args.out or Path("results") / args.scenario.stem
     check_results_folder(out, args.force)
     executor = _executor(args)  # every option is checked before anything is written
+    uncertainty = _uncertainty(args, [scenario], [args.scenario])
     kept = _kept(out, args, [scenario])
     started = time.perf_counter()
     source_commit()  # read now (and kept): the source that runs, not the source at the end
@@ -606,9 +653,11 @@ def command_run(args: argparse.Namespace) -> int:
         workers=args.workers,
         executor=executor,
         kept=kept,
+        uncertainty=uncertainty,
     )
     table = headline_table(
-        at_report_scale(result.summary, scenario.run.population_scale, args.report_scale)
+        at_report_scale(result.summary, scenario.run.population_scale, args.report_scale),
+        draws=uncertainty is not None,
     )
     told: list[str] = []  # what the results folder adds in words, printed at the end
 
@@ -617,7 +666,8 @@ def command_run(args: argparse.Namespace) -> int:
         told.append(_write_projection(folder, [(record, result)]))
         write_table(table, folder / "headline.csv")
         write_json(
-            _manifest([result], started, args.argv, args.report_scale), folder / "manifest.json"
+            _manifest([result], started, args.argv, args.report_scale, args.uncertainty),
+            folder / "manifest.json",
         )
 
     _write_results(out, fill, kept)
@@ -670,6 +720,7 @@ def command_compare(args: argparse.Namespace) -> int:
     check_results_folder(out, args.force)
     check_distinct_names(scenarios)
     executor = _executor(args)  # every option is checked before anything is written
+    uncertainty = _uncertainty(args, scenarios, args.scenarios)
     kept = _kept(out, args, scenarios)
     if not args.quiet:
         _print_shared_past(scenarios)
@@ -682,6 +733,7 @@ def command_compare(args: argparse.Namespace) -> int:
         executor=executor,
         kept=kept,
         report_scale=args.report_scale,
+        uncertainty=uncertainty,
     )
     results = comparison.results
     told: list[str] = []  # what the results folder adds in words, printed at the end
@@ -723,8 +775,11 @@ def command_compare(args: argparse.Namespace) -> int:
                 note,
                 folder / "differences_by_year.png",
             )
+        if uncertainty is not None:
+            told.append(_write_break_even(folder, results))
         write_json(
-            _manifest(results, started, args.argv, args.report_scale), folder / "manifest.json"
+            _manifest(results, started, args.argv, args.report_scale, args.uncertainty),
+            folder / "manifest.json",
         )
         render(folder, folder / "report.html")
 
@@ -739,17 +794,64 @@ def command_compare(args: argparse.Namespace) -> int:
     for result in results[1:]:
         rows = differences[differences["scenario"] == result.scenario.name]
         print(f"\n{result.scenario.name} minus {results[0].scenario.name} (paired)")
-        print(f"  {'outcome':<46}{'difference':>18}{'95% interval':>34}")
+        draws = "draws95_low" in rows.columns
+        extra = f"{'95% of replications':>34}" if draws else ""
+        print(f"  {'outcome':<46}{'difference':>18}{'95% interval of the mean':>34}{extra}")
         for row in rows.itertuples():
             m = metric(row.metric)
             low, high = (m.format_difference(v) for v in (row.ci95_low, row.ci95_high))
+            spread = ""
+            if draws:
+                d_low, d_high = (
+                    m.format_difference(v) for v in (row.draws95_low, row.draws95_high)
+                )
+                spread = f"{d_low + ' to ' + d_high:>34}"
             print(
                 f"  {m.table_heading():<46}{m.format_difference(row.difference):>18}"
-                f"{low + ' to ' + high:>34}{gap(row)}"
+                f"{low + ' to ' + high:>34}{spread}{gap(row)}"
             )
     print(*told, sep="")
     print(f"\nResults in {out}/ (report: {out}/report.html)")
     return 0
+
+
+# the effect whose break-even a comparison reports: the detention house's reoffending multiplier
+BREAK_EVEN_FIELD = "reoffending.custody_multipliers.detention_house"
+
+
+def _write_break_even(folder: Path, results: list) -> str:
+    """Where each plan pays for itself in avoided reoffending, in `break_even.csv` and words."""
+    import math
+
+    import pandas as pd
+
+    from rescalesim.outputs import write_table
+    from rescalesim.scenario_docs import field_doc
+    from rescalesim.uncertainty import break_even
+
+    doc = field_doc(BREAK_EVEN_FIELD)
+    low, high = doc.plausible
+    rows = [
+        break_even(results[0].summary, r.summary, BREAK_EVEN_FIELD, low, high)
+        | {"scenario": r.scenario.name, "base": results[0].scenario.name}
+        for r in results[1:]
+    ]
+    write_table(pd.DataFrame(rows), folder / "break_even.csv")
+    lines = []
+    for row in rows:
+        if not math.isfinite(row.get("probability", float("nan"))):
+            lines.append(
+                f"\n{row['scenario']}: its total cost does not fall as the house effect "
+                "strengthens, within the replications run: no break-even found"
+            )
+            continue
+        lines.append(
+            f"\n{row['scenario']} pays for itself in avoided reoffending (total cost no higher "
+            f"than {row['base']}'s) if people leaving a detention house reoffend at most "
+            f"{row['break_even']:.2f} times as often as after prison; under the assumed range "
+            f"({low:g} to {high:g}, uniform) the chance of that is {row['probability']:.0%}"
+        )
+    return "".join(lines)
 
 
 def command_sweep(args: argparse.Namespace) -> int:

@@ -603,15 +603,21 @@ def predictive(draws: pd.DataFrame, table: pd.DataFrame, path: Path | str | None
         m = outcomes.metric(row.metric)
         values = draws[row.target].to_numpy(dtype=float) * m.scale
         ax.hist(values, bins=15, color="tab:blue", alpha=0.6, label="model (posterior draws)")
-        ax.axvspan(row.record_low * m.scale, row.record_high * m.scale, color="tab:orange",
-                   alpha=0.25, label="record, 95% range")
+        ax.axvspan(
+            row.record_low * m.scale,
+            row.record_high * m.scale,
+            color="tab:orange",
+            alpha=0.25,
+            label="record, 95% range",
+        )
         ax.axvline(row.record * m.scale, color="tab:orange", lw=2)
         verdict = "check" if row.check else ("hit" if row.hit else "miss")
         ax.set_title(f"{row.target} ({verdict})", fontsize=9)
         ax.set_xlabel(f"{m.label} ({m.unit})" if m.unit else m.label, fontsize=8)
         ax.set_yticks([])
     axes[0].legend(fontsize=7)
-    fig.suptitle("Posterior predictive: the records against the model with fitted parameters",
-                 fontsize=10)
+    fig.suptitle(
+        "Posterior predictive: the records against the model with fitted parameters", fontsize=10
+    )
     fig.tight_layout()
     return _finish(fig, path)

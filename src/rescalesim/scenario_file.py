@@ -92,6 +92,30 @@ def baseline_of(path: Path) -> Path:
     return path.parent / named
 
 
+def posterior_file(path: Path) -> Path | None:
+    """The posterior a scenario file names (``posterior = "..."``), or one it extends names.
+
+    The path is read relative to the file that names it; `rescalesim calibrate --fit` writes
+    it. None when no file of the chain names one.
+    """
+    path = Path(path)
+    for _ in range(MAX_EXTENDS_DEPTH + 1):
+        data = read_toml(path)
+        named = data.get("posterior")
+        if named is not None:
+            if not isinstance(named, str) or not (path.parent / named).is_file():
+                raise ScenarioError(
+                    f"{path}: field 'posterior': must name a posterior file beside it "
+                    "(written by rescalesim calibrate --fit)"
+                )
+            return path.parent / named
+        parent = data.get("extends")
+        if parent is None:
+            return None
+        path = path.parent / parent
+    return None
+
+
 def read_raw(path: Path, _seen: tuple[Path, ...] = ()) -> dict[str, Any]:
     """Read a scenario file and the files it extends, merged, without validating."""
     path = Path(path)
@@ -102,6 +126,7 @@ def read_raw(path: Path, _seen: tuple[Path, ...] = ()) -> dict[str, Any]:
         raise ScenarioError(f"{path}: field 'extends': chain longer than {MAX_EXTENDS_DEPTH}")
     data = read_toml(path)
     data.pop("compare_with", None)  # which scenario the web page compares it with
+    data.pop("posterior", None)  # where its fitted posterior is (posterior_file)
     parent = data.pop("extends", None)
     added = data.pop("add_facilities", None)
     removed = data.pop("remove_facilities", None)

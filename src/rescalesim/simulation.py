@@ -30,6 +30,7 @@ from rescalesim.outcomes import HEADLINE, SUPPORTING
 from rescalesim.places import FacilityKind
 from rescalesim.scenario import Scenario
 from rescalesim.shared_past import divergence_day
+from rescalesim.uncertainty import DRAWN_PREFIX, Uncertainty, percentiles
 
 METRICS = HEADLINE + SUPPORTING
 
@@ -109,6 +110,35 @@ def run_with_probes(
     return tables(model, seed, replication).summary, values
 
 
+def run_uncertain(
+    scenarios: Sequence[Scenario], uncertainty: Uncertainty, seed: int, replication: int
+) -> list[Replication]:
+    """One replication of the scenarios with its draw of the uncertain parameters.
+
+    The draw is the same for every scenario (:mod:`uncertainty`); each row keeps its
+    scenario's hash as given (the drawn values are in its ``drawn__<field>`` columns, a pure
+    function of the seed and the replication).
+    """
+    values = uncertainty.draw(seed, replication)
+    drawn = [uncertainty.apply(s, values) for s in scenarios]
+    runs = run_together(drawn, seed, replication)
+    if not values:
+        return runs
+    columns = {f"{DRAWN_PREFIX}{k}": v for k, v in values.items()}
+    for scenario, run in zip(scenarios, runs, strict=True):
+        digest = scenario.digest()
+        run.summary.update({"scenario_hash": digest, **columns})
+        for table in (run.monthly, run.subgroups):
+            table["scenario_hash"] = digest
+    return runs
+
+
+def _run_uncertain_one(
+    scenario: Scenario, uncertainty: Uncertainty, seed: int, replication: int
+) -> Replication:
+    return run_uncertain([scenario], uncertainty, seed, replication)[0]
+
+
 def run_together(scenarios: Sequence[Scenario], seed: int, replication: int) -> list[Replication]:
     """One replication of several scenarios, simulating their shared past once.
 
@@ -151,8 +181,12 @@ def simulate(
     workers: int = 1,
     executor: Executor | None = None,
     kept: KeptReplications | None = None,
+    uncertainty: Uncertainty | None = None,
 ) -> SimulationResult:
     """Run a scenario's replications (defaults from its `run` section).
+
+    With `uncertainty` (:mod:`uncertainty`), each replication first draws the uncertain
+    parameters.
 
     With ``workers > 1`` replications run in that many local processes, or on any `executor`
     (see :mod:`executors`); the tables are the same either way, since each replication depends
@@ -161,7 +195,10 @@ def simulate(
     """
     n = replications if replications is not None else scenario.run.replications
     master = seed if seed is not None else scenario.run.seed
-    run = partial(run_replication, scenario, master)
+    if uncertainty is not None and uncertainty.mode != "none":
+        run = partial(_run_uncertain_one, scenario, uncertainty, master)
+    else:
+        run = partial(run_replication, scenario, master)
     runs = _replications(run, n, progress, workers, executor, kept)
     return _collect(scenario, runs)
 
@@ -238,11 +275,15 @@ def replication_counts(values: pd.Series) -> dict[str, int]:
     return {"replications_with_value": int(values.notna().sum()), "replications": len(values)}
 
 
-def headline_table(summary: pd.DataFrame, metrics: Sequence[str] = HEADLINE) -> pd.DataFrame:
+def headline_table(
+    summary: pd.DataFrame, metrics: Sequence[str] = HEADLINE, draws: bool = False
+) -> pd.DataFrame:
     """Mean and 95% interval per metric over the replications of one scenario.
 
     Intervals keep to each metric's bounds (see `interval`); ``replications_needed`` is how
-    many replications would give an interval within 5% of the mean.
+    many replications would give an interval within 5% of the mean. With `draws` (replications
+    that drew uncertain parameters), ``draws95_low`` and ``draws95_high`` hold the 2.5 and 97.5
+    percentiles of single replications.
     """
     from rescalesim.outcomes import metric as described
 
@@ -250,6 +291,8 @@ def headline_table(summary: pd.DataFrame, metrics: Sequence[str] = HEADLINE) -> 
     for metric in metrics:
         mean, low, high = interval(summary[metric], bounds=described(metric).bounds)
         row = {"metric": metric, "mean": mean, "ci95_low": low, "ci95_high": high}
+        if draws:
+            row["draws95_low"], row["draws95_high"] = percentiles(summary[metric])
         row["replications_needed"] = replications_needed(summary[metric])
         rows.append(row | replication_counts(summary[metric]))
     return pd.DataFrame(rows)
@@ -276,15 +319,20 @@ def too_few(table: pd.DataFrame) -> str | None:
 
 
 def paired_differences(
-    base: pd.DataFrame, other: pd.DataFrame, metrics: Sequence[str] = HEADLINE
+    base: pd.DataFrame, other: pd.DataFrame, metrics: Sequence[str] = HEADLINE, draws: bool = False
 ) -> pd.DataFrame:
-    """Mean and 95% interval of other minus base, paired by replication (common random numbers)."""
+    """Mean and 95% interval of other minus base, paired by replication (common random numbers).
+
+    With `draws`, also the 2.5 and 97.5 percentiles of the single replications' differences.
+    """
     joined = base.merge(other, on=["seed", "replication"], suffixes=("_base", "_other"))
     rows = []
     for metric in metrics:
         paired = joined[f"{metric}_other"] - joined[f"{metric}_base"]
         mean, low, high = interval(paired)
         row = {"metric": metric, "difference": mean, "ci95_low": low, "ci95_high": high}
+        if draws:
+            row["draws95_low"], row["draws95_high"] = percentiles(paired)
         rows.append(row | replication_counts(paired))
     return pd.DataFrame(rows)
 
@@ -333,6 +381,7 @@ class Comparison:
     # scenario, base, year, measure, label, unit, difference, ci95_low, ci95_high, replications
     by_year: pd.DataFrame | None = None
     report_scale: str = "national"
+    uncertainty: str = "none"  # none, ranges or posterior (:mod:`uncertainty`)
 
 
 def check_distinct_names(scenarios: Sequence[Scenario]) -> None:
@@ -355,6 +404,7 @@ def compare(
     executor: Executor | None = None,
     kept: KeptReplications | None = None,
     report_scale: str = "national",
+    uncertainty: Uncertainty | None = None,
 ) -> Comparison:
     """Run each scenario with the same seeds (the first scenario's unless given) and compare.
 
@@ -362,30 +412,42 @@ def compare(
     `progress(done, total)` is told as each replication of all of them is done; `kept` as in
     `simulate`. Headline and differences give counts and costs at `report_scale` (national:
     divided by each scenario's ``run.population_scale``); the results' tables stay as simulated.
+    With `uncertainty`, replication *i* of every scenario draws the same uncertain parameters,
+    and the tables add the 2.5-97.5 percentiles over the replications (``draws95_low`` and
+    ``draws95_high``) next to the interval of the mean.
     """
     check_distinct_names(scenarios)
     base = scenarios[0].run
     n = replications if replications is not None else base.replications
     master = seed if seed is not None else base.seed
-    together = partial(run_together, list(scenarios), master)
+    uncertain = uncertainty is not None and uncertainty.mode != "none"
+    if uncertain:
+        together = partial(run_uncertain, list(scenarios), uncertainty, master)
+    else:
+        together = partial(run_together, list(scenarios), master)
     runs = _replications(together, n, progress, workers, executor, kept)
     results = [_collect(scenario, [r[k] for r in runs]) for k, scenario in enumerate(scenarios)]
     reported = [
         at_report_scale(r.summary, r.scenario.run.population_scale, report_scale) for r in results
     ]
+    draws = ["draws95_low", "draws95_high"] if uncertain else []
     headline = pd.concat(
         [
-            headline_table(summary).assign(scenario=r.scenario.name)
+            headline_table(summary, draws=uncertain).assign(scenario=r.scenario.name)
             for r, summary in zip(results, reported, strict=True)
         ],
         ignore_index=True,
-    )[["scenario", "metric", "mean", "ci95_low", "ci95_high", "replications_needed", *COUNTS]]
-    columns = ["scenario", "base", "metric", "difference", "ci95_low", "ci95_high", *COUNTS]
+    )[
+        ["scenario", "metric", "mean", "ci95_low", "ci95_high", *draws, "replications_needed"]
+        + COUNTS
+    ]
+    columns = ["scenario", "base", "metric", "difference", "ci95_low", "ci95_high", *draws]
+    columns += COUNTS
     base_summary = reported[0]
     parts = [
         pd.concat(
             [
-                paired_differences(base_summary, summary),
+                paired_differences(base_summary, summary, draws=uncertain),
                 pd.DataFrame(
                     [cost_per_offence_avoided(base_summary, summary, r.scenario.run.years)]
                 ),
@@ -395,7 +457,14 @@ def compare(
         for r, summary in zip(results[1:], reported[1:], strict=True)
     ]
     differences = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)
-    return Comparison(results, headline, differences, _by_year(results, report_scale), report_scale)
+    return Comparison(
+        results,
+        headline,
+        differences,
+        _by_year(results, report_scale),
+        report_scale,
+        uncertainty.mode if uncertainty is not None else "none",
+    )
 
 
 def _by_year(results: list[SimulationResult], report_scale: str) -> pd.DataFrame:

@@ -31,7 +31,6 @@ if TYPE_CHECKING:
     from rescalesim.scenario import Scenario
 
 
-
 def hit(mean: float, model_sd: float, record: Holdout | Target) -> bool:
     """Whether the model's mean lies within the joint 95% band of model and record."""
     record_sd = (record.high - record.low) / (2 * Z95)
