@@ -21,6 +21,9 @@ if TYPE_CHECKING:
     from rescalesim.records import Records
     from rescalesim.timeline import Calendar
 
+# a kind's position in FacilityKind, as the records count stays by kind
+KIND_INDEX = {kind: i for i, kind in enumerate(FacilityKind)}
+
 
 class Custody:
     """Stocks and moves of people between places."""
@@ -94,6 +97,7 @@ class Custody:
         facility = person.facility
         days = day - person.kind_since
         person.days_by_kind[facility.kind] = person.days_by_kind.get(facility.kind, 0) + days
+        self.records.stay_ended(KIND_INDEX[facility.kind], days)
         if facility.kind is FacilityKind.prison:
             # work and education count in prisons only: the houses' hazard ratios are bundles
             # that already include them (see reoffending)

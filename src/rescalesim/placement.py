@@ -83,6 +83,9 @@ class PlacementService(mesa.Agent):
         self._decisions_left = 0.0
         self.waiting_list: deque[tuple[Person, Place]] = deque()
         self.refusals = 0
+        # judge's placements: eligible people offered to the houses, and those who found them full
+        self.offered = 0
+        self.found_full = 0
         self.adopt(rules, transition)
 
     def adopt(self, rules: Placement, transition: Transition) -> None:
@@ -177,7 +180,12 @@ class PlacementService(mesa.Agent):
             if facility is not None and facility.kind is FacilityKind.detention_house:
                 return facility
             house = self._with_room(self.estate.open_houses, person.region)
-            if house is not None and self.approves(person, day):
+            # eligible people offered to the houses, and those who found every bed taken: the
+            # loss system that verification checks against Erlang's formula
+            self.offered += 1
+            if house is None:
+                self.found_full += 1
+            elif self.approves(person, day):
                 return house
         return self.prison_for(person, day)
 

@@ -101,6 +101,10 @@ class Records:
         self.reincarceration_day: list[int] = []
         self.release_male: list[bool] = []
         self.release_age: list[float] = []
+        # stays in a kind of facility that ended in the measured years, by the kind's position
+        # in FacilityKind: how many, and their days (Little's law per kind, in verification)
+        self.stays_ended = np.zeros(len(FacilityKind), dtype=np.int64)
+        self.stay_days = np.zeros(len(FacilityKind), dtype=np.int64)
         # flows are added during the day
         self._flow = {name: INDEX[name] for name in FLOWS}
 
@@ -112,6 +116,12 @@ class Records:
     def count(self, flow: str, n: int = 1) -> None:
         """Add to one of today's flows."""
         self.today[self._flow[flow]] += n
+
+    def stay_ended(self, kind: int, days: int) -> None:
+        """A stay in a facility of one kind ended (a move to another kind, or a release)."""
+        if self.year is not None:
+            self.stays_ended[kind] += 1
+            self.stay_days[kind] += days
 
     def _measured_year(self, day: int) -> int | None:
         offset = day - self.warmup_days

@@ -57,6 +57,9 @@ class Uncertainty:
     posterior: pd.DataFrame | None = None  # particles of :func:`inference.read_posterior`
     # fields not drawn: those on which the compared scenarios differ
     fixed: frozenset[str] = field(default_factory=frozenset)
+    # whether the effect sizes are drawn too (validation draws the fitted case flow only: it
+    # tests the effect sizes as chosen beforehand)
+    effects: bool = True
 
     def __post_init__(self) -> None:
         if self.mode not in MODES:
@@ -73,7 +76,11 @@ class Uncertainty:
         )
         # every range is drawn, in schema order, whether fixed or not: a field left out never
         # shifts what the others get
-        values = {path: float(rng.uniform(low, high)) for path, low, high in ranged_fields()}
+        values = (
+            {path: float(rng.uniform(low, high)) for path, low, high in ranged_fields()}
+            if self.effects
+            else {}
+        )
         if self.mode == "posterior":
             from rescalesim.inference import draw
 
@@ -105,9 +112,15 @@ def differing_fields(scenarios: Sequence[Scenario], paths: list[str]) -> frozens
 
 
 def for_scenarios(
-    mode: Mode, scenarios: Sequence[Scenario], posterior_file: Path | None = None
+    mode: Mode,
+    scenarios: Sequence[Scenario],
+    posterior_file: Path | None = None,
+    effects: bool = True,
 ) -> Uncertainty:
-    """The uncertainty of a run or comparison: fields the scenarios differ on stay fixed."""
+    """The uncertainty of a run or comparison: fields the scenarios differ on stay fixed.
+
+    Without `effects`, only the posterior's fields are drawn.
+    """
     if mode == "none":
         return Uncertainty()
     posterior = None
@@ -122,7 +135,7 @@ def for_scenarios(
 
         posterior, _ = read_posterior(posterior_file)
         paths += [c for c in posterior.columns if c != "weight"]
-    return Uncertainty(mode, posterior, differing_fields(scenarios, paths))
+    return Uncertainty(mode, posterior, differing_fields(scenarios, paths), effects)
 
 
 def percentiles(values) -> tuple[float, float]:

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 
     from rescalesim.executors import Executor
     from rescalesim.scenario import Scenario
+    from rescalesim.uncertainty import Uncertainty
 
 
 def hit(mean: float, model_sd: float, record: Holdout | Target) -> bool:
@@ -45,15 +46,30 @@ def years_needed(scenario: Scenario, records: list[Holdout], years: float) -> fl
     return max(years, math.ceil((latest - scenario.run.start_year) * 4 + 1) / 4)
 
 
+def _run_drawn(
+    scenario: Scenario, uncertainty: Uncertainty | None, seed: int, probes, replication: int
+) -> tuple[dict, list[float]]:
+    """One replication with its draw of the fitted parameters, and what the probes read."""
+    from rescalesim.simulation import run_with_probes
+
+    if uncertainty is not None:
+        scenario = uncertainty.apply(scenario, uncertainty.draw(seed, replication))
+    return run_with_probes(scenario, seed, replication, probes)
+
+
 def run_records(
     scenario: Scenario,
     records: list[Holdout],
     progress: Callable[[int, int], None] | None = None,
     workers: int = 1,
     executor: Executor | None = None,
+    uncertainty: Uncertainty | None = None,
 ) -> list[np.ndarray]:
-    """For each record, the model's values over the scenario's replications."""
-    from rescalesim.simulation import _replications, run_with_probes
+    """For each record, the model's values over the scenario's replications.
+
+    With `uncertainty`, each replication first draws the fitted parameters from the posterior.
+    """
+    from rescalesim.simulation import _replications
 
     end = scenario.warmup_days + scenario.measured_days - 1
     probes = [
@@ -61,7 +77,7 @@ def run_records(
         for r in records
         if r.measure is not None
     ]
-    run = partial(run_with_probes, scenario, scenario.run.seed, probes=probes)
+    run = partial(_run_drawn, scenario, uncertainty, scenario.run.seed, probes)
     runs = _replications(run, scenario.run.replications, progress, workers, executor)
     scale = scenario.run.population_scale
     values, probe = [], 0
@@ -93,8 +109,14 @@ def validate_folder(
     progress_for: Callable[[str], Callable[[int, int], None]] | None = None,
     workers: int = 1,
     executor: Executor | None = None,
+    posterior: bool = True,
 ) -> pd.DataFrame:
-    """Every holdout record of a country folder against the model: one row per record."""
+    """Every holdout record of a country folder against the model: one row per record.
+
+    With `posterior`, a scenario whose file names a fitted posterior (or extends one that does)
+    draws the fitted case-flow fields from it in every replication, so the model's spread holds
+    what the fit leaves uncertain; the effect sizes stay as chosen beforehand.
+    """
     import pandas as pd
 
     from rescalesim.scenario_file import load
@@ -110,7 +132,8 @@ def validate_folder(
         years = years_needed(base, records, targets.years)
         scenario = load(path, [*(overrides or []), f"run.years={years}"])
         progress = progress_for(scenario.name) if progress_for is not None else None
-        values = run_records(scenario, records, progress, workers, executor)
+        uncertainty = fitted_uncertainty(path, scenario) if posterior else None
+        values = run_records(scenario, records, progress, workers, executor, uncertainty)
         for record, column in zip(records, values, strict=True):
             column = column[~np.isnan(column)]
             mean = float(column.mean()) if len(column) else float("nan")
@@ -128,11 +151,23 @@ def validate_folder(
                     "model_low": float(np.quantile(column, 0.025)) if len(column) else mean,
                     "model_high": float(np.quantile(column, 0.975)) if len(column) else mean,
                     "replications": len(column),
+                    "parameters": "posterior" if uncertainty is not None else "fixed",
                     "hit": bool(len(column)) and hit(mean, sd, record),
                     "source": record.source,
                 }
             )
     return pd.DataFrame(rows)
+
+
+def fitted_uncertainty(path: Path, scenario: Scenario) -> Uncertainty | None:
+    """Draws of the fitted fields from the posterior the scenario's file names (None if none)."""
+    from rescalesim.scenario_file import posterior_file
+    from rescalesim.uncertainty import for_scenarios
+
+    found = posterior_file(path)
+    if found is None:
+        return None
+    return for_scenarios("posterior", [scenario], found, effects=False)
 
 
 def backcast(
@@ -141,10 +176,12 @@ def backcast(
     progress: Callable[[int, int], None] | None = None,
     workers: int = 1,
     executor: Executor | None = None,
+    posterior: bool = True,
 ):
     """Run a back-cast scenario and set it against its folder's record.
 
-    Returns the scenario, its results and the error at each recorded figure it covers.
+    Returns the scenario, its results and the error at each recorded figure it covers. With
+    `posterior`, as in `validate_folder`.
     """
     from rescalesim.recorded import errors, record_beside
     from rescalesim.scenario_file import load
@@ -154,7 +191,10 @@ def backcast(
     if not figures:
         raise ValueError(f"{path.name}: no record.csv beside it to compare with")
     scenario = load(path, overrides or [])
-    result = simulate(scenario, progress=progress, workers=workers, executor=executor)
+    uncertainty = fitted_uncertainty(path, scenario) if posterior else None
+    result = simulate(
+        scenario, progress=progress, workers=workers, executor=executor, uncertainty=uncertainty
+    )
     return scenario, result, errors(scenario, result.monthly, figures)
 
 
@@ -193,11 +233,18 @@ def _date(year: float) -> str:
 def markdown(country: str, table: pd.DataFrame, replications: int, command: str) -> str:
     """The country's section of docs/validation.md."""
     shown = format_record
+    drawn = "parameters" in table.columns and (table["parameters"] == "posterior").any()
+    how = (
+        "; scenarios with a fitted posterior draw their fitted case flow from it in every "
+        "replication"
+        if drawn
+        else ""
+    )
     lines = [
         f"### {country}",
         "",
-        f"Generated by `{command}` ({replications} replications per scenario); do not edit by "
-        "hand.",
+        f"Generated by `{command}` ({replications} replications per scenario{how}); do not "
+        "edit by hand.",
         "",
         "| record | scenario | measure | record (95% range) | model mean (95% of runs) | "
         "verdict | source |",
