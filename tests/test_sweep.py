@@ -219,7 +219,7 @@ def test_sobol_ranks_a_parameter_the_model_ignores_at_about_zero(folder, capsys)
 
     (folder / "sobol.toml").write_text(SOBOL)
     sweep = load_sweep(folder / "sobol.toml")
-    assert sweep.runs == 8 * (3 + 2)
+    assert sweep.runs == 8 * (3 + 2) * 2  # Sobol': 2 replications a point unless told
     # in this process, one run after another: the executors are another test's subject
     argv = ["sweep", str(folder / "sobol.toml"), "--executor", "serial"]
     assert cli.main([*argv, "--out", str(folder / "out"), "--quiet"]) == 0
@@ -232,6 +232,21 @@ def test_sobol_ranks_a_parameter_the_model_ignores_at_about_zero(folder, capsys)
     assert total.loc["sentencing.custody_share", "value"] > 0.3
     assert total["value"].idxmax() == "sentencing.custody_share"
     assert (folder / "out" / "sensitivity.png").stat().st_size > 5_000
+    # how much of the variance is chance, told per outcome
+    assert table["noise_share"].between(0, 1).all()
+    assert "of the variance across points is simulation noise" in done.out
+
+
+def test_the_noise_share_is_the_within_point_variance_of_a_mean_over_the_spread_of_means():
+    from rescalesim.sensitivity import noise_share
+
+    rng = np.random.default_rng(3)
+    points = np.repeat(np.arange(400), 4)
+    signal = rng.normal(0, 2.0, 400)  # variance 4 across points
+    noise = rng.normal(0, 2.0, len(points))  # variance 4 within; 1 in a mean of 4
+    runs = pd.DataFrame({"point": points, "y": signal[points] + noise})
+    assert noise_share(runs, "y") == pytest.approx(1 / 5, abs=0.05)
+    assert np.isnan(noise_share(runs.groupby("point").head(1), "y"))  # one replication
 
 
 def test_designs_sample_inside_their_ranges_and_distributions(folder):

@@ -908,6 +908,16 @@ def command_sweep(args: argparse.Namespace) -> int:
                 f"  {metric(row.outcome).label:<30}{row.parameter:<{width}}{row.index:<8}"
                 f"{row.value:>14,.3f} +/- {row.conf:,.3f}"
             )
+        if "noise_share" in table.columns:
+            for outcome, share in (
+                table.groupby("outcome", sort=False)["noise_share"].first().items()
+            ):
+                said = (
+                    f"{share:.0%} of the variance across points is simulation noise"
+                    if share == share
+                    else "share of simulation noise unknown (one replication per point)"
+                )
+                print(f"  {metric(outcome).label}: {said}")
     return 0
 
 

@@ -106,7 +106,14 @@ class SweepSpec(BaseModel):
     )
     calc_second_order: bool = Field(False, description="sobol: second-order indices too.")
     morris_levels: int = Field(4, ge=2, le=100, description="morris: grid levels.")
-    replications: int = Field(1, ge=1, le=10_000, description="Replications per point.")
+    replications: int = Field(
+        None,
+        ge=1,
+        le=10_000,
+        validate_default=False,
+        description="Replications per point (default 2 for sobol, so that the share of each "
+        "outcome's variance that is simulation noise can be told; 1 otherwise).",
+    )
     seed: int = Field(1, ge=0, description="Master seed of the design and of the runs.")
     outcomes: list[str] = Field(
         default_factory=lambda: [
@@ -121,6 +128,8 @@ class SweepSpec(BaseModel):
 
     @model_validator(mode="after")
     def _design_fits_parameters(self) -> SweepSpec:
+        if self.replications is None:
+            object.__setattr__(self, "replications", 2 if self.design == "sobol" else 1)
         names = [p.field for p in self.parameters]
         if len(set(names)) != len(names):
             raise ValueError("parameters: each field may appear once")

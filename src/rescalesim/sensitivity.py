@@ -13,12 +13,15 @@ def indices(spec, unit_points: np.ndarray, runs: pd.DataFrame) -> pd.DataFrame:
     """Tidy table: outcome, parameter, index, value, conf (half-width of the 95% interval).
 
     Each point's outcome is the mean over its replications. Outcomes with missing values
-    (failed runs, or a metric undefined for the run length) are left out.
+    (failed runs, or a metric undefined for the run length) are left out. ``noise_share`` is
+    the share of the variance of the point means that is simulation noise (see `noise_share`;
+    NaN with one replication per point).
     """
+    columns = ["outcome", "parameter", "index", "value", "conf", "noise_share"]
     problem = spec.salib_problem()
     ok = runs[runs["status"] == "ok"]
     if ok.empty:
-        return pd.DataFrame(columns=["outcome", "parameter", "index", "value", "conf"])
+        return pd.DataFrame(columns=columns)
     means = ok.groupby("point")[spec.outcomes].mean()
     rows = []
     for outcome in spec.outcomes:
@@ -59,6 +62,25 @@ def indices(spec, unit_points: np.ndarray, runs: pd.DataFrame) -> pd.DataFrame:
                         "index": index,
                         "value": float(result[index][j]),
                         "conf": float(result[conf][j]) if conf else float("nan"),
+                        "noise_share": noise_share(ok, outcome),
                     }
                 )
-    return pd.DataFrame(rows, columns=["outcome", "parameter", "index", "value", "conf"])
+    return pd.DataFrame(rows, columns=columns)
+
+
+def noise_share(runs: pd.DataFrame, outcome: str) -> float:
+    """Share of the variance of the points' means that replications' chance alone explains.
+
+    The noise in a point's mean is the pooled variance within points divided by the number
+    of replications; against the variance of the means across points it tells how much of
+    what the indices apportion among parameters is chance (0: none, 1: all).
+    """
+    grouped = runs.groupby("point")[outcome]
+    reps = grouped.count()
+    if reps.min() < 2:
+        return float("nan")
+    within = float(grouped.var(ddof=1).mean())
+    between = float(grouped.mean().var(ddof=1))
+    if not between > 0:
+        return float("nan")
+    return min(1.0, within / float(reps.mean()) / between)
