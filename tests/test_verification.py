@@ -16,6 +16,7 @@ from conftest import scenario
 from scipy import stats
 
 from rescalesim.model import RescaleModel
+from rescalesim.places import FacilityKind, Place
 from rescalesim.records import INDEX
 from rescalesim.simulation import interval
 
@@ -151,3 +152,80 @@ def test_a_run_leaves_the_garbage_collector_as_it_found_it_and_its_results_alone
     idle.run()
     assert gc.get_threshold() == threshold
     np.testing.assert_array_equal(plain.records.daily, idle.records.daily)
+
+
+def _erlang_b(servers: int, load: float) -> float:
+    """Erlang's loss formula B(c, a), by its stable recursion."""
+    b = 1.0
+    for k in range(1, servers + 1):
+        b = load * b / (k + load * b)
+    return b
+
+
+# one region, one 10-bed detention house, the judge placing every eligible person at the
+# hearing when a bed is free (nobody refused, nobody waiting, nobody sent back, the house open
+# and staffed from the start): a loss system M/G/c/c whose share of arrivals finding every bed
+# taken is Erlang's B(c, a), a = arrival rate x mean stay, whatever the stays' distribution
+LOSS_SYSTEM = {
+    "run": {"years": 8, "warmup_years": 2},
+    "regions": [{"name": "north", "case_share": 1.0}],
+    "case_flow": {"new_cases_per_year": 150},
+    "remand": {"enabled": False},
+    "reoffending": {"enabled": False},
+    "transition": {"enabled": False},
+    "net_widening": {"enabled": False},
+    "staffing": {"enabled": False},
+    "security": {"over_classification_share": 0.0},
+    "placement": {
+        "regime": "judge",
+        "judge_max_assessed_risk": 1.0,
+        "assessment_error_sd": 0.0,
+        "house_return_per_year": 0.0,
+    },
+    "facilities": [
+        {"name": "prison", "kind": "prison", "region": "north", "capacity": 2000},
+        {"name": "house", "kind": "detention_house", "region": "north", "capacity": 10},
+    ],
+}
+
+
+@pytest.mark.slow
+def test_people_the_judge_finds_no_house_bed_for_follow_erlangs_loss_formula():
+    s = scenario(**LOSS_SYSTEM)
+    house = list(FacilityKind).index(FacilityKind.detention_house)
+    gaps = []
+    for seed in range(8):
+        model = RescaleModel(s, np.random.SeedSequence(seed))
+        model.run_to_day(s.warmup_days)
+        offered, full = model.placement.offered, model.placement.found_full
+        model.run()
+        offered = model.placement.offered - offered
+        full = model.placement.found_full - full
+        (bed,) = [f for f in model.estate.facilities if f.kind is FacilityKind.detention_house]
+        assert bed.capacity == 10
+        stay = model.records.stay_days[house] / model.records.stays_ended[house]
+        load = offered / s.measured_days * stay
+        assert 5 < load < 12  # a loss that is neither rare nor certain
+        gaps.append(full / offered - _erlang_b(10, load))
+    mean, low, high = interval(gaps)
+    # unbiased: the mean gap within its own interval of zero (and a point of slack)
+    assert low - 0.01 <= 0 <= high + 0.01, (mean, low, high)
+
+
+def test_each_kind_of_facility_obeys_littles_law_over_its_recorded_stays():
+    s = scenario(run={"years": 6, "warmup_years": 2}, case_flow={"new_cases_per_year": 1500})
+    stocks = {
+        FacilityKind.prison: [Place.remand, Place.prison],
+        FacilityKind.detention_house: [Place.detention_house, Place.house_remand],
+        FacilityKind.transition_house: [Place.transition_house],
+    }
+    measured = slice(s.warmup_days, None)
+    for seed in range(2):
+        model = RescaleModel(s, np.random.SeedSequence(seed))
+        model.run()
+        for k, kind in enumerate(FacilityKind):
+            ended, days = model.records.stays_ended[k], model.records.stay_days[k]
+            assert ended > 50, kind  # every kind is used
+            stock = sum(model.records.daily[measured, INDEX[p.name]] for p in stocks[kind])
+            # L = lambda W: stay-days of the stays that ended, per measured day, is the stock
+            assert days / s.measured_days == pytest.approx(stock.mean(), rel=0.1), kind

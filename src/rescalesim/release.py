@@ -76,10 +76,11 @@ class ReleaseRules:
     def open_windows(self, day: int) -> None:
         """People whose transition window opens today join the queue for a bed."""
         may_go = self.placement.transition_max_security
+        window = math.ceil(self.transition.window_days)  # as `schedule` books it
         for person in self.calendar.due(self.calendar.transition_windows, day):
             if (
                 person.place in MAY_MOVE_ON
-                and person.release_day > day
+                and day < person.release_day <= day + window  # the window of today's release
                 and person.security_assigned <= may_go
             ):
                 self.transition_queue.append(person)
@@ -91,6 +92,12 @@ class ReleaseRules:
             person = queue[0]
             if person.place not in MAY_MOVE_ON or person.release_day <= day:
                 queue.popleft()  # released or moved since joining the queue
+                continue
+            if person.release_day - day > math.ceil(self.transition.window_days):
+                # the release was put back since the person joined (a revoked remainder added,
+                # say): a transition house is for the last months, so not yet; the window of
+                # the new release day brings the person back
+                queue.popleft()
                 continue
             house = self.placement.transition_house_for(person)
             if house is None:

@@ -165,10 +165,13 @@ def break_even(
     on the paying side (the probability under the uniform prior), and the line's slope.
     """
     column = f"{DRAWN_PREFIX}{field}"
-    joined = summary_base.merge(summary_plan, on=["seed", "replication"], suffixes=("_b", "_p"))
-    if f"{column}_p" not in joined.columns:
+    if column not in summary_plan.columns:
         return {"field": field, "break_even": float("nan"), "probability": float("nan")}
-    x = joined[f"{column}_p"].to_numpy(dtype=float)
+    keys = ["seed", "replication"]
+    joined = summary_base[[*keys, "cost_total_eur"]].merge(
+        summary_plan[[*keys, "cost_total_eur", column]], on=keys, suffixes=("_b", "_p")
+    )
+    x = joined[column].to_numpy(dtype=float)
     y = (joined["cost_total_eur_p"] - joined["cost_total_eur_b"]).to_numpy(dtype=float)
     slope, intercept = np.polyfit(x, y, 1)
     value = -intercept / slope if slope != 0 else float("nan")
