@@ -21,17 +21,17 @@ from conftest import ROOT
 from test_cli import rescalesim
 
 from rescalesim.calibration import Targets, load_targets
-from rescalesim.inference import (
-    FitSettings,
-    Simulator,
-    draw,
-    posterior_path,
-    read_posterior,
-    weighted_quantiles,
-)
+from rescalesim.inference import FitSettings, Simulator, posterior_path, weighted_quantiles
 from rescalesim.scenario_file import ScenarioError, load, posterior_file, read_raw
 from rescalesim.simulation import compare
-from rescalesim.uncertainty import DRAWN_PREFIX, Uncertainty, break_even, for_scenarios
+from rescalesim.uncertainty import (
+    DRAWN_PREFIX,
+    Uncertainty,
+    break_even,
+    draw,
+    for_scenarios,
+    read_posterior,
+)
 
 TRUTH = {"case_flow.new_cases_per_year": 14000.0, "remand.share": 0.44}
 PRIORS = (

@@ -88,7 +88,7 @@ def test_validate_prints_each_record_and_writes_the_countrys_table_once(tmp_path
     _country(
         tmp_path,
         '[[holdout]]\nname = "house occupancy"\nscenario = "s.toml"\n'
-        'metric = "occupancy_houses"\nvalue = 0.5\nlow = 0.3\nhigh = 0.7\nsource = "x"\n',
+        'metric = "occupancy_houses"\nvalue = 0.5\nlow = 0.0\nhigh = 1.0\nsource = "x"\n',
     )
     markdown = tmp_path / "validation.md"
     markdown.write_text("# Validation\n\nBefore.\n")
@@ -101,6 +101,17 @@ def test_validate_prints_each_record_and_writes_the_countrys_table_once(tmp_path
     text = markdown.read_text()
     assert text.count("### Testland") == 1 and text.startswith("# Validation\n\nBefore.")
     assert "| house occupancy | test country | house occupancy |" in text
+
+
+def test_validate_exits_1_on_a_planted_miss_and_says_which(tmp_path):
+    _country(
+        tmp_path,
+        '[[holdout]]\nname = "planted"\nscenario = "s.toml"\nmetric = "remand_share"\n'
+        'value = 0.99\nlow = 0.98\nhigh = 1.0\nsource = "a record no model of this country gives"\n',
+    )
+    result = rescalesim("validate", tmp_path, "--workers", "1", "--quiet")
+    assert result.returncode == 1, result.stderr
+    assert "MISS planted" in result.stdout and "0 of 1 records hit" in result.stdout
 
 
 def test_validate_refuses_a_folder_without_records_in_one_line(tmp_path):

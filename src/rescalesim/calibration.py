@@ -18,6 +18,7 @@ a parameter, which :mod:`validation` compares with what the model produces.
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
@@ -186,6 +187,12 @@ def load_targets(path: Path) -> Targets:
     return validate_as(Targets, read_toml(path), str(path))
 
 
+def hit(mean: float, model_sd: float, record: Holdout | Target) -> bool:
+    """Whether the model's mean lies within the joint 95% band of model and record."""
+    record_sd = (record.high - record.low) / (2 * Z95)
+    return abs(mean - record.value) <= Z95 * math.sqrt(model_sd**2 + record_sd**2)
+
+
 def calibrated_fields() -> list[str]:
     """Every scenario field marked `calibrated` in the schema."""
     from rescalesim.scenario_docs import calibrated
@@ -210,7 +217,6 @@ def calibrate(
     import pandas as pd
 
     from rescalesim.simulation import interval, simulate
-    from rescalesim.validation import hit
 
     result = simulate(scenario, progress=progress, workers=workers, executor=executor)
     rows = []

@@ -39,6 +39,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from rescalesim.calibration import Targets, target_values
+from rescalesim.uncertainty import draw, read_posterior  # noqa: F401 - read_posterior: API
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -304,23 +305,6 @@ def write_posterior(
     temporary.replace(path)
 
 
-def read_posterior(path: Path) -> tuple[pd.DataFrame, dict[str, Any]]:
-    """A posterior file's particles (fields and `weight`) and what produced them."""
-    import pyarrow.parquet as pq
-
-    table = pq.read_table(path)
-    meta = json.loads((table.schema.metadata or {}).get(b"rescalesim", b"{}"))
-    return table.to_pandas(), meta
-
-
-def draw(posterior: pd.DataFrame, rng: np.random.Generator, n: int) -> list[dict[str, float]]:
-    """`n` parameter sets drawn from the weighted particles (with replacement)."""
-    weights = posterior["weight"].to_numpy(dtype=float)
-    picks = rng.choice(len(posterior), size=n, p=weights / weights.sum())
-    fields = [c for c in posterior.columns if c != "weight"]
-    return [{f: float(posterior[f].iloc[i]) for f in fields} for i in picks]
-
-
 def summary(posterior: pd.DataFrame, targets: Targets) -> pd.DataFrame:
     """Per fitted field: prior, posterior median and 95% interval, and how much it narrowed."""
     import pandas as pd
@@ -396,7 +380,7 @@ def predictive_table(draws: pd.DataFrame, targets: Targets) -> pd.DataFrame:
     """Each target against the posterior predictive: the hit rule of :mod:`validation`."""
     import pandas as pd
 
-    from rescalesim.validation import hit
+    from rescalesim.calibration import hit
 
     rows = []
     for target in targets.targets:

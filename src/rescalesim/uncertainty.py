@@ -17,6 +17,7 @@ may land given chance and what we don't know.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -54,7 +55,7 @@ class Uncertainty:
     """How replications draw uncertain parameters: not at all, from ranges, or a posterior."""
 
     mode: Mode = "none"
-    posterior: pd.DataFrame | None = None  # particles of :func:`inference.read_posterior`
+    posterior: pd.DataFrame | None = None  # particles of :func:`read_posterior`
     # fields not drawn: those on which the compared scenarios differ
     fixed: frozenset[str] = field(default_factory=frozenset)
     # whether the effect sizes are drawn too (validation draws the fitted case flow only: it
@@ -82,8 +83,6 @@ class Uncertainty:
             else {}
         )
         if self.mode == "posterior":
-            from rescalesim.inference import draw
-
             values |= draw(self.posterior, rng, 1)[0]
         return {k: v for k, v in values.items() if k not in self.fixed}
 
@@ -131,11 +130,26 @@ def for_scenarios(
                 "uncertainty 'posterior': the scenario names no posterior file (`posterior = "
                 "...` in its file, written by `rescalesim calibrate --fit`)"
             )
-        from rescalesim.inference import read_posterior
-
         posterior, _ = read_posterior(posterior_file)
         paths += [c for c in posterior.columns if c != "weight"]
     return Uncertainty(mode, posterior, differing_fields(scenarios, paths), effects)
+
+
+def read_posterior(path: Path) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """A posterior file's particles (fields and `weight`) and what produced them."""
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(path)
+    meta = json.loads((table.schema.metadata or {}).get(b"rescalesim", b"{}"))
+    return table.to_pandas(), meta
+
+
+def draw(posterior: pd.DataFrame, rng: np.random.Generator, n: int) -> list[dict[str, float]]:
+    """`n` parameter sets drawn from the weighted particles (with replacement)."""
+    weights = posterior["weight"].to_numpy(dtype=float)
+    picks = rng.choice(len(posterior), size=n, p=weights / weights.sum())
+    fields = [c for c in posterior.columns if c != "weight"]
+    return [{f: float(posterior[f].iloc[i]) for f in fields} for i in picks]
 
 
 def percentiles(values) -> tuple[float, float]:

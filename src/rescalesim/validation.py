@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from rescalesim.calibration import Z95, Holdout, Target, Targets, load_targets
+from rescalesim.calibration import Holdout, Targets, hit, load_targets  # noqa: F401 - hit: API
 from rescalesim.outcomes import metric as metric_named
 
 if TYPE_CHECKING:
@@ -30,12 +30,6 @@ if TYPE_CHECKING:
     from rescalesim.executors import Executor
     from rescalesim.scenario import Scenario
     from rescalesim.uncertainty import Uncertainty
-
-
-def hit(mean: float, model_sd: float, record: Holdout | Target) -> bool:
-    """Whether the model's mean lies within the joint 95% band of model and record."""
-    record_sd = (record.high - record.low) / (2 * Z95)
-    return abs(mean - record.value) <= Z95 * math.sqrt(model_sd**2 + record_sd**2)
 
 
 def years_needed(scenario: Scenario, records: list[Holdout], years: float) -> float:
