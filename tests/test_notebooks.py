@@ -26,6 +26,8 @@ SMALL = {  # enough for every figure and conclusion to have numbers, in seconds 
     "warmup_years": 1,  # the day-0 population already carries the past
     "trajectories": 2,
     "by_year": 2026,
+    "uncertainty_replications": 3,
+    "uncertainty_scale": 0.03,
     "workers": 1,  # in-process: a pool started inside a test worker costs more than it saves
 }
 JUVENILE_SCALE = 0.5  # a small country: a smaller share would leave the facilities empty

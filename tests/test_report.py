@@ -69,7 +69,7 @@ def test_an_interval_over_fewer_replications_than_were_run_says_so():
     assert (
         "(2 of 3 replications)"
         in report.readable_differences(differences.assign(scenario="plan", base="now"))[
-            "95% interval"
+            "95% interval of the mean"
         ].iloc[0]
     )
     assert report.describe_difference(

@@ -835,13 +835,11 @@ BREAK_EVEN_FIELD = "reoffending.custody_multipliers.detention_house"
 
 def _write_break_even(folder: Path, results: list) -> str:
     """Where each plan pays for itself in avoided reoffending, in `break_even.csv` and words."""
-    import math
-
     import pandas as pd
 
     from rescalesim.outputs import write_table
     from rescalesim.scenario_docs import field_doc
-    from rescalesim.uncertainty import break_even
+    from rescalesim.uncertainty import break_even, break_even_in_words
 
     doc = field_doc(BREAK_EVEN_FIELD)
     low, high = doc.plausible
@@ -851,20 +849,7 @@ def _write_break_even(folder: Path, results: list) -> str:
         for r in results[1:]
     ]
     write_table(pd.DataFrame(rows), folder / "break_even.csv")
-    lines = []
-    for row in rows:
-        if not math.isfinite(row.get("probability", float("nan"))):
-            lines.append(
-                f"\n{row['scenario']}: its total cost does not fall as the house effect "
-                "strengthens, within the replications run: no break-even found"
-            )
-            continue
-        lines.append(
-            f"\n{row['scenario']} pays for itself in avoided reoffending (total cost no higher "
-            f"than {row['base']}'s) if people leaving a detention house reoffend at most "
-            f"{row['break_even']:.2f} times as often as after prison; under the assumed range "
-            f"({low:g} to {high:g}, uniform) the chance of that is {row['probability']:.0%}"
-        )
+    lines = [f"\n{break_even_in_words(row, row['scenario'], row['base'])}" for row in rows]
     return "".join(lines)
 
 

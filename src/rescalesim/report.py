@@ -80,9 +80,16 @@ def readable_headline(headline: pd.DataFrame) -> pd.DataFrame:
     return table
 
 
+SPREAD = "95% of replications (chance and uncertain inputs)"
+
+
 def readable_differences(differences: pd.DataFrame) -> pd.DataFrame:
-    """`Comparison.differences` as text, with the 95% interval in one column."""
-    return pd.DataFrame(
+    """`Comparison.differences` as text, with the 95% interval in one column.
+
+    With replications that drew uncertain parameters, a second column gives where 95% of
+    single replications' differences fall, labelled for what it is.
+    """
+    table = pd.DataFrame(
         {
             "scenario": differences["scenario"],
             "minus": differences["base"],
@@ -90,13 +97,20 @@ def readable_differences(differences: pd.DataFrame) -> pd.DataFrame:
             "difference": [
                 format_difference(r.metric, r.difference) for r in differences.itertuples()
             ],
-            "95% interval": [
+            "95% interval of the mean": [
                 f"{format_difference(r.metric, r.ci95_low)} to "
                 f"{format_difference(r.metric, r.ci95_high)}{gap(r)}"
                 for r in differences.itertuples()
             ],
         }
     )
+    if "draws95_low" in differences.columns:
+        table[SPREAD] = [
+            f"{format_difference(r.metric, r.draws95_low)} to "
+            f"{format_difference(r.metric, r.draws95_high)}"
+            for r in differences.itertuples()
+        ]
+    return table
 
 
 def readable_by_year(table: pd.DataFrame) -> pd.DataFrame:
@@ -163,24 +177,36 @@ def _number(value: float, scale: float, signed: bool) -> str:
     return f"{value:{'+' if signed else ''},.{digits}f}"
 
 
-def describe_difference(differences: pd.DataFrame, metric: str, scenario: str | None = None) -> str:
+def describe_difference(
+    differences: pd.DataFrame, metric: str, scenario: str | None = None, spread: bool = False
+) -> str:
     """One paired difference in words, in the unit of the figures, for a computed conclusion.
 
     E.g. "-0.6 percentage points (95% interval -0.7 to -0.5)". Whether the interval excludes
-    zero (`is_clear`) should decide a conclusion's wording, not the sign of the mean.
+    zero (`is_clear`) should decide a conclusion's wording, not the sign of the mean. With
+    `spread` (replications that drew the uncertain parameters), the interval is where 95% of
+    single replications' differences fall, and says so.
     """
     row = _difference_row(differences, metric, scenario)
     unit, factor = _unit(metric)
-    values = [factor * row[c] for c in ("difference", "ci95_low", "ci95_high")]
+    bounds = ("draws95_low", "draws95_high") if spread else ("ci95_low", "ci95_high")
+    values = [factor * row[c] for c in ("difference", *bounds)]
     scale = max((abs(v) for v in values if v == v), default=0)
     mean, low, high = (_number(v, scale, signed=True) for v in values)
-    return f"{mean} {unit} (95% interval {low} to {high}){gap(row)}"
+    what = "95% of possible outcomes" if spread else "95% interval"
+    return f"{mean} {unit} ({what} {low} to {high}){gap(row)}"
 
 
-def is_clear(differences: pd.DataFrame, metric: str, scenario: str | None = None) -> bool:
-    """Whether the 95% interval of a paired difference excludes zero."""
+def is_clear(
+    differences: pd.DataFrame, metric: str, scenario: str | None = None, spread: bool = False
+) -> bool:
+    """Whether the 95% interval of a paired difference excludes zero.
+
+    With `spread`: whether 95% of single replications' differences lie on one side of zero.
+    """
     row = _difference_row(differences, metric, scenario)
-    return bool(row["ci95_low"] > 0 or row["ci95_high"] < 0)
+    low, high = ("draws95_low", "draws95_high") if spread else ("ci95_low", "ci95_high")
+    return bool(row[low] > 0 or row[high] < 0)
 
 
 # nbformat, nbconvert and jupyter_client are imported where used: every command imports this

@@ -204,3 +204,26 @@ def break_even(
         "range_high": high,
         "replications": len(x),
     }
+
+
+def break_even_in_words(row: dict, plan: str, base: str) -> str:
+    """A break-even row (`break_even`) as a sentence a minister reads."""
+    low, high = row.get("range_low"), row.get("range_high")
+    value, chance = row.get("break_even", float("nan")), row.get("probability", float("nan"))
+    if chance != chance:  # NaN: the cost does not fall as the effect strengthens
+        return (
+            f"{plan}: across the replications its total cost does not fall as the house effect "
+            "strengthens; within the assumed range it does not pay for itself in avoided "
+            "reoffending alone."
+        )
+    if value <= 0:
+        return (
+            f"{plan} would not pay for itself in avoided reoffending even if nobody leaving a "
+            f"detention house reoffended (the assumed range is {low:g} to {high:g})."
+        )
+    return (
+        f"{plan} pays for itself in avoided reoffending (its total cost no higher than "
+        f"{base}'s) if people leaving a detention house reoffend at most {value:.2f} times as "
+        f"often as after prison; under the assumed range ({low:g} to {high:g}, every value as "
+        f"likely) the chance of that is {chance:.0%}."
+    )
