@@ -309,3 +309,17 @@ def test_run_and_compare_refuse_posterior_uncertainty_without_a_posterior_in_one
 
 def test_fit_settings_default_to_a_stated_scale():
     assert FitSettings().scale == 0.05 and FitSettings().population == 100
+
+
+@pytest.mark.slow
+def test_the_fit_runs_on_a_dask_cluster_through_the_sweeps_options(tmp_path):
+    path = _small(tmp_path)
+    _own_figures_cheap(tmp_path)
+    result = rescalesim(
+        "calibrate", path, "--fit", "--scale", "0.005", "--population", "10",
+        "--generations", "2", "--executor", "dask", "--workers", "2", "--out", tmp_path / "fit",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "generation 2/2" in result.stderr
+    posterior, _ = read_posterior(posterior_path(path))
+    assert len(posterior) == 10

@@ -1010,7 +1010,7 @@ def _fit(path: Path, targets, args: argparse.Namespace) -> int:
         f"Fitting {', '.join(p.field for p in targets.fit)} of {scenario.name} to "
         f"{len(targets.fitted)} targets by ABC-SMC: {settings.population} particles a "
         f"generation, at most {settings.generations} generations, runs at "
-        f"{settings.scale:.0%} scale; database {database}",
+        f"{settings.scale * 100:g}% scale; database {database}",
         file=sys.stderr,
     )
     start = time.perf_counter()
@@ -1055,7 +1055,7 @@ def _fit(path: Path, targets, args: argparse.Namespace) -> int:
     write_table(table, out / "predictive_targets.csv")
     plots.predictive(draws, table, out / "predictive.png")
     print(
-        f"\nPosterior predictive ({len(draws)} draws at {settings.scale:.0%} scale; counts at "
+        f"\nPosterior predictive ({len(draws)} draws at {settings.scale * 100:g}% scale; counts at "
         "national scale)"
     )
     _print_targets(table)

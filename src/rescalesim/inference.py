@@ -197,7 +197,7 @@ def fit(
 
     import pyabc
 
-    from rescalesim.executors import _quiet
+    from rescalesim.executors import Dask, _quiet
     from rescalesim.scenario_file import read_raw
 
     if not targets.fit:
@@ -206,6 +206,12 @@ def fit(
     simulator = Simulator(read_raw(scenario_path), str(scenario_path), targets, settings.scale)
     with ExitStack() as stack:
         stack.enter_context(_quiet("ABC"))  # pyabc logs every step; `progress` says what matters
+        if isinstance(executor, Dask):
+            import distributed  # noqa: F401 - its loggers must exist to be quieted
+
+            # pyabc cancels the runs it no longer needs as a generation fills; the cluster's
+            # workers then log each cancelled or lost run, which is not a fault of the fit
+            stack.enter_context(_quiet("distributed"))
         abc = pyabc.ABCSMC(
             simulator,
             prior(targets),
