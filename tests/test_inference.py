@@ -142,6 +142,10 @@ def test_a_fit_killed_mid_way_resumes_from_its_database(tmp_path):
     assert _populations(out / "abc.db") == 3
     assert resumed.stderr.count("generation ") == 3 - kept  # only what was left was run
     assert posterior_path(path).exists()
+    # a database is resumed only for the fit it holds
+    other = rescalesim("calibrate", path, "--fit", "--resume", "--scale", "0.02",
+                       "--population", "20", "--generations", "4", "--out", out)  # fmt: skip
+    assert other.returncode == 2 and "a fit of another" in other.stderr
 
 
 def test_a_fit_parameter_must_be_marked_calibrated_and_no_more_than_the_targets(tmp_path):

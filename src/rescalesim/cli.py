@@ -1026,9 +1026,12 @@ def _fit(path: Path, targets, args: argparse.Namespace) -> int:
             flush=True,
         )
 
-    result = inference.fit(
-        path, targets, out, settings, _executor(args), args.workers, args.resume, told
-    )
+    try:
+        result = inference.fit(
+            path, targets, out, settings, _executor(args), args.workers, args.resume, told
+        )
+    except inference.OtherFit as error:
+        raise UsageError(f"rescalesim calibrate --fit --resume: {error}") from None
     posterior_file = inference.posterior_path(path)
     inference.write_posterior(result.posterior, posterior_file, targets, settings, scenario)
     summary = inference.summary(result.posterior, targets)

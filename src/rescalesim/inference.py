@@ -52,6 +52,10 @@ POSTERIOR_SUFFIX = ".posterior.parquet"
 PREDICTIVE_DRAWS = 40
 
 
+class OtherFit(ValueError):
+    """A database to resume holds a fit of something else."""
+
+
 @dataclass(frozen=True)
 class FitSettings:
     """How a fit runs: the scale simulated, the particles per generation, when to stop."""
@@ -220,10 +224,21 @@ def fit(
             sampler=_sampler(executor, workers, stack),
         )
         url = f"sqlite:///{database}"
+        job = out / "fit.json"  # what the database is a fit of: a resume must be the same fit
+        meta = _meta(simulator, settings) | {
+            "targets": json.dumps(targets.model_dump(mode="json"), sort_keys=True)
+        }
         if resume and database.exists():
+            earlier = json.loads(job.read_text()) if job.exists() else {}
+            if earlier != meta:
+                raise OtherFit(
+                    f"{database}: a fit of another scenario, targets file, scale or population; "
+                    "start it again with --force"
+                )
             history = abc.load(url, 1)
         else:
             history = abc.new(url, observed(targets), meta_info=_meta(simulator, settings))
+            job.write_text(json.dumps(meta, indent=1))
         done = history.max_t + 1 if history.max_t is not None else 0
         if progress is not None:
             progress(done, settings.generations, {})
