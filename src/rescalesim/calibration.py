@@ -193,6 +193,27 @@ def hit(mean: float, model_sd: float, record: Holdout | Target) -> bool:
     return abs(mean - record.value) <= Z95 * math.sqrt(model_sd**2 + record_sd**2)
 
 
+def against_record(target: Target, values) -> dict:
+    """A target's record beside the model's single runs (or draws), with the hit rule."""
+    import numpy as np
+
+    values = np.asarray(values, dtype=float)
+    mean = float(values.mean())
+    spread = float(values.std(ddof=1)) if len(values) > 1 else 0.0
+    return {
+        "target": target.name,
+        "metric": target.metric,
+        "check": target.check,
+        "record": target.value,
+        "record_low": target.low,
+        "record_high": target.high,
+        "model_mean": mean,
+        "model_low": float(np.quantile(values, 0.025)),
+        "model_high": float(np.quantile(values, 0.975)),
+        "hit": hit(mean, spread, target),
+    }
+
+
 def calibrated_fields() -> list[str]:
     """Every scenario field marked `calibrated` in the schema."""
     from rescalesim.scenario_docs import calibrated
@@ -213,7 +234,6 @@ def calibrate(
     A target is hit under the rule of :mod:`validation`; the interval of the mean is reported
     beside it for reference, not used.
     """
-    import numpy as np
     import pandas as pd
 
     from rescalesim.simulation import interval, simulate
@@ -222,25 +242,10 @@ def calibrate(
     rows = []
     for target in targets.targets:
         values = target_values(result.summary, target, scenario.run.population_scale)
-        mean, low, high = interval(values)
-        spread = float(values.std(ddof=1)) if len(values) > 1 else 0.0
+        _, low, high = interval(values)
         rows.append(
-            {
-                "target": target.name,
-                "metric": target.metric,
-                "check": target.check,
-                "record": target.value,
-                "record_low": target.low,
-                "record_high": target.high,
-                "model_mean": mean,
-                "model_low": float(np.quantile(values, 0.025)),
-                "model_high": float(np.quantile(values, 0.975)),
-                "mean_ci95_low": low,
-                "mean_ci95_high": high,
-                "replications": len(values),
-                "hit": hit(mean, spread, target),
-                "source": target.source,
-                "definition": target.definition,
-            }
+            against_record(target, values.to_numpy(dtype=float))
+            | {"mean_ci95_low": low, "mean_ci95_high": high, "replications": len(values)}
+            | {"source": target.source, "definition": target.definition}
         )
     return pd.DataFrame(rows)

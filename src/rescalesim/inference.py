@@ -398,27 +398,9 @@ def predictive(
 
 
 def predictive_table(draws: pd.DataFrame, targets: Targets) -> pd.DataFrame:
-    """Each target against the posterior predictive: the hit rule of :mod:`validation`."""
+    """Each target against the posterior predictive, with the hit rule of :mod:`calibration`."""
     import pandas as pd
 
-    from rescalesim.calibration import hit
+    from rescalesim.calibration import against_record
 
-    rows = []
-    for target in targets.targets:
-        values = draws[target.name].to_numpy(dtype=float)
-        mean, sd = float(values.mean()), float(values.std(ddof=1))
-        rows.append(
-            {
-                "target": target.name,
-                "metric": target.metric,
-                "check": target.check,
-                "record": target.value,
-                "record_low": target.low,
-                "record_high": target.high,
-                "model_mean": mean,
-                "model_low": float(np.quantile(values, 0.025)),
-                "model_high": float(np.quantile(values, 0.975)),
-                "hit": hit(mean, sd, target),
-            }
-        )
-    return pd.DataFrame(rows)
+    return pd.DataFrame([against_record(t, draws[t.name]) for t in targets.targets])
