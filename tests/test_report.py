@@ -36,9 +36,9 @@ def test_differences_are_described_in_the_unit_of_the_figures():
     )
     cost = _differences(540e6, 556e6, "cost_total_eur")
     assert report.describe_difference(cost, "cost_total_eur") == (
-        "+548 million EUR (95% interval +540 to +556)"
+        "+€548 m (95% interval +€540 m to +€556 m)"
     )
-    assert report.in_unit("overcrowding_mean", 12.34) == "12.3 people"
+    assert report.in_unit("overcrowding_mean", 12.34) == "12 people"  # people are whole
 
 
 def test_a_difference_is_clear_only_when_its_interval_excludes_zero():
@@ -81,12 +81,19 @@ def test_an_interval_over_fewer_replications_than_were_run_says_so():
 
 
 def test_values_are_formatted_as_readers_expect():
-    assert report.format_value("occupancy_prisons", 1.126) == "112.6%"
-    assert report.format_value("cost_total_eur", 1234567.0) == "1,234,567"
+    # three significant figures; money in EUR m or bn; people whole
+    assert report.format_value("occupancy_prisons", 1.126) == "113%"
+    assert report.format_value("occupancy_prisons", 0.6321) == "63.2%"
+    assert report.format_value("cost_total_eur", 1234567.0) == "€1.23 m"
+    assert report.format_value("cost_total_eur", 14_516_202_840.0) == "€14.5 bn"
+    assert report.format_value("cost_per_release_eur", 61_210.0) == "€61,200"
+    assert report.format_value("custody_population_mean", 12_287.4) == "12,300"
+    assert report.format_difference("overcrowding_mean", -67.97) == "-68"
+    assert report.format_difference("cost_total_eur", -27_723_737.0) == "-€27.7 m"
     assert report.format_difference("reconviction_2y", -0.006) == "-0.6 pp"
     assert report.format_value("reconviction_2y", float("nan")) == "n/a"
     summary = pd.DataFrame({"occupancy_prisons": [1.0, 1.2]})
-    assert report.describe_mean(summary, "occupancy_prisons").startswith("110.0% (95% interval ")
+    assert report.describe_mean(summary, "occupancy_prisons").startswith("110% (95% interval ")
 
 
 @pytest.fixture(scope="module")

@@ -20,6 +20,7 @@ import math
 import numpy as np
 import pandas as pd
 
+from rescalesim.outcomes import whole
 from rescalesim.plots import with_derived_columns
 
 PROBABILITIES = (0.1, 0.5, 0.9)
@@ -111,10 +112,14 @@ def in_words(
         over = round(100 * r["overcrowding_at_most"])
         extra = r["extra_places_needed"]
         lines.append(
-            f"{name}: in {year}, {r['places_needed']:,.0f} places keep overcrowding at or below "
-            f"{over}% with {round(100 * r['probability'])}% probability in the fullest month; "
-            f"the estate then has {r['places']:,.0f}, so "
-            + (f"{extra:,.0f} more are needed." if extra > 0 else f"{-extra:,.0f} are to spare.")
+            f"{name}: in {year}, about {whole(r['places_needed'])} places keep overcrowding at or "
+            f"below {over}% with {round(100 * r['probability'])}% probability in the fullest "
+            f"month; the estate then has {whole(r['places'])}, so about "
+            + (
+                f"{whole(extra)} more are needed."
+                if extra > 0
+                else f"{whole(-extra)} are to spare."
+            )
         )
     o = out.iloc[0]
     over = round(100 * o["overcrowding_beyond"])

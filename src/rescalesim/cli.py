@@ -10,6 +10,7 @@ import argparse
 import os
 import platform
 import sys
+import textwrap
 import time
 import tomllib
 from collections.abc import Sequence
@@ -526,6 +527,7 @@ def _manifest(
         "scenarios": [
             {
                 "name": r.scenario.name,
+                "description": r.scenario.description,
                 "scenario_hash": r.scenario.digest(),
                 "population_scale": r.scenario.run.population_scale,
                 "seed": r.scenario.run.seed,
@@ -744,6 +746,9 @@ def command_compare(args: argparse.Namespace) -> int:
     results = comparison.results
     told: list[str] = []  # what the results folder adds in words, printed at the end
     note = scale_note(scenarios, args.report_scale)
+    from rescalesim.decision import decide
+
+    decision = decide(comparison, note) if len(results) > 1 else None
 
     def fill(folder: Path) -> None:
         for i, (path, result) in enumerate(zip(args.scenarios, results, strict=True)):
@@ -752,6 +757,8 @@ def command_compare(args: argparse.Namespace) -> int:
             _write_scenario_files(sub, result)
         write_table(comparison.headline, folder / "headline.csv")
         write_table(comparison.differences, folder / "differences.csv")
+        if decision is not None:
+            decision.write(folder)
         national = args.report_scale == "national"
         monthly = [
             (
@@ -825,6 +832,10 @@ def command_compare(args: argparse.Namespace) -> int:
                 f"{1 / max(1 - gains.median(), 1e-9):.3g} times the replications."
             )
     print(*told, sep="")
+    if decision is not None:
+        print("\nThe decision in brief (report.html opens with it; table in decision.csv)")
+        for sentence in decision.sentences:
+            print(textwrap.fill(sentence, 100, initial_indent="  ", subsequent_indent="  "))
     print(f"\nResults in {out}/ (report: {out}/report.html)")
     return 0
 

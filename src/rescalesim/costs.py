@@ -82,6 +82,8 @@ class CostAccounts:
             building = facility.built_capacity * costs.capital_per_place[facility.kind]
             years = costs.capital_lifetime_years[facility.kind]
             self.capital_per_day += building * annuity(costs.discount_rate, years) / DAYS_PER_YEAR
+            # the same money as a budget office sees it: spent once, when the facility opens
+            self.records.today[INDEX["building_cost_eur"]] += building
 
     def account(self, row: np.ndarray) -> None:
         """Cost components of the day in the row; all zero when costs are switched off."""

@@ -10,8 +10,13 @@ import numpy as np
 import pandas as pd
 
 from rescalesim.places import CUSTODY
-from rescalesim.records import COLUMNS, COSTS, ENDED_IN, FLOWS, FROM_CUSTODY, STOCKS
+from rescalesim.records import COLUMNS, COSTS, ENDED_IN, FLOWS, FROM_CUSTODY, ONE_OFF, STOCKS
 from rescalesim.scenario import DAYS_PER_YEAR, FOLLOW_UP_DAYS, Scenario
+
+# costs that are not the justice budget's running costs: wider social costs (new convictions:
+# courts, police, victims) and building costs (paid off as an annuity, reported apart)
+NOT_RUNNING = ["cost_new_convictions_eur", "cost_capital_eur"]
+RUNNING = [c for c in COSTS if c not in NOT_RUNNING]
 
 CUSTODY_STOCKS = [place.name for place in CUSTODY]
 
@@ -74,6 +79,16 @@ def headline(scenario: Scenario, daily: np.ndarray, release_log: dict[str, np.nd
         "empty_house_bed_days": float(table["empty_house_beds"].sum()),
         "cost_total_eur": cost_total,
         "cost_per_release_eur": _ratio(cost_total, releases),
+        # the same money as a budget office splits it: running, building, wider social costs
+        "running_cost_per_year_eur": float(table[RUNNING].to_numpy().sum() / years),
+        "building_cost_eur": float(table["building_cost_eur"].sum()),
+        "building_annuity_per_year_eur": float(table["cost_capital_eur"].sum() / years),
+        "social_cost_per_year_eur": float(table["cost_new_convictions_eur"].sum() / years),
+        "places_end": float(
+            table[["capacity_prison", "capacity_detention_house", "capacity_transition_house"]]
+            .iloc[-1]
+            .sum()
+        ),
         "custodial_sentences_per_year": float(table["custodial_sentences"].sum() / years),
         "reincarceration_2y": within_follow_up(
             start, release_log["reincarceration_day"], first, last, among=from_custody
@@ -131,7 +146,7 @@ def monthly(scenario: Scenario, daily: np.ndarray) -> pd.DataFrame:
             "places_closed_for_staff",
         ]
     ].mean()
-    sums = table.groupby("month")[FLOWS + ["empty_house_beds"] + COSTS].sum()
+    sums = table.groupby("month")[FLOWS + ["empty_house_beds"] + COSTS + ONE_OFF].sum()
     result = pd.concat([means, sums], axis=1).reset_index()
     result.insert(
         1,

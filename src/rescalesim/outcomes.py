@@ -8,6 +8,7 @@ sweep file stays quick.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 
@@ -45,29 +46,72 @@ class Metric:
         """Axis title: words and unit."""
         return f"{self.label} ({self.unit})" if self.unit else self.label
 
+    @property
+    def money(self) -> bool:
+        """Whether the values are euros (shown as € m / bn with three significant figures)."""
+        return "EUR" in self.unit
+
     def table_heading(self) -> str:
-        """Words and the unit of the table's values (shares in %, money in EUR, not millions)."""
-        unit = "%" if self.share else self.unit.removeprefix("million ").removeprefix("thousand ")
+        """Words and the unit of the table's values (shares in %; money carries its own unit)."""
+        # values are shown whole (not in thousands or millions); money carries its own unit
+        unit = self.unit.removeprefix("million ").removeprefix("thousand ")
+        if self.share:
+            unit = "%"
+        elif self.money:
+            unit = unit.removeprefix("EUR").strip()
         if not unit:
             return self.label
         # "people in custody, people (daily mean)", not nested brackets
         return f"{self.label}, {unit}" if "(" in unit else f"{self.label} ({unit})"
 
     def format(self, value: float) -> str:
-        """A value as a reader expects it: shares in %, money and counts with separators."""
-        if value != value:  # NaN
-            return "n/a"
-        if self.share:
-            return f"{value:.1%}"
-        return f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.2f}"
+        """A value as a reader expects it: shares in %, € m, whole people, 3 significant figures."""
+        return self._format(value, signed=False)
 
     def format_difference(self, value: float) -> str:
         """A difference of this metric: shares in percentage points, always signed."""
-        if value != value:
+        return self._format(value, signed=True)
+
+    def _format(self, value: float, signed: bool) -> str:
+        if value != value:  # NaN
             return "n/a"
         if self.share:
-            return f"{100 * value:+.1f} pp"
-        return f"{value:+,.0f}" if abs(value) >= 100 else f"{value:+,.2f}"
+            return f"{significant(100 * value, signed, decimals=1)}{' pp' if signed else '%'}"
+        if self.money:
+            return euros(value, signed)
+        return whole(value, signed)
+
+
+def significant(value: float, signed: bool = False, digits: int = 3, decimals: int = 2) -> str:
+    """A number rounded to `digits` significant figures, with separators: 12,287 -> '12,300'.
+
+    At most `decimals` decimals, so that 0.0042 percentage points reads '+0.00', not 4.2e-3.
+    """
+    if value != value:
+        return "n/a"
+    rounded = float(f"{value:.{digits}g}")  # 3 significant figures (99.96 -> 100)
+    if rounded == 0:
+        return "0"
+    magnitude = math.floor(math.log10(abs(rounded))) if rounded else 0
+    places = min(decimals, max(0, digits - 1 - magnitude))
+    return f"{round(rounded, places):{'+' if signed else ''},.{places}f}"
+
+
+def whole(value: float, signed: bool = False) -> str:
+    """A count: whole numbers from 10 up (people are not split), 3 significant figures."""
+    return significant(value, signed, decimals=0 if abs(value) >= 9.95 else 2)
+
+
+def euros(value: float, signed: bool = False) -> str:
+    """Money as a budget reads it: '€727 m', '€16.5 bn', '€61,200' (3 significant figures)."""
+    if value != value:
+        return "n/a"
+    sign = ("+" if value >= 0 else "-") if signed else ("-" if value < 0 else "")
+    size = abs(value)
+    for divisor, suffix in ((1e9, " bn"), (1e6, " m")):
+        if size >= divisor * 0.9995:
+            return f"{sign}€{significant(size / divisor)}{suffix}"
+    return f"{sign}€{significant(size, decimals=0)}"
 
 
 def registry(*metrics: Metric) -> dict[str, Metric]:
@@ -191,6 +235,52 @@ METRICS = registry(
         "`cost_total_eur` divided by the number of releases from custody in the period.",
         headline=True,
         scales_with_population=False,
+    ),
+    Metric(
+        "running_cost_per_year_eur",
+        "running cost to the justice budget",
+        "million EUR per year",
+        1e-06,
+        "Mean yearly cost of running the system, paid by the justice budget: facilities (staff "
+        "and the cost per person held), community sanctions, electronic monitoring, municipal "
+        "incentives, less the houses' social-enterprise revenue. Leaves out building costs "
+        "(`building_cost_eur`) and the wider cost of new convictions "
+        "(`social_cost_per_year_eur`).",
+        headline=True,
+    ),
+    Metric(
+        "building_cost_eur",
+        "one-off building cost",
+        "million EUR",
+        1e-06,
+        "Building cost of the places of facilities that open in the measured years (places "
+        "times the cost per place of their kind), counted once when each opens.",
+        headline=True,
+    ),
+    Metric(
+        "building_annuity_per_year_eur",
+        "building cost paid off per year",
+        "million EUR per year",
+        1e-06,
+        "`building_cost_eur` spread over each building's lifetime as an annuity at the discount "
+        "rate, from its opening day: the part of `cost_total_eur` that pays for buildings, per "
+        "measured year.",
+    ),
+    Metric(
+        "social_cost_per_year_eur",
+        "wider cost of new convictions",
+        "million EUR per year",
+        1e-06,
+        "Reconvictions per year times the cost of a new conviction (courts, police, victims: "
+        "an assumption, see `costs.new_conviction`); not paid from the prison budget.",
+        headline=True,
+    ),
+    Metric(
+        "places_end",
+        "places at the end",
+        "places",
+        1,
+        "Places in prisons, detention and transition houses on the last measured day.",
     ),
     Metric(
         "custodial_sentences_per_year",

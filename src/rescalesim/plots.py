@@ -256,6 +256,57 @@ def differences(table: pd.DataFrame, path: Path | str | None = None) -> Figure:
     return _finish(fig, path)
 
 
+def tornado(
+    table: pd.DataFrame, option: str, against: str, path: Path | str | None = None
+) -> Figure:
+    """How each assumption at each end of its range moves the difference between two options.
+
+    ``table`` is :func:`rescalesim.tornado.tornado`'s. One panel per outcome, a row per
+    assumption: the solid line is the difference as assumed, the dots the difference with the
+    assumption at its low (blue) and high (orange) end, with their 95% intervals; a dot across
+    the dotted zero line from the solid one turns the ranking round.
+    """
+    from rescalesim.decision import outcome_axis
+
+    part = table[(table["option"] == option) & (table["against"] == against)]
+    outcomes_ = list(dict.fromkeys(part["outcome"]))
+    assumptions = list(dict.fromkeys(part["assumption"]))
+    fig, axes = _panels(len(outcomes_), 3, 5.2, 1.4 + 0.5 * len(assumptions), 0.85)
+    for ax, outcome in zip(axes, outcomes_, strict=True):
+        words, unit, factor = outcome_axis(outcome)
+        rows = part[part["outcome"] == outcome]
+        assumed = factor * rows["as_assumed"].iloc[0]
+        ax.axvline(assumed, color="grey", linewidth=2, label="as assumed")
+        ax.axvline(0, color="black", linestyle=":", linewidth=1)
+        for k, (end, colour) in enumerate((("low", "tab:blue"), ("high", "tab:orange"))):
+            ends = rows[rows["end"] == end].set_index("assumption").loc[assumptions]
+            y = np.arange(len(assumptions)) + (k - 0.5) * 0.3
+            mean = factor * ends["difference"].to_numpy(float)
+            errors = factor * np.vstack(
+                [ends["difference"] - ends["ci95_low"], ends["ci95_high"] - ends["difference"]]
+            )
+            ax.errorbar(
+                mean,
+                y,
+                xerr=np.abs(errors),
+                fmt="o",
+                color=colour,
+                capsize=3,
+                label=f"{end} end of the range",
+            )
+            for yi, m, text in zip(y, mean, ends["value"], strict=True):
+                ax.annotate(text, (m, yi), textcoords="offset points", xytext=(5, 3), fontsize=7)
+        ax.set_yticks(np.arange(len(assumptions)), assumptions)
+        ax.invert_yaxis()
+        ax.set_title(words, fontsize=10)
+        ax.set_xlabel(f"difference, {unit}")
+        ax.grid(axis="x", alpha=0.3)
+    axes[0].legend(fontsize=7, loc="lower left")
+    fig.suptitle(f"'{option}' minus '{against}' with each assumption at the ends of its range")
+    fig.tight_layout()
+    return _finish(fig, path)
+
+
 def differences_by_year(table: pd.DataFrame, path: Path | str | None = None) -> Figure:
     """Paired differences year by year, one panel per measure, a line and band per scenario.
 

@@ -14,6 +14,7 @@ shown, marked, and left out of the count of hits.
 
 from __future__ import annotations
 
+import calendar
 import csv
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
@@ -221,26 +222,35 @@ def at_national_scale(monthly: pd.DataFrame, scale: float) -> pd.DataFrame:
     return table
 
 
+def month_and_year(date: float) -> str:
+    """A fractional calendar year in words: 2024.17 -> 'Mar 2024'."""
+    year = int(date)
+    return f"{calendar.month_abbr[min(12, int((date - year) * 12 + 1e-9) + 1)]} {year}"
+
+
 def readable(table: pd.DataFrame) -> pd.DataFrame:
-    """The error table in words and rounded numbers, for reports."""
+    """The error table in words and rounded numbers (3 significant figures), for reports."""
     import pandas as pd
+
+    from rescalesim.outcomes import significant, whole
 
     return pd.DataFrame(
         {
             **({"Scenario": table["scenario"]} if "scenario" in table else {}),
             "Recorded": [
-                f"{w} ({d:.2f})" for w, d in zip(table["what"], table["date"], strict=True)
+                f"{w} ({month_and_year(d)})"
+                for w, d in zip(table["what"], table["date"], strict=True)
             ],
             "Measure": [MEASURES[m][1] for m in table["measure"]],
-            "Record": [f"{v:,.0f}" for v in table["record"]],
+            "Record": [whole(v) for v in table["record"]],
             "Model (95% of replications)": [
-                f"{m:,.0f} ({lo:,.0f} to {hi:,.0f})"
+                f"{whole(m)} ({whole(lo)} to {whole(hi)})"
                 for m, lo, hi in zip(
                     table["model_mean"], table["model_low"], table["model_high"], strict=True
                 )
             ],
             "Error": [
-                f"{e:+,.0f} ({p:+.1f}%)"
+                f"{whole(e, signed=True)} ({significant(p, signed=True, decimals=1)}%)"
                 for e, p in zip(table["error"], table["error_percent"], strict=True)
             ],
             "Hit": [

@@ -68,7 +68,10 @@ COSTS = [
     "cost_municipal_incentive_eur",
     "cost_social_enterprise_revenue_eur",
 ]
-COLUMNS = STOCKS + CAPACITIES + FLOWS + STATES + COSTS
+# money spent once, on the day a facility opens in the measured years: its building cost. Not
+# in COSTS, whose cost_capital_eur already pays it off as an annuity (it would count twice).
+ONE_OFF = ["building_cost_eur"]
+COLUMNS = STOCKS + CAPACITIES + FLOWS + STATES + COSTS + ONE_OFF
 INDEX = {name: i for i, name in enumerate(COLUMNS)}
 _CAPACITY_COLUMNS = slice(INDEX[CAPACITIES[0]], INDEX[CAPACITIES[-1]] + 1)
 # the log codes where a time at risk started: the end of a stay in a kind of facility (by the

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from rescalesim.errors import NotebookFailed, ReportError
-from rescalesim.outcomes import HEADLINE, metric
+from rescalesim.outcomes import HEADLINE, euros, metric, significant, whole
 
 if TYPE_CHECKING:
     import nbformat
@@ -119,10 +119,8 @@ def readable_by_year(table: pd.DataFrame) -> pd.DataFrame:
     def cell(r) -> str:
         if r.difference != r.difference:
             return "n/a"
-        digits = 1 if max(abs(r.ci95_low), abs(r.ci95_high)) < 100 else 0  # e.g. million EUR
-        return (
-            f"{r.difference:+,.{digits}f} ({r.ci95_low:+,.{digits}f} to {r.ci95_high:+,.{digits}f})"
-        )
+        low, mean, high = (significant(v, True) for v in (r.ci95_low, r.difference, r.ci95_high))
+        return f"{mean} ({low} to {high})"
 
     wide = table.assign(
         value=[cell(r) for r in table.itertuples()],
@@ -158,23 +156,24 @@ def _difference_row(differences: pd.DataFrame, metric: str, scenario: str | None
     return rows.iloc[0]
 
 
-def _unit(name: str) -> tuple[str, float]:
+def in_unit(name: str, value: float, signed: bool = False) -> str:
+    """A value or change in words and unit: '8.8 percentage points', '€4.90 m', '12 people'."""
     m = metric(name)
-    unit, factor = m.unit, m.scale
-    return ("percentage points" if unit.startswith("%") else unit.split(" (")[0]), factor
-
-
-def in_unit(metric: str, value: float, signed: bool = False) -> str:
-    """A change in a metric in the unit of the figures: '8.8 percentage points', '4.9 million EUR'."""
-    unit, factor = _unit(metric)
-    return f"{_number(factor * value, factor * value, signed)} {unit}"
-
-
-def _number(value: float, scale: float, signed: bool) -> str:
     if value != value:
         return "n/a"
-    digits = 1 if abs(scale) < 100 else 0
-    return f"{value:{'+' if signed else ''},.{digits}f}"
+    if m.share:
+        return f"{significant(100 * value, signed, decimals=1)} percentage points"
+    if m.money:
+        return euros(value, signed)
+    return f"{whole(value, signed)} {m.unit.split(' (')[0]}".rstrip()
+
+
+def _bare(name: str, value: float) -> str:
+    """An interval's bound: the number without the unit words (money keeps its €)."""
+    m = metric(name)
+    if m.share:
+        return significant(100 * value, True, decimals=1)
+    return euros(value, True) if m.money else whole(value, True)
 
 
 def describe_difference(
@@ -188,13 +187,12 @@ def describe_difference(
     single replications' differences fall, and says so.
     """
     row = _difference_row(differences, metric, scenario)
-    unit, factor = _unit(metric)
-    bounds = ("draws95_low", "draws95_high") if spread else ("ci95_low", "ci95_high")
-    values = [factor * row[c] for c in ("difference", *bounds)]
-    scale = max((abs(v) for v in values if v == v), default=0)
-    mean, low, high = (_number(v, scale, signed=True) for v in values)
+    low, high = ("draws95_low", "draws95_high") if spread else ("ci95_low", "ci95_high")
     what = "95% of possible outcomes" if spread else "95% interval"
-    return f"{mean} {unit} ({what} {low} to {high}){gap(row)}"
+    return (
+        f"{in_unit(metric, row['difference'], signed=True)} ({what} "
+        f"{_bare(metric, row[low])} to {_bare(metric, row[high])}){gap(row)}"
+    )
 
 
 def is_clear(
@@ -291,25 +289,29 @@ def comparison_notebook(folder: Path) -> nbformat.NotebookNode:
         headline.insert(0, "scenario", manifest["scenarios"][0]["name"])
     scenarios = manifest["scenarios"]
     names = [s["name"] for s in scenarios]
-    cells = [
+    from rescalesim.decision import read
+
+    decision = read(folder)
+    cells = [nbformat.v4.new_markdown_cell("# " + " against ".join(names))]
+    if decision is not None:
+        cells += [
+            nbformat.v4.new_markdown_cell(
+                "## The decision in brief\n\n"
+                + "\n".join(f"- {sentence}" for sentence in decision.sentences)
+            ),
+            _table_cell(decision.table.rename(columns={"measure": ""})),
+        ]
+    cells.append(
         nbformat.v4.new_markdown_cell(
-            "# " + " against ".join(names) + "\n\n"
-            f"Simulated with rescalesim {manifest['version']} (Mesa {manifest['mesa_version']}, "
-            f"Python {manifest['python']}). Each scenario ran {scenarios[0]['replications']} "
-            "replications on common random numbers (the same seeds), so differences are paired "
-            "replication by replication. Intervals are 95% confidence intervals of the mean over "
-            "replications. "
-            + (
-                f"Counts and costs: {manifest['scale_note']}.\n\n"
-                if "scale_note" in manifest
-                else "\n\n"
-            )
-            + "\n".join(
-                f"- **{s['name']}**: seed {s['seed']}, scenario hash `{s['scenario_hash'][:12]}`"
-                for s in scenarios
-            )
-            + f"\n\nCommand: `{' '.join(manifest['command'])}`"
-        ),
+            "## What was compared\n\n"
+            + "\n".join(f"- **{s['name']}**: {s.get('description', '')}" for s in scenarios)
+            + f"\n\nEach ran {scenarios[0]['replications']} replications on the same random "
+            "numbers, so differences are paired replication by replication. "
+            + (f"Counts and costs: {manifest['scale_note']}." if "scale_note" in manifest else "")
+        )
+    )
+    cells.append(nbformat.v4.new_markdown_cell(_caveats(manifest)))
+    cells += [
         nbformat.v4.new_markdown_cell("## Headline outcomes"),
         _table_cell(readable_headline(headline[headline["metric"].isin(HEADLINE)])),
     ]
@@ -352,15 +354,51 @@ def comparison_notebook(folder: Path) -> nbformat.NotebookNode:
             cells.append(_figure_cell(folder / name))
     cells.append(
         nbformat.v4.new_markdown_cell(
-            f"---\nrescalesim {manifest['version']}, commit "
-            f"`{manifest.get('commit', 'not recorded')}`. To reproduce every number here, run "
-            "the command above with that version (scenario hashes as listed: a hash covers "
-            "everything that decides the results except the seed and the replications)."
+            "## Appendix: how to reproduce these results\n\n"
+            f"Simulated with rescalesim {manifest['version']} (commit "
+            f"`{manifest.get('commit', 'not recorded')}`, Mesa {manifest['mesa_version']}, "
+            f"Python {manifest['python']}).\n\n"
+            + "\n".join(
+                f"- **{s['name']}**: seed {s['seed']}, scenario hash `{s['scenario_hash'][:12]}`"
+                for s in scenarios
+            )
+            + f"\n\nCommand: `{' '.join(manifest['command'])}`\n\n"
+            "Run the command with that version to reproduce every number here (a scenario hash "
+            "covers everything that decides the results except the seed and the replications)."
         )
     )
     notebook = nbformat.v4.new_notebook(cells=cells)
     notebook.metadata["title"] = " against ".join(names)
     return notebook
+
+
+def _caveats(manifest: dict) -> str:
+    """What the intervals include and leave out, said before any number."""
+    from rescalesim.decision import ASSUMPTIONS
+
+    if manifest.get("uncertainty", "none") == "none":
+        chance = (
+            "The intervals are 95% intervals of the mean over replications: they show chance "
+            "only. Inputs that are assumptions were held at one value; tables marked '95% of "
+            "replications' appear when a run draws them over their ranges (`--uncertainty`)."
+        )
+    else:
+        chance = (
+            "Each replication drew the inputs that are assumptions over their ranges "
+            f"(`--uncertainty {manifest['uncertainty']}`): '95% of replications' gives the "
+            "spread of outcomes that chance and those inputs together allow; the interval of "
+            "the mean, how well the mean over them is known."
+        )
+    risks = "\n".join(
+        f"- **{a.words.capitalize()}**: {a.value} (range {a.low} to {a.high}); {a.why}."
+        for a in ASSUMPTIONS
+    )
+    return (
+        "## Before reading the numbers\n\n"
+        f"{chance} The results rest most on these assumptions:\n\n{risks}\n\nThe model's "
+        "sources, assumptions and their ranges are in docs/sources.md and "
+        "docs/scenario-fields.md."
+    )
 
 
 def comparison_report(folder: Path, out: Path) -> Path:

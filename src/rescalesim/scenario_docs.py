@@ -59,6 +59,11 @@ def _rows(model: type[BaseModel], prefix: str):
         )
 
 
+def field_paths() -> list[str]:
+    """Every scenario field's path, as in docs/scenario-fields.md ('facilities[].capacity')."""
+    return [row[0] for row in _rows(Scenario, "")]
+
+
 def reference_markdown() -> str:
     """Markdown table of all fields, in schema order."""
     lines = [
