@@ -145,14 +145,22 @@ def test_the_page_loads_with_a_scenario_its_baseline_and_levers(page):
     assert "Baseline: Belgium: status quo" in text
     assert "0 of 1 replication done" in status(page)
     for words in (
-        "placement: regime",
-        "net widening: free place log odds",
-        "capacity: overflow",
-        "time: trends and changes",  # the scenario's trends and dated changes, on or off
+        "Who decides who goes to a house",
+        "Strength of net-widening (log-odds)",
+        "When prisons are full",
+        "Trends and dated reforms",  # the scenario's trends and dated changes, on or off
     ):
-        assert words in text  # levers with their units and meaning, from the schema
+        assert words in text  # levers in plain words with their units and meaning
     assert "Range offered: 0 to 1" in text  # net-widening's plausible range
+    assert "shown for the whole country" in text  # what the scale simulated means for counts
+    assert "decision in brief" in text.lower() and "two replications" in text
     assert "Traceback" not in text
+    # technical controls only behind the advanced switch
+    for technical in ("Use Threads", "Seed of the random numbers", "Render Interval"):
+        assert technical not in text
+    page.get_by_label("Advanced settings").click()
+    page.get_by_text("Seed of the random numbers").wait_for(timeout=30_000)
+    assert "Use Threads" not in page.inner_text("body")
 
 
 def test_changing_a_lever_and_running_changes_the_figures(page, server, tmp_path):
@@ -164,7 +172,7 @@ def test_changing_a_lever_and_running_changes_the_figures(page, server, tmp_path
     assert f"of {shown.warmup_days + shown.measured_days:,} (measuring)" in status(page)
     before = population_figure(page, log)
 
-    choose(page, "capacity: overflow", "queue")
+    choose(page, "When prisons are full", "queue")
     page.wait_for_function(  # the replications start again
         "() => document.querySelector('.status').innerText.startsWith('0 of 1 replication done')"
     )
@@ -188,6 +196,9 @@ def test_changing_a_lever_and_running_changes_the_figures(page, server, tmp_path
     assert scenario.run.years == YEARS
 
     step_until(page, "All 1 replication done", years + 2)  # a step is a simulated year
+    # one replication: its tables say that the interval is coming, never 'n/a'
+    page.get_by_text("interval after two replications").first.wait_for(timeout=60_000)
+    assert "n/a" not in page.inner_text("body")
     with page.expect_download() as download:
         page.get_by_text("Download results (CSV)").click()
     results = tmp_path / "results.csv"
@@ -198,7 +209,7 @@ def test_changing_a_lever_and_running_changes_the_figures(page, server, tmp_path
 
 
 def test_an_invalid_combination_gets_a_message_on_the_page(page):
-    page.get_by_label("siting: interventions").click(force=True)
+    page.get_by_label("Community interventions at each site").click(force=True)
     page.get_by_role("option", name="paid_liaison").click()
     page.keyboard.press("Escape")
     message = page.get_by_text("interventions act on siting decisions")

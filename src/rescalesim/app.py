@@ -1,7 +1,8 @@
 """The web page: pick a shipped scenario, move its levers, watch it against its baseline.
 
-Built on Mesa's `SolaraViz`: its sidebar holds the run controls (Reset, Play, Step) and the
-model parameters (which scenario, how many replications, how much of the country); the page
+Built on Mesa's Solara components: the sidebar holds Mesa's run controls (Reset, Play, Step)
+and model parameters (which scenario, how many runs, how much of the country; the seed and the
+play interval behind an "advanced" switch); the page opens with the decision in brief and
 shows the project's own components, drawn with `rescalesim.plots`. Start it with
 ``rescalesim app`` (loopback only by default) or ``solara run rescalesim.app``.
 """
@@ -16,7 +17,7 @@ from typing import Any
 
 import pandas as pd
 import solara
-from mesa.visualization import SolaraViz
+from mesa.visualization.solara_viz import ModelController, ModelCreator
 from mesa.visualization.utils import force_update, update_counter
 
 from rescalesim import plots, report
@@ -30,11 +31,67 @@ FOLDER = os.environ.get("RESCALESIM_SCENARIOS", str(SHIPPED))
 TITLE = "rescalesim: a scenario against its baseline"
 
 
+# Each lever in words a non-programmer reads (the field's path is in the scenario file and
+# docs/scenario-fields.md); a lever without words here gets its path in words.
+LEVER_WORDS = {
+    "house_plan.houses": "New detention houses planned",
+    "house_plan.places_per_house": "Places in each new house",
+    "new_prison.places": "Places in a new prison",
+    "time.trends_and_changes": "Trends and dated reforms",
+    "sentencing.no_sentence_share": "Hearings ending without a sentence",
+    "placement.house_max_sentence_days": "Longest sentence a house takes",
+    "placement.regime": "Who decides who goes to a house",
+    "placement.judge_max_assessed_risk": "Highest risk a judge accepts for a house",
+    "placement.service_max_assessed_risk": "Highest risk the placement service accepts",
+    "placement.assessment_error_sd": "Error of risk assessments",
+    "placement.house_return_per_year": "Residents sent back to prison",
+    "placement.service_decision_days_mean": "Days to prepare a placement file",
+    "placement.service_files_per_place_year": "Placement decisions a year per house place",
+    "release.revocation_share": "Early release revoked after a new offence",
+    "transition.window_days": "How long before release a transition house takes people",
+    "reoffending.reference_reoffence_2y": "Reoffending within 2 years (reference person)",
+    "reoffending.custody_multipliers.detention_house": "Effect of a detention house on reoffending",
+    "reoffending.custody_multipliers.transition_house": "Effect of a transition house on reoffending",
+    "reoffending.custody_multipliers.community_sanction": (
+        "Effect of a community sentence on reoffending"
+    ),
+    "costs.prison.fixed_share": "Share of prison spending that is fixed",
+    "costs.detention_house.fixed_share": "Share of detention-house spending that is fixed",
+    "costs.transition_house.fixed_share": "Share of transition-house spending that is fixed",
+    "costs.discount_rate": "Discount rate for building costs",
+    "costs.security_cost_ratio.low": "Cost of a low-security prison day",
+    "costs.security_cost_ratio.medium": "Cost of a medium-security prison day",
+    "costs.security_cost_ratio.high": "Cost of a high-security prison day",
+    "security.over_classification_share": "People placed one security level too high",
+    "security.review_days": "Days before a security level is reviewed",
+    "community.work_education_hazard_ratio": "Effect of work or education on reoffending",
+    "community.lived_experience_hazard_ratio": (
+        "Effect of staff with lived experience on reoffending"
+    ),
+    "community.large_facility_hazard_ratio": "Effect of a large facility on reoffending",
+    "community.crowding_hazard_ratio_per_10pp": "Effect of overcrowding on reoffending",
+    "siting.enabled": "Municipalities may refuse houses",
+    "siting.base_log_odds": "Municipalities' willingness to accept a house",
+    "siting.objections_log_odds": "Effect of neighbours' objections on acceptance",
+    "siting.interventions": "Community interventions at each site",
+    "siting.house_size_log_odds_per_10_places": "Effect of house size on acceptance",
+    "net_widening.enabled": "Free house places draw people into custody (net-widening)",
+    "net_widening.free_place_log_odds": "Strength of net-widening",
+    "capacity.overflow": "When prisons are full",
+    "electronic_monitoring.enabled": "Short sentences served at home under electronic monitoring",
+    "electronic_monitoring.uptake": "Share of eligible sentences served at home",
+    "electronic_monitoring.houses_first": "Offer a house place before electronic monitoring",
+    "staffing.enabled": "Places open only as staff are recruited",
+    "staffing.house_size_elasticity": "How staff per place changes with house size",
+    "staffing.filled_at_opening": "Staff in post when a facility opens",
+    "staffing.recruitment_months": "Months to recruit staff",
+}
+
+
 def _label(lever: FieldDoc) -> str:
-    words = lever.path.split(".")[-1].replace("_", " ")
-    section = lever.path.split(".")[0].replace("_", " ")
+    words = LEVER_WORDS.get(lever.path) or lever.path.replace("_", " ").replace(".", ": ")
     unit = f" ({lever.unit})" if lever.unit else ""
-    return f"{section}: {words}{unit}"
+    return f"{words}{unit}"
 
 
 def _replications(n: int) -> str:
@@ -136,10 +193,10 @@ def Status(model: Explorer):
             return
         solara.Markdown(
             f"**Explored:** {model.explored.name}  \n**Baseline:** {model.baseline.name}  \n"
-            f"Both run on the same random numbers, {_replications(model.replications)} at "
-            f"{model.population_scale:.0%} of the country's case flow, seed {model.seed} "
-            "(the sidebar's sliders); counts and costs in the tables are read at national scale "
-            "(divided by that share)."
+            f"Both run on the same random numbers, {_replications(model.replications)}, each "
+            f"simulating {model.population_scale:.0%} of the country's cases to be quick. "
+            "Every count and cost in the tables and figures is shown for the whole country "
+            "(divided by that share); shares and rates need no such step."
         )
         years = model.explored.warmup_days + model.explored.measured_days
         if model.waiting:
@@ -200,10 +257,35 @@ def Status(model: Explorer):
 
 
 def _pairs(model: Explorer) -> list[tuple[str, pd.DataFrame]] | None:
+    """Both scenarios' monthly tables so far, counts at national scale (as in the tables)."""
     base, explored = model.monthly()
     if base.empty:
         return None
-    return [(model.baseline.name, base), (model.explored.name, explored)]
+    scale = model.population_scale
+    return [
+        (model.baseline.name, at_national_scale(base, scale)),
+        (model.explored.name, at_national_scale(explored, scale)),
+    ]
+
+
+@solara.component
+def Decision(model: Explorer):
+    """The decision in brief, written from the finished replications (two at least)."""
+    update_counter.get()
+    if model.error:
+        return None
+    with solara.Card("The decision in brief"):
+        done = len(model.finished)
+        if done < 2:
+            solara.Text(
+                "A few plain sentences on what the explored scenario buys against its baseline "
+                f"appear here when two replications have finished ({done} of "
+                f"{model.replications} so far; press Play)."
+                if model.replications >= 2
+                else "Set two replications or more to compare the scenarios in words."
+            )
+            return
+        solara.Markdown("\n".join(f"- {sentence}" for sentence in model.decision().sentences))
 
 
 def _waiting(what: str) -> None:
@@ -304,7 +386,12 @@ def Siting(model: Explorer):
         pairs = _pairs(model)
         if pairs is not None:
             solara.FigureMatplotlib(
-                plots.over_time(pairs, [("houses_open", "houses open")], "Houses"), format="png"
+                plots.over_time(
+                    pairs,
+                    [("houses_open", "detention and transition houses open, existing and new")],
+                    "Houses",
+                ),
+                format="png",
             )
         if model.explored.siting.enabled and model.finished:
             _, explored = model.summaries()
@@ -329,6 +416,7 @@ def Main(model: Explorer):
     with solara.Columns([1, 2]):
         Levers(model)
         with solara.Column():
+            Decision(model)
             Status(model)
             Projection(model)
             PopulationCapacity(model)
@@ -337,15 +425,26 @@ def Main(model: Explorer):
             Siting(model)
 
 
-def model_params(folder: str = FOLDER) -> dict[str, Any]:
-    """SolaraViz's sidebar parameters: re-creating the model with them is a Reset."""
+def model_params(folder: str = FOLDER, advanced: bool = False) -> dict[str, Any]:
+    """The sidebar's parameters: re-creating the model with them is a Reset.
+
+    The seed is a technical control: fixed unless the visitor turns on the advanced settings.
+    """
     choices = shipped_scenarios(Path(folder))
+    seed = {
+        "type": "SliderInt",
+        "value": 1,
+        "min": 1,
+        "max": 1000,
+        "step": 1,
+        "label": "Seed of the random numbers",
+    }
     return {
         "scenario_file": {
             "type": "Select",
             "value": DEFAULT_SCENARIO if DEFAULT_SCENARIO in choices else choices[0],
             "values": choices,
-            "label": "Scenario (compared with the file it extends, or names)",
+            "label": "Scenario (compared with the one it builds on)",
         },
         "replications": {
             "type": "SliderInt",
@@ -353,7 +452,7 @@ def model_params(folder: str = FOLDER) -> dict[str, Any]:
             "min": 1,
             "max": 20,
             "step": 1,
-            "label": "Replications",
+            "label": "Runs of each scenario (more: narrower intervals, slower)",
         },
         "population_scale": {
             "type": "SliderFloat",
@@ -361,16 +460,9 @@ def model_params(folder: str = FOLDER) -> dict[str, Any]:
             "min": 0.01,
             "max": 1.0,
             "step": 0.01,
-            "label": "Share of the country's cases simulated",
+            "label": "Share of the country's cases simulated (results shown for the whole country)",
         },
-        "seed": {
-            "type": "SliderInt",
-            "value": 1,
-            "min": 1,
-            "max": 1000,
-            "step": 1,
-            "label": "Seed",
-        },
+        "seed": seed if advanced else seed["value"],
         "folder": folder,
         "years": _years(),
     }
@@ -389,7 +481,7 @@ def first_model(folder: str = FOLDER) -> Explorer:
         scenario_file=params["scenario_file"]["value"],
         replications=params["replications"]["value"],
         population_scale=params["population_scale"]["value"],
-        seed=params["seed"]["value"],
+        seed=params["seed"],
         folder=folder,
         years=params["years"],
     )
@@ -397,9 +489,50 @@ def first_model(folder: str = FOLDER) -> Explorer:
 
 @solara.component
 def Page():
-    """The page Solara serves: one model per browser session."""
+    """The page Solara serves: one model per browser session.
+
+    The sidebar is Mesa's run controls (Reset, Play, Step) and model parameters, without the
+    technical ones (play and render intervals, threads, the seed) unless the visitor asks for
+    them with the advanced switch.
+    """
     initial = solara.use_memo(first_model, [])
     model = solara.use_reactive(initial)
     model.value.on_wait = force_update  # show "waiting" while the step waits for a slot
-    SolaraViz(model, components=[], model_params=model_params(), name=TITLE, play_interval=50)
+    parameters = solara.use_reactive({})
+    advanced = solara.use_reactive(False)
+    play_interval = solara.use_reactive(50)
+    render_interval = solara.use_reactive(1)
+    use_threads = solara.use_reactive(False)
+    with solara.AppBar():
+        solara.AppBarTitle(TITLE)
+    with solara.Sidebar(), solara.Column():
+        with solara.Card("Run"):
+            ModelController(
+                model,
+                model_parameters=parameters,
+                play_interval=play_interval,
+                render_interval=render_interval,
+                use_threads=use_threads,
+            )
+            solara.Text(
+                "Step: one simulated year. Play: run on. Reset: start again with the choices "
+                "below.",
+                style={"font-size": "0.8em", "color": "#666"},
+            )
+        with solara.Card("What to compare"):
+            ModelCreator(model, model_params(advanced=advanced.value), model_parameters=parameters)
+        solara.Switch(label="Advanced settings", value=advanced)
+        if advanced.value:
+            with solara.Card("Advanced"):
+                solara.SliderInt(
+                    label="Pause between steps when playing (ms)",
+                    value=play_interval,
+                    min=1,
+                    max=500,
+                    step=10,
+                )
+                solara.Text(
+                    "The seed (above) picks the random numbers: the same seed gives the same runs.",
+                    style={"font-size": "0.8em", "color": "#666"},
+                )
     Main(model.value)

@@ -23,6 +23,7 @@ import mesa
 import pandas as pd
 
 from rescalesim.dated_inputs import held_at_start
+from rescalesim.decision import Decision
 from rescalesim.errors import ScenarioError
 from rescalesim.metrics import monthly as monthly_series
 from rescalesim.model import RescaleModel
@@ -37,7 +38,9 @@ from rescalesim.scenario_file import (
     validate,
 )
 from rescalesim.simulation import (
+    Comparison,
     Replication,
+    SimulationResult,
     at_report_scale,
     paired_differences,
     replication_seed,
@@ -305,6 +308,27 @@ class Explorer(mesa.Model):
             return pd.DataFrame()
         table = paired_differences(base, explored)
         return table.assign(scenario=self.explored.name, base=self.baseline.name)
+
+    def decision(self) -> Decision:
+        """The decision in brief from the finished replications (baseline first)."""
+        from rescalesim.decision import decide
+
+        with self.lock:
+            finished = list(self.finished)
+        results = [
+            SimulationResult(
+                scenario,
+                pd.DataFrame([pair[k].summary for pair in finished]),
+                pd.concat([pair[k].monthly for pair in finished], ignore_index=True),
+                pd.DataFrame(),
+            )
+            for k, scenario in enumerate((self.baseline, self.explored))
+        ]
+        note = (
+            f"simulated at {self.population_scale:.0%} of the national case flow; counts and "
+            "costs at national scale"
+        )
+        return decide(Comparison(results, pd.DataFrame(), pd.DataFrame()), note)
 
     def results_csv(self) -> str:
         """The finished replications of both scenarios, one row each, as CSV."""

@@ -63,13 +63,28 @@ def gap(row) -> str:
     return f" ({with_value} of {total} replications)"
 
 
+NO_VALUE = "no value in these runs"  # e.g. house occupancy where no house is open
+COMING = "interval after two replications"
+
+
+def _with_interval(name: str, mean: float, low: float, high: float, format_) -> str:
+    """'12,300 (11,800 to 12,700)', and words, never 'n/a', where a value or interval is missing.
+
+    A mean without an interval (one replication) says that the interval is coming.
+    """
+    if mean != mean:
+        return NO_VALUE
+    if low != low or high != high:
+        return f"{format_(name, mean)} ({COMING})"
+    return f"{format_(name, mean)} ({format_(name, low)} to {format_(name, high)})"
+
+
 def readable_headline(headline: pd.DataFrame) -> pd.DataFrame:
     """`Comparison.headline` as text: one row per metric, one column per scenario."""
     names = list(dict.fromkeys(headline["scenario"]))
     wide = headline.assign(
         value=[
-            f"{format_value(r.metric, r.mean)} ({format_value(r.metric, r.ci95_low)} to "
-            f"{format_value(r.metric, r.ci95_high)}){gap(r)}"
+            _with_interval(r.metric, r.mean, r.ci95_low, r.ci95_high, format_value) + gap(r)
             for r in headline.itertuples()
         ]
     ).pivot(index="metric", columns="scenario", values="value")
@@ -95,11 +110,16 @@ def readable_differences(differences: pd.DataFrame) -> pd.DataFrame:
             "minus": differences["base"],
             "metric": [readable_name(m) for m in differences["metric"]],
             "difference": [
-                format_difference(r.metric, r.difference) for r in differences.itertuples()
+                format_difference(r.metric, r.difference)
+                if r.difference == r.difference
+                else _missing_difference(r.metric)
+                for r in differences.itertuples()
             ],
             "95% interval of the mean": [
                 f"{format_difference(r.metric, r.ci95_low)} to "
                 f"{format_difference(r.metric, r.ci95_high)}{gap(r)}"
+                if r.ci95_low == r.ci95_low
+                else (COMING if r.difference == r.difference else "")
                 for r in differences.itertuples()
             ],
         }
@@ -113,12 +133,19 @@ def readable_differences(differences: pd.DataFrame) -> pd.DataFrame:
     return table
 
 
+def _missing_difference(name: str) -> str:
+    """Why a difference has no value, in words."""
+    if name == "cost_per_offence_avoided_eur":
+        return "no clear reduction in offences"
+    return NO_VALUE
+
+
 def readable_by_year(table: pd.DataFrame) -> pd.DataFrame:
     """Year-by-year differences as text: one row per scenario and year, one column per measure."""
 
     def cell(r) -> str:
         if r.difference != r.difference:
-            return "n/a"
+            return NO_VALUE
         low, mean, high = (significant(v, True) for v in (r.ci95_low, r.difference, r.ci95_high))
         return f"{mean} ({low} to {high})"
 

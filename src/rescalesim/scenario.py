@@ -75,6 +75,23 @@ def bounds(field: Any) -> list[str]:
     ]
 
 
+# RESCALED newsletter articles cited by several fields (docs/sources.md)
+LIVED_EXPERIENCE_ARTICLE = (
+    "RESCALED, 'Lived experience in the detention house ecosystem' (newsletter, rescaled.org)"
+)
+COMMUNITY_INTEGRATION_ARTICLE = (
+    "RESCALED, 'The journey towards community-integration in the implementation of a "
+    "detention house' (newsletter interview, rescaled.org)"
+)
+INDIANA_BELL_ARTICLE = (
+    "RESCALED, 'Dutch Indiana Bell Building' (newsletter, autumn 2022, rescaled.org)"
+)
+SYMPOSIUM_ARTICLE = (
+    "RESCALED, 'Empowering voices, igniting change' (newsletter on the European Symposium on "
+    "Detention Houses, rescaled.org)"
+)
+
+
 class Section(BaseModel):
     """Base of every scenario section: immutable, and unknown keys are errors."""
 
@@ -566,8 +583,8 @@ class Security(Section):
         unit="fraction",
         ge=0,
         le=1,
-        source="assumption: RESCALED newsletters report many held at a needlessly high level ('people almost "
-        "always return from leave'); no public figure found",
+        source="assumption: many held at a needlessly high level ('people almost always return from "
+        f"leave, but are still kept in high security': {LIVED_EXPERIENCE_ARTICLE}); no public figure found",
         description="Share of people assigned one security level above what they need; "
         "placement uses the assigned level.",
         lever="assumption",
@@ -795,8 +812,8 @@ class Community(Section):
     work_education_share: KindShares = param(
         {"prison": 0.3, "detention_house": 0.8, "transition_house": 0.9},
         unit="fraction of residents",
-        source="assumption: house residents work or study outside (RESCALED newsletters; Regie der Gebouwen); "
-        "no public occupation rates found",
+        source=f"assumption: house residents work or study outside ({COMMUNITY_INTEGRATION_ARTICLE}; Regie der "
+        "Gebouwen); no public occupation rates found",
         description="Share of residents in work or education, by facility type (a facility "
         "group may set its own).",
     )
@@ -816,7 +833,7 @@ class Community(Section):
     lived_experience_staff: KindFlags = param(
         {"prison": False, "detention_house": True, "transition_house": True},
         unit="yes/no",
-        source="RESCALED newsletters: staff with lived experience in houses (Zuivere Koffie, RESCALED)",
+        source=f"staff with lived experience in houses: {LIVED_EXPERIENCE_ARTICLE}; {SYMPOSIUM_ARTICLE}",
         description="Whether facilities of a type employ staff with lived experience of prison.",
     )
     lived_experience_hazard_ratio: float = param(
@@ -935,7 +952,7 @@ class Siting(Section):
         unit="log-odds",
         ge=-5,
         le=5,
-        source="RESCALED newsletters: large cities accept more easily (Kortrijk, Vorst, Leuven)",
+        source=f"large cities accept more easily (Kortrijk, Vorst, Leuven): {COMMUNITY_INTEGRATION_ARTICLE}",
         description="Extra acceptance in a large city.",
     )
     social_facilities_share: float = param(
@@ -951,7 +968,7 @@ class Siting(Section):
         unit="log-odds",
         ge=-5,
         le=5,
-        source="RESCALED newsletters: towns that host social facilities accept more easily",
+        source=f"towns that host social facilities accept more easily: {COMMUNITY_INTEGRATION_ARTICLE}",
         description="Extra acceptance where social facilities exist.",
     )
     objections_share: float = param(
@@ -978,8 +995,8 @@ class Siting(Section):
     early_involvement: KindFlags = param(
         {"prison": False, "detention_house": False, "transition_house": True},
         unit="yes/no",
-        source="RESCALED newsletters: NGO-run transition houses involve the community early, federal "
-        "detention houses late (Leuven: 150 neighbours invited)",
+        source="NGO-run transition houses involve the community early, federal detention houses late "
+        f"(Leuven: 150 neighbours invited): {COMMUNITY_INTEGRATION_ARTICLE}",
         description="Whether the community is involved early, by facility type.",
     )
     early_involvement_log_odds: float = param(
@@ -987,7 +1004,7 @@ class Siting(Section):
         unit="log-odds",
         ge=-5,
         le=5,
-        source="assumption, direction from RESCALED newsletters",
+        source=f"assumption, direction from {COMMUNITY_INTEGRATION_ARTICLE}",
         description="Extra acceptance with early involvement.",
     )
     interventions: list[Intervention] = Field(
@@ -1017,8 +1034,8 @@ class Siting(Section):
             "paid_liaison": 0.4,
         },
         unit="log-odds",
-        source="assumptions; direction from RESCALED newsletters (Leuven event, Kortrijk neighbour survey, "
-        "the Belgian municipal incentive)",
+        source=f"assumptions; direction from {COMMUNITY_INTEGRATION_ARTICLE} (Leuven event, Kortrijk neighbour "
+        "survey, the Belgian municipal incentive)",
         description="Extra acceptance from each intervention used.",
     )
     relocation_share: float = param(
@@ -1051,7 +1068,7 @@ class Siting(Section):
         unit="log-odds per open house",
         ge=0,
         le=5,
-        source="acceptance grows after opening (Kortrijk neighbour survey, RESCALED newsletters)",
+        source=f"acceptance grows after opening (Kortrijk neighbour survey: {COMMUNITY_INTEGRATION_ARTICLE})",
         description="Each house that opens raises the acceptance of later sitings.",
     )
 
@@ -1071,7 +1088,7 @@ class PolicyFeedback(Section):
         unit="occupancy",
         ge=0,
         le=1,
-        source="RESCALED newsletters: underused houses are closed and large prisons built again; threshold "
+        source=f"underused houses are closed and large prisons built again: {INDIANA_BELL_ARTICLE}; threshold "
         "assumed (Dutch KVJJ about 30% full, NRC 2022)",
         description="A house below this yearly occupancy counts as underused that year.",
     )
@@ -1080,7 +1097,7 @@ class PolicyFeedback(Section):
         unit="years",
         ge=1,
         le=50,
-        source="RESCALED newsletters: 'if houses stay underused for a few years'",
+        source=f"'after a few years': {INDIANA_BELL_ARTICLE}",
         description="Consecutive underused years after which closing the house is proposed.",
     )
     commitment: float = param(
@@ -1088,7 +1105,7 @@ class PolicyFeedback(Section):
         unit="probability",
         ge=0,
         le=1,
-        source="RESCALED newsletters: a shared 'dot on the horizon' resists reversal; value assumed",
+        source=f"a shared 'dot on the horizon' resists reversal: {INDIANA_BELL_ARTICLE}; value assumed",
         description="Chance each year that a proposed closure is resisted.",
     )
     overcrowding_share: float = param(
@@ -1182,7 +1199,7 @@ class Transition(Section):
         unit="days",
         ge=1,
         le=3650,
-        source="Belgian stays about 6 months (Gentbrugge, VRT 2022); RESCALED newsletters mention 18 months",
+        source="Belgian stays about 6 months (Gentbrugge, VRT 2022); up to 18 months elsewhere (rescaled.org)",
         description="Days before conditional release from which a transfer is possible.",
         lever="policy",
         plausible=(90, 548),
@@ -1469,8 +1486,8 @@ class Costs(Section):
         unit="EUR per resident-day",
         ge=0,
         le=1000,
-        source="assumption: houses' social enterprises (prison coffee roaster, social "
-        "restaurant: RESCALED newsletters); no revenue figure found",
+        source=f"assumption: houses' social enterprises (a prison coffee roaster: {SYMPOSIUM_ARTICLE}; a "
+        f"social restaurant: {COMMUNITY_INTEGRATION_ARTICLE}); no revenue figure found",
         description="Revenue of detention and transition houses' social enterprises, "
         "subtracted from costs.",
     )
