@@ -65,27 +65,53 @@ class Assumption:
     why: str
 
 
-# The assumptions that could change the decision (notebook 04 varies each over its range and
-# shows whether the ranking of the options holds at each end). Their values and ranges are the
-# schema's and the scenarios' (docs/scenario-fields.md, scenarios/belgium/new_prison.toml).
-ASSUMPTIONS = (
-    Assumption(
-        "reoffending.custody_multipliers.detention_house",
-        "the effect of a detention house on reoffending",
-        "a hazard of reoffending 0.85 times that after prison",
-        "0.60",
-        "1.00 (no effect)",
-        "no evaluation of a detention house's effect on reoffending exists yet",
-    ),
-    Assumption(
-        "costs.capital_per_place.prison",
-        "the building cost of a prison place",
-        "€250,000",
-        "€150,000",
-        "€400,000",
-        "no published cost per place of Haren or of the planned prisons was found",
-    ),
+# The assumptions that could change the decision. Notebook 04 (a tornado on the difference
+# between the Belgian options, 25% scale, 29 Nov 2026) found that the new prison's opening
+# year and its building cost move the houses-against-prison difference most on cost (either
+# brings it to about zero at one end), the opening year also on people above capacity, and the
+# house effect on reoffending; against the status quo, municipalities' refusals move the
+# houses' cost most and the house effect their reoffending. Values and ranges are the schema's
+# and the scenarios' (docs/scenario-fields.md, scenarios/belgium/new_prison.toml).
+HOUSE_EFFECT = Assumption(
+    "reoffending.custody_multipliers.detention_house",
+    "the effect of a detention house on reoffending",
+    "a hazard of reoffending 0.85 times that after prison",
+    "0.60",
+    "1.00 (no effect)",
+    "no evaluation of a detention house's effect on reoffending exists yet",
 )
+SITING = Assumption(
+    "siting.enabled",
+    "whether municipalities accept the houses",
+    "every house opens on its planned date",
+    "all open on time",
+    "refusals and delays",
+    "three of the fifteen Belgian houses planned in 2021 were open four years later",
+)
+PRISON_OPENS = Assumption(
+    "new_prison.opens_year",
+    "when a new prison can open",
+    "in 2028",
+    "2026",
+    "2036",
+    "Haren took 14 years from its announcement (2008) to its opening (2022)",
+)
+PRISON_COST = Assumption(
+    "costs.capital_per_place.prison",
+    "the building cost of a prison place",
+    "€250,000",
+    "€150,000",
+    "€400,000",
+    "no published cost per place of a recent prison (Haren, the planned ones) was found",
+)
+ASSUMPTIONS = (HOUSE_EFFECT, SITING, PRISON_OPENS, PRISON_COST)
+
+
+def assumptions_for(results: list) -> tuple[Assumption, Assumption]:
+    """The two assumptions most likely to change this comparison's ranking (see above)."""
+    if any(r.scenario.new_prison.places for r in results):
+        return PRISON_OPENS, PRISON_COST
+    return HOUSE_EFFECT, SITING
 
 
 @dataclass
@@ -256,7 +282,7 @@ def decide(comparison: Comparison, scale_note: str = "") -> Decision:
     for table, name in zip(tables[1:], names[1:], strict=True):
         sentences.append(_against_base(base, table, name, base_name))
     sentences.append(_winners(tables, names))
-    sentences.append(_assumptions())
+    sentences.append(_assumptions(assumptions_for(results)))
     return Decision(sentences, wide, scale_note, names)
 
 
@@ -324,9 +350,9 @@ def _winners(tables: list[pd.DataFrame], names: list[str]) -> str:
     return "Which wins: " + "; ".join(parts) + "."
 
 
-def _assumptions() -> str:
-    said = [f"{a.words} ({a.value}, range {a.low} to {a.high}: {a.why})" for a in ASSUMPTIONS]
+def _assumptions(chosen: tuple[Assumption, Assumption]) -> str:
+    said = [f"{a.words} ({a.value}, range {a.low} to {a.high}: {a.why})" for a in chosen]
     return (
-        f"Two assumptions could change this: {said[0]}, and {said[1]}; notebook 04 shows "
-        "whether the ranking holds at each end of their ranges."
+        f"Two assumptions could change this: {said[0]}, and {said[1]}; notebook 04 "
+        "shows, for Belgium, whether the ranking holds at each end of their ranges."
     )

@@ -301,9 +301,10 @@ def tornado(
         ax.set_title(words, fontsize=10)
         ax.set_xlabel(f"difference, {unit}")
         ax.grid(axis="x", alpha=0.3)
-    axes[0].legend(fontsize=7, loc="lower left")
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="lower center", ncol=3, fontsize=8)  # below, hiding no dot
     fig.suptitle(f"'{option}' minus '{against}' with each assumption at the ends of its range")
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0.07, 1, 1))
     return _finish(fig, path)
 
 
