@@ -88,10 +88,14 @@ LEVER_WORDS = {
 }
 
 
+# units in words where the schema's are technical
+UNIT_WORDS = {"hazard ratio": "times the rate of reoffending; 1: no effect"}
+
+
 def _label(lever: FieldDoc) -> str:
     words = LEVER_WORDS.get(lever.path) or lever.path.replace("_", " ").replace(".", ": ")
-    unit = f" ({lever.unit})" if lever.unit else ""
-    return f"{words}{unit}"
+    unit = UNIT_WORDS.get(lever.unit, lever.unit)
+    return f"{words} ({unit})" if unit else words
 
 
 def _replications(n: int) -> str:

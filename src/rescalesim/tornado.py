@@ -19,6 +19,7 @@ from typing import Any
 import pandas as pd
 
 from rescalesim.decision import OUTCOMES, national_summary, paired
+from rescalesim.outcomes import euros, metric, significant, whole
 
 
 @dataclass(frozen=True)
@@ -194,26 +195,45 @@ def _holds(assumed: tuple[float, float], there: tuple[float, float]) -> bool:
     return _side(*assumed) * _side(*there) != -1
 
 
+def _amount(outcome: str, value: float, unit: bool = True) -> str:
+    """A difference in the outcome's unit: '+€3.10 m a year', '+372 people', '+0.1 points'."""
+    if outcome == "budget_per_year_eur":
+        return euros(value, signed=True) + (" a year" if unit else "")
+    if metric(outcome).share:
+        return significant(100 * value, signed=True, decimals=1) + (" points" if unit else "")
+    return whole(value, signed=True) + (" people" if unit else "")
+
+
 def in_words(table: pd.DataFrame) -> list[str]:
-    """For each pair of options and outcome: which assumptions change the ranking, if any."""
+    """For each pair of options and outcome, what the tornado says, in a sentence.
+
+    The difference as assumed with its 95% interval, how far the assumption that moves it most
+    takes it, and whether the ranking holds at both ends of every assumption.
+    """
     lines = []
     for (option, against, outcome), part in table.groupby(
         ["option", "against", "outcome"], sort=False
     ):
         words = OUTCOMES[outcome][0]
-        broken = part[~part["ranking_holds"]]
+        first = part.iloc[0]
+        assumed = (
+            f"{_amount(outcome, first['as_assumed'])} as assumed (95% interval "
+            f"{_amount(outcome, first['as_assumed_low'], unit=False)} to "
+            f"{_amount(outcome, first['as_assumed_high'], unit=False)})"
+        )
         swing = (part["difference"] - part["as_assumed"]).abs()
         largest = part.loc[swing.idxmax()]
-        head = f"{option} against {against}, on {words}"
+        moved = (
+            f"{largest['assumption']} moves it most, to {_amount(outcome, largest['difference'])} "
+            f"at {largest['value']}"
+        )
+        broken = part[~part["ranking_holds"]]
         if broken.empty:
-            lines.append(
-                f"{head}: the ranking holds at both ends of every assumption; "
-                f"{largest['assumption']} moves the difference most."
-            )
+            verdict = "the ranking holds at both ends of every assumption"
         else:
-            changed = "; ".join(
+            verdict = "the ranking turns round with " + "; ".join(
                 f"{r.assumption} at {r.value}"
                 for r in broken.drop_duplicates("assumption").itertuples()
             )
-            lines.append(f"{head}: the ranking changes with {changed}.")
+        lines.append(f"{option} minus {against}, on {words}: {assumed}; {moved}; {verdict}.")
     return lines
