@@ -166,7 +166,8 @@ def test_a_results_folder_becomes_one_self_contained_file(tmp_path):
     headline = pd.read_csv(out / "headline.csv").set_index("metric")
     custody = headline.loc["custody_population_mean"].iloc[0]
     assert report.format_value("custody_population_mean", custody["mean"]) in html
-    assert "+0 pp" not in html and "+0.0 pp to +0.0 pp" in html  # same scenario: no difference
+    # Same scenario: an exact zero difference, written unsigned and without spurious decimals.
+    assert "+0 pp" not in html and "<td>0 pp</td>\n<td>0 pp to 0 pp</td>" in html
     assert not list(out.glob(".*.tmp"))
 
 
