@@ -5,12 +5,11 @@ default here, once; documentation, the command line and checks read them from th
 Loading (TOML files, ``extends``, ``--set`` overrides) lives in :mod:`rescalesim.scenario_file`.
 """
 
-from __future__ import annotations
 
 import hashlib
 import json
 from enum import StrEnum
-from typing import Any, Literal
+from typing import Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -349,7 +348,7 @@ class Offenders(Section):
     )
 
     @model_validator(mode="after")
-    def _shares_sum_to_one(self) -> Offenders:
+    def _shares_sum_to_one(self) -> Self:
         if self.age_maximum is not None and not (
             self.age_minimum < self.age_mean < self.age_maximum
         ):
@@ -441,7 +440,7 @@ class Sentencing(Section):
     )
 
     @model_validator(mode="after")
-    def _bands_are_consistent(self) -> Sentencing:
+    def _bands_are_consistent(self) -> Self:
         edges, shares = self.sentence_band_edges_days, self.sentence_band_shares
         if len(edges) != len(shares) + 1:
             raise ValueError(
@@ -784,7 +783,7 @@ class Staffing(Section):
     )
 
     @model_validator(mode="after")
-    def _every_kind(self) -> Staffing:
+    def _every_kind(self) -> Self:
         for kind in ("detention_house", "transition_house"):
             places = self.house_reference_places.get(kind)
             if places is None or not 1 <= places <= 10_000:
@@ -1073,7 +1072,7 @@ class Siting(Section):
     )
 
     @model_validator(mode="after")
-    def _interventions_need_siting(self) -> Siting:
+    def _interventions_need_siting(self) -> Self:
         if self.interventions and not self.enabled:
             raise ValueError("interventions act on siting decisions: they need enabled = true")
         return self
@@ -1334,7 +1333,7 @@ class Reoffending(Section):
     )
 
     @model_validator(mode="after")
-    def _multipliers_positive(self) -> Reoffending:
+    def _multipliers_positive(self) -> Self:
         if self.reference_reoffence_ever <= self.reference_reoffence_2y:
             raise ValueError("reference_reoffence_ever must exceed reference_reoffence_2y")
         for name in ("risk_multipliers", "custody_multipliers"):
@@ -1579,7 +1578,7 @@ class FacilityGroup(Section):
     )
 
     @model_validator(mode="after")
-    def _closes_after_opening(self) -> FacilityGroup:
+    def _closes_after_opening(self) -> Self:
         if (
             self.opens_year is not None
             and self.closes_year is not None
@@ -1659,7 +1658,7 @@ class HousePlan(Section):
     )
 
     @model_validator(mode="after")
-    def _weights_are_positive(self) -> HousePlan:
+    def _weights_are_positive(self) -> Self:
         for region, weight in self.region_weights.items():
             if not 0 <= weight <= 1e6:
                 raise ValueError(f"region_weights.{region}: must be between 0 and 1000000")
@@ -1753,7 +1752,7 @@ class Trend(Section):
         return value
 
     @model_validator(mode="after")
-    def _one_form(self) -> Trend:
+    def _one_form(self) -> Self:
         if (self.by_year is None) == (self.growth_per_year is None):
             raise ValueError("give either by_year (a dated series) or growth_per_year")
         if self.by_year is not None and not self.by_year:
@@ -1832,7 +1831,7 @@ class Scenario(Section):
     )
 
     @model_validator(mode="after")
-    def _regions_are_consistent(self) -> Scenario:
+    def _regions_are_consistent(self) -> Self:
         names = [r.name for r in self.regions]
         if len(set(names)) != len(names):
             raise ValueError("regions: names must be unique")
