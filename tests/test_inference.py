@@ -117,7 +117,7 @@ def test_a_fit_killed_mid_way_resumes_from_its_database(tmp_path):
     out = tmp_path / "fit"
     command = [
         sys.executable, "-m", "rescalesim", "calibrate", str(path), "--fit", "--scale", "0.01",
-        "--population", "20", "--generations", "3", "--workers", "1", "--out", str(out),
+        "--population", "10", "--generations", "3", "--workers", "1", "--out", str(out),
     ]  # fmt: skip
     process = subprocess.Popen(
         command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
@@ -132,11 +132,11 @@ def test_a_fit_killed_mid_way_resumes_from_its_database(tmp_path):
         process.wait()
     kept = _populations(out / "abc.db")
     assert kept < 3 and not posterior_path(path).exists()
-    again = rescalesim("calibrate", path, "--fit", "--scale", "0.01", "--population", "20",
+    again = rescalesim("calibrate", path, "--fit", "--scale", "0.01", "--population", "10",
                        "--generations", "3", "--workers", "1", "--out", out)  # fmt: skip
     assert again.returncode == 2 and "--resume" in again.stderr  # never overwritten silently
     resumed = rescalesim("calibrate", path, "--fit", "--resume", "--scale", "0.01",
-                         "--population", "20", "--generations", "3", "--workers", "1",
+                         "--population", "10", "--generations", "3", "--workers", "1",
                          "--out", out)  # fmt: skip
     assert resumed.returncode == 0, resumed.stderr
     assert _populations(out / "abc.db") == 3
@@ -144,7 +144,7 @@ def test_a_fit_killed_mid_way_resumes_from_its_database(tmp_path):
     assert posterior_path(path).exists()
     # a database is resumed only for the fit it holds
     other = rescalesim("calibrate", path, "--fit", "--resume", "--scale", "0.02",
-                       "--population", "20", "--generations", "4", "--out", out)  # fmt: skip
+                       "--population", "10", "--generations", "4", "--out", out)  # fmt: skip
     assert other.returncode == 2 and "a fit of another" in other.stderr
 
 

@@ -105,7 +105,7 @@ def test_the_report_of_a_comparison_is_written_for_readers(tmp_path: Path):
             "--set",
             "run.years=6",
             "--replications",
-            "3",
+            "2",
             "--out",
             str(out),
             "--quiet",

@@ -1,12 +1,16 @@
-"""Reduced scale: the Belgian pair at 10%, 25%, 50% and 100%, against full scale.
+"""Reduced scale: the Belgian pair at 10%, 25% and 50%, against full scale.
 
-The first test checks the apportionment itself (exact); the second that rates, and counts and
-costs read at national scale, agree with full scale within tolerances stated here and in
+The first test checks the apportionment itself (exact) at each; the second that rates, and
+counts and costs read at national scale, agree with full scale within tolerances stated here and
+in
 docs/experiments.md ("Scale"). The tolerances come from benchmarks/scale_study.py (6
 replications per scale): about three standard deviations of the gap between two 2-replication
 means, so chance passes and a bias of a few percent fails. Where a reduced scale is not to be
 trusted (overcrowding and people in custody as differences, empty house beds while new houses
-fill), the docs say so and this test does not pretend otherwise.
+fill), the docs say so and this test does not pretend otherwise. The second test runs 10% and
+25%, the scales sweeps and calibration use; 50% lies between them and full scale and passed the
+same tolerances while the test ran it (until 30 November 2026; benchmarks/scale_study.py runs
+it), so it is left out to save a minute of the suite.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from rescalesim.estate import facility_plans
 from rescalesim.simulation import compare
 
 SCALES = (0.1, 0.25, 0.5)
+COMPARED = (0.1, 0.25)  # the scales whose answers are checked against full scale
 PAIR = ("status_quo.toml", "detention_houses.toml")
 # metric -> (tolerance, "pp" absolute for shares or "%" relative to full scale); counts and
 # costs at national scale
@@ -77,10 +82,10 @@ def within(value: float, full: float, tolerance: tuple[float, str]) -> bool:
 
 @pytest.mark.slow
 def test_the_belgian_pair_gives_the_same_answers_at_reduced_scale_as_at_full_scale():
-    results = {s: compare(pair_at(s), replications=2, workers=1) for s in (1.0, *SCALES)}
+    results = {s: compare(pair_at(s), replications=2, workers=1) for s in (1.0, *COMPARED)}
     full = results[1.0]
     misses = []
-    for scale in SCALES:
+    for scale in COMPARED:
         levels, differences = results[scale].headline, results[scale].differences
         for metric, tolerance in LEVELS.items():
             if scale < SMALLEST.get(metric, 0):
