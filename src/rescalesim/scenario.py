@@ -5,7 +5,6 @@ default here, once; documentation, the command line and checks read them from th
 Loading (TOML files, ``extends``, ``--set`` overrides) lives in :mod:`rescalesim.scenario_file`.
 """
 
-
 import hashlib
 import json
 from enum import StrEnum
