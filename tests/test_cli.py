@@ -87,6 +87,7 @@ def test_run_prints_the_headline_table_and_writes_every_output(run_output, small
     assert manifest["version"] and manifest["wall_time_seconds"] > 0
 
 
+@pytest.mark.slow
 def test_counts_are_reported_at_national_scale_and_the_manifest_names_the_commit(
     small_file, tmp_path
 ):
@@ -138,6 +139,7 @@ def test_the_same_scenario_and_seed_give_the_same_bytes_whatever_the_number_of_w
     assert (other / "summary.csv").read_bytes() != (out / "summary.csv").read_bytes()
 
 
+@pytest.mark.slow
 def test_a_replication_does_not_depend_on_how_many_are_run(run_output, small_file, tmp_path):
     out, _ = run_output
     one = tmp_path / "one"

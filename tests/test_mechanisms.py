@@ -98,6 +98,7 @@ def test_the_service_decides_later_when_it_has_more_files_per_place():
     assert model.records.daily[:, INDEX["placement_files"]].max() > 0
 
 
+@pytest.mark.slow
 def test_houses_may_hold_people_on_remand_where_a_country_allows_it():
     for regime in ("judge", "service"):
         allowed, model = _metrics(placement={"regime": regime, "remand_in_houses": True})

@@ -417,6 +417,7 @@ levels = [0.6, 1.0]
 """
 
 
+@pytest.mark.slow
 def test_a_paired_sweep_holds_each_points_difference_from_its_baseline_on_the_same_seeds(
     tmp_path,
 ):

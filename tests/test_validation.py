@@ -103,6 +103,7 @@ def test_validate_prints_each_record_and_writes_the_countrys_table_once(tmp_path
     assert "| house occupancy | test country | house occupancy |" in text
 
 
+@pytest.mark.slow
 def test_validate_exits_1_on_a_planted_miss_and_says_which(tmp_path):
     _country(
         tmp_path,
