@@ -118,25 +118,7 @@ def test_the_report_of_a_comparison_is_written_for_readers(tmp_path: Path):
     assert problems(text) == []
 
 
-# Notebook 01 carries the outputs of its last full-size run, made before the decision was added:
-# its rerun (scripts/notebooks 01_belgium_prisons_or_houses.ipynb, about an hour) did not finish
-# in the session that added it. Strict: once it is rerun, this mark must go.
-STALE: set[str] = set()
-
-
-@pytest.mark.parametrize(
-    "path",
-    [
-        pytest.param(
-            p,
-            marks=pytest.mark.xfail(
-                p.stem in STALE, reason="awaits its full-size rerun", strict=True
-            ),
-        )
-        for p in NOTEBOOKS
-    ],
-    ids=lambda p: p.stem,
-)
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_a_committed_notebook_is_written_for_readers(path: Path, tmp_path: Path):
     page = notebook_report(path, tmp_path / "notebook.html").read_text(encoding="utf-8")
     assert problems(visible_text(page)) == []

@@ -2,13 +2,12 @@
 
 The first test checks the apportionment itself (exact) at each; the second that rates, and
 counts and costs read at national scale, agree with full scale within tolerances stated here and
-in
-docs/experiments.md ("Scale"). The tolerances come from benchmarks/scale_study.py (6
+in docs/experiments.md ("Scale"). The tolerances come from benchmarks/scale_study.py (6
 replications per scale): about three standard deviations of the gap between two 2-replication
 means, so chance passes and a bias of a few percent fails. Where a reduced scale is not to be
 trusted (overcrowding and people in custody as differences, empty house beds while new houses
 fill), the docs say so and this test does not pretend otherwise. The second test runs 10% and
-25%, the scales sweeps and calibration use; 50% lies between them and full scale and passed the
+25%, the reduced scales users run most; 50% lies between them and full scale and passed the
 same tolerances while the test ran it (until 30 November 2026; benchmarks/scale_study.py runs
 it), so it is left out to save a minute of the suite.
 """
