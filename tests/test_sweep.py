@@ -148,14 +148,14 @@ def test_an_existing_sweep_folder_needs_resume_and_the_same_sweep(folder):
 def test_a_run_that_raises_is_recorded_as_failed_and_the_sweep_goes_on(folder, monkeypatch):
     from rescalesim import sweep
 
-    real = sweep.run_replication
+    real = sweep.run_summary
 
     def fragile(s, seed, replication):
         if s.remand.share == 0.4 and replication == 1:
             raise FloatingPointError("simulated fault")
         return real(s, seed, replication)
 
-    monkeypatch.setattr(sweep, "run_replication", fragile)
+    monkeypatch.setattr(sweep, "run_summary", fragile)
     runs = run_sweep(load_sweep(folder / "grid.toml"), folder / "out", "serial", progress=False)
     failed = runs[runs["status"] == "failed"]
     assert len(failed) == 2 and (runs["status"] == "ok").sum() == 10

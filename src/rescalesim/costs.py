@@ -18,6 +18,17 @@ from rescalesim.scenario import DAYS_PER_YEAR, SECURITY_ORDER
 # the stock of people on remand held in each kind of facility
 REMAND_HELD_IN = {FacilityKind.prison: "remand", FacilityKind.detention_house: "house_remand"}
 
+# the row's columns a day's costs read and write, looked up once
+_STAFF, _PRISON = INDEX["cost_staff_eur"], INDEX["cost_prison_eur"]
+_COMMUNITY, _COMMUNITY_SANCTION = INDEX["cost_community_sanction_eur"], INDEX["community_sanction"]
+_INCENTIVE = INDEX["cost_municipal_incentive_eur"]
+_REVENUE = INDEX["cost_social_enterprise_revenue_eur"]
+_DETENTION_HOUSE, _TRANSITION_HOUSE = INDEX["detention_house"], INDEX["transition_house"]
+_EM = INDEX["cost_electronic_monitoring_eur"]
+_ELECTRONIC_MONITORING = INDEX["electronic_monitoring"]
+_CONVICTIONS, _RECONVICTIONS = INDEX["cost_new_convictions_eur"], INDEX["reconvictions"]
+_CAPITAL = INDEX["cost_capital_eur"]
+
 if TYPE_CHECKING:
     import numpy as np
 
@@ -89,37 +100,35 @@ class CostAccounts:
         """Cost components of the day in the row; all zero when costs are switched off."""
         if not self.costs.enabled:
             return
-        costs, index = self.costs, INDEX
+        costs = self.costs
+        # the day's stocks and flows as Python floats: the same arithmetic as on the row's numpy
+        # scalars, at a fraction of the cost (done every simulated day)
+        today = row.tolist()
         staff = 0.0
         staffed = self.staffing.staffed_places()
         for (cost, held, rates, remand), places in zip(self.by_kind, staffed, strict=True):
             # remand is held in prison places (or house places where allowed), so its people
             # count as occupants there
-            occupied = row[held] + (row[remand] if remand is not None else 0)
+            occupied = today[held] + (today[remand] if remand is not None else 0)
             row[cost] = occupied * rates.occupied_place_day
             # the fixed part of spending is staff, paid for the posts filled (see staffing)
             staff += places * rates.available_place_day
-        row[index["cost_staff_eur"]] = staff
+        row[_STAFF] = staff
         if self.by_level:
             extra = self.security_extra
-            row[index["cost_prison_eur"]] += sum(
+            row[_PRISON] += sum(
                 n * e for n, e in zip(self.custody.prison_by_level, extra, strict=True)
             )
-        row[index["cost_community_sanction_eur"]] = (
-            row[index["community_sanction"]] * costs.community_sanction_day
-        )
+        row[_COMMUNITY] = today[_COMMUNITY_SANCTION] * costs.community_sanction_day
         houses = self.estate.open_houses + self.estate.open_transition_houses
-        per_resident_day = costs.municipal_incentive_per_resident_year / DAYS_PER_YEAR
-        cap_day = costs.municipal_incentive_cap_year / DAYS_PER_YEAR
-        row[index["cost_municipal_incentive_eur"]] = sum(
-            min(len(h.occupants) * per_resident_day, cap_day) for h in houses
-        )
-        row[index["cost_social_enterprise_revenue_eur"]] = (
-            -(row[index["detention_house"]] + row[index["transition_house"]])
+        if houses:
+            per_resident_day = costs.municipal_incentive_per_resident_year / DAYS_PER_YEAR
+            cap_day = costs.municipal_incentive_cap_year / DAYS_PER_YEAR
+            row[_INCENTIVE] = sum(min(len(h.occupants) * per_resident_day, cap_day) for h in houses)
+        row[_REVENUE] = (
+            -(today[_DETENTION_HOUSE] + today[_TRANSITION_HOUSE])
             * costs.social_enterprise_revenue_per_resident_day
         )
-        row[index["cost_electronic_monitoring_eur"]] = (
-            row[index["electronic_monitoring"]] * costs.electronic_monitoring_day
-        )
-        row[index["cost_new_convictions_eur"]] = row[index["reconvictions"]] * costs.new_conviction
-        row[index["cost_capital_eur"]] = self.capital_per_day
+        row[_EM] = today[_ELECTRONIC_MONITORING] * costs.electronic_monitoring_day
+        row[_CONVICTIONS] = today[_RECONVICTIONS] * costs.new_conviction
+        row[_CAPITAL] = self.capital_per_day

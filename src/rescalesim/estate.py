@@ -353,4 +353,9 @@ class Estate:
 
     def empty_house_beds(self) -> int:
         """Free places in open detention and transition houses."""
-        return sum(h.free_places for h in (*self.open_houses, *self.open_transition_houses))
+        # Facility.free_places inlined: counted every simulated day
+        return sum(
+            max(0, h.capacity - len(h.occupants))
+            for houses in (self.open_houses, self.open_transition_houses)
+            for h in houses
+        )

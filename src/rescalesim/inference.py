@@ -104,11 +104,11 @@ class Simulator:
 
     def __call__(self, parameters: dict[str, float]) -> dict[str, float]:
         """One run with these parameters: each target's statistic (counts at national scale)."""
-        from rescalesim.simulation import run_replication
+        from rescalesim.simulation import run_summary
 
         parameters = {k: float(v) for k, v in dict(parameters).items()}
         scenario = self.scenario(parameters)
-        row = run_replication(scenario, self.seed(parameters), 0).summary
+        row = run_summary(scenario, self.seed(parameters), 0)
         import pandas as pd
 
         summary = pd.DataFrame([row])

@@ -56,11 +56,24 @@ def run_replication(scenario: Scenario, seed: int, replication: int) -> Replicat
     return tables(model, seed, replication)
 
 
-def tables(model: RescaleModel, seed: int, replication: int) -> Replication:
-    """The summary row, monthly series and subgroups of a model that has run to its end."""
+def run_summary(scenario: Scenario, seed: int, replication: int) -> dict:
+    """Simulate one replication and return its summary row alone.
+
+    What sweeps, fits and the workbench read: the monthly series and subgroups are not built
+    (at 1% scale they cost about a tenth of a short run).
+    """
+    model = RescaleModel(scenario, replication_seed(seed, replication))
+    model.run()
+    return summary_row(model, seed, replication)
+
+
+def summary_row(
+    model: RescaleModel, seed: int, replication: int, log: dict[str, np.ndarray] | None = None
+) -> dict:
+    """The summary row of a model that has run to its end."""
     scenario = model.validated_scenario
-    log = model.records.release_log()
-    row = {
+    log = model.records.release_log() if log is None else log
+    return {
         "scenario": scenario.name,
         "scenario_hash": scenario.digest(),
         "seed": seed,
@@ -70,6 +83,13 @@ def tables(model: RescaleModel, seed: int, replication: int) -> Replication:
         **model.policymaker.summary(),
         "hearings": model.court.hearings_held,
     }
+
+
+def tables(model: RescaleModel, seed: int, replication: int) -> Replication:
+    """The summary row, monthly series and subgroups of a model that has run to its end."""
+    scenario = model.validated_scenario
+    log = model.records.release_log()
+    row = summary_row(model, seed, replication, log)
     series = monthly(scenario, model.records.daily)
     groups = subgroups(scenario, log)
     for table in (series, groups):
@@ -107,7 +127,7 @@ def run_with_probes(
         else:
             values[k] = model.siting.summary(day, FacilityKind.detention_house)[measure]
     model.run_to_day(model.total_days)  # the rest of the run (nothing left if a probe ended it)
-    return tables(model, seed, replication).summary, values
+    return summary_row(model, seed, replication), values
 
 
 def run_uncertain(

@@ -40,6 +40,7 @@ class Staffing:
         self._cached_for = -1  # the estate's version the totals below were counted for
         self._staffed_places = [0.0] * len(FacilityKind)
         self._closed = 0
+        self._posts = 0.0
         for facility in estate.facilities:
             self.settle(facility)
         estate.places_changed()
@@ -113,6 +114,10 @@ class Staffing:
                 )
                 closed += facility.built_capacity - facility.capacity
         self._staffed_places, self._closed = staffed, max(0, closed)
+        per_place = self.rules.posts_per_place
+        self._posts = sum(
+            places * per_place[kind] for places, kind in zip(staffed, FacilityKind, strict=True)
+        )
 
     def size_factor(self, facility: Facility) -> float:
         """Posts per place of a house of its size against one of the reference size (1 for prisons).
@@ -136,11 +141,8 @@ class Staffing:
 
     def posts_filled(self) -> float:
         """Staff posts filled in open facilities (full-time equivalents)."""
-        per_place = self.rules.posts_per_place
-        return sum(
-            places * per_place[kind]
-            for places, kind in zip(self.staffed_places(), FacilityKind, strict=True)
-        )
+        self._count()  # counted with the places, when they change (read every day)
+        return self._posts
 
     def places_closed(self) -> int:
         """Built places of open facilities that cannot be used for want of staff."""

@@ -39,7 +39,7 @@ from rescalesim.scenario_file import (
     validate,
     validate_as,
 )
-from rescalesim.simulation import run_replication, run_together
+from rescalesim.simulation import run_summary, run_together
 
 
 @dataclass(frozen=True)
@@ -76,7 +76,7 @@ def execute(task: Task) -> dict[str, Any]:
     """Run one task; an error becomes a failed row instead of stopping the sweep."""
     try:
         if task.baseline is None:
-            summary = run_replication(task.scenario, task.seed, task.replication).summary
+            summary = run_summary(task.scenario, task.seed, task.replication)
         else:
             baseline, point = run_together(
                 [task.baseline, task.scenario], task.seed, task.replication

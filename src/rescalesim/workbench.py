@@ -24,7 +24,7 @@ from typing import Any
 
 from rescalesim.outcomes import HEADLINE, SUPPORTING
 from rescalesim.scenario_file import apply_override, read_raw, validate
-from rescalesim.simulation import run_replication
+from rescalesim.simulation import run_summary
 
 
 def evaluate(
@@ -39,5 +39,5 @@ def evaluate(
         value = value.item() if hasattr(value, "item") else value  # numpy scalars from samplers
         apply_override(data, name.split("__"), value, f"{scenario} ({name})")
     resolved = validate(data, f"{scenario} with {sorted(parameters)}")
-    summary = run_replication(resolved, seed, replication).summary
+    summary = run_summary(resolved, seed, replication)
     return {metric: summary[metric] for metric in HEADLINE + SUPPORTING}
