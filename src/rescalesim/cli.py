@@ -185,6 +185,12 @@ def _add_executor_options(parser: argparse.ArgumentParser, what: str) -> None:
 def _executor(args: argparse.Namespace):
     from rescalesim.executors import get_executor
 
+    _check_executor_options(args)
+    return get_executor(args.executor, args.workers, args.scheduler, args.worker_memory)
+
+
+def _check_executor_options(args: argparse.Namespace) -> None:
+    # before the model and the executors are imported: bad options are answered at once
     command = f"rescalesim {args.command}"
     if args.scheduler and args.executor != "dask":
         raise UsageError(f"{command}: --scheduler needs --executor dask")
@@ -203,7 +209,6 @@ def _executor(args: argparse.Namespace):
             raise UsageError(
                 f"{command}: --worker-memory '{memory}' is not a size such as 2GiB"
             ) from None
-    return get_executor(args.executor, args.workers, args.scheduler, memory)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -641,6 +646,7 @@ def _write_results(out: Path, fill, kept) -> None:
 def command_run(args: argparse.Namespace) -> int:
     """``rescalesim run``."""
     scenario = _load(args.scenario, args)  # bad input is answered before the model loads
+    _check_executor_options(args)
     from rescalesim.recorded import record_beside
     from rescalesim.scenario_file import locate
 
@@ -712,7 +718,11 @@ def _compared(args: argparse.Namespace) -> list[Scenario]:
 
 def command_compare(args: argparse.Namespace) -> int:
     """``rescalesim compare``: common random numbers, paired differences against the first."""
+    from rescalesim.scenario_file import check_distinct_names
+
     scenarios = _compared(args)
+    check_distinct_names(scenarios)  # bad input is answered before the model loads
+    _check_executor_options(args)
     from rescalesim.recorded import record_beside
     from rescalesim.scenario_file import locate
 
@@ -722,11 +732,10 @@ def command_compare(args: argparse.Namespace) -> int:
     from rescalesim.outputs import check_results_folder, write_json, write_table
     from rescalesim.recorded import at_national_scale
     from rescalesim.report import gap, render
-    from rescalesim.simulation import check_distinct_names, compare
+    from rescalesim.simulation import compare
 
     out = args.out or Path("results") / "comparison"
     check_results_folder(out, args.force)
-    check_distinct_names(scenarios)
     executor = _executor(args)  # every option is checked before anything is written
     uncertainty = _uncertainty(args, scenarios, args.scenarios)
     kept = _kept(out, args, scenarios)
@@ -866,6 +875,10 @@ def _write_break_even(folder: Path, results: list) -> str:
 
 def command_sweep(args: argparse.Namespace) -> int:
     """``rescalesim sweep``: every run of a design, resumable, on any executor."""
+    from rescalesim.scenario_file import locate, read_toml
+
+    read_toml(locate(args.sweep))  # a missing or unreadable file is answered at once
+    _check_executor_options(args)
     import pandas as pd
 
     from rescalesim import plots
@@ -927,8 +940,6 @@ def command_sweep(args: argparse.Namespace) -> int:
 
 def command_calibrate(args: argparse.Namespace) -> int:
     """``rescalesim calibrate``: exit 1 if any target is missed."""
-    from rescalesim.calibration import calibrate, load_targets
-    from rescalesim.outputs import check_results_folder, write_folder, write_table
     from rescalesim.scenario_file import locate, read_toml
 
     path = locate(args.scenario)
@@ -939,6 +950,9 @@ def command_calibrate(args: argparse.Namespace) -> int:
         raise UsageError(
             f"rescalesim calibrate: no targets.toml beside {path}; name one with --targets"
         )
+    from rescalesim.calibration import calibrate, load_targets
+    from rescalesim.outputs import check_results_folder, write_folder, write_table
+
     targets = load_targets(args.targets or path.parent / "targets.toml")
     if args.fit:
         return _fit(path, targets, args)
@@ -1278,13 +1292,13 @@ def _parameters(texts: list[str]) -> dict:
 
 def command_report(args: argparse.Namespace) -> int:
     """``rescalesim report``: a notebook or a results folder as one HTML file."""
-    from rescalesim.report import execute_and_render, render
-
     parameters = _parameters(args.parameter)
     if (parameters or args.execute) and args.source.suffix != ".ipynb":
         raise UsageError("rescalesim report: --execute and -p apply to notebooks only")
     if parameters and not args.execute:
         raise UsageError("rescalesim report: -p needs --execute")
+    from rescalesim.report import execute_and_render, render
+
     source = args.source
     if args.execute:
         try:

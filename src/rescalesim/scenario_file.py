@@ -7,6 +7,7 @@ is allowed, so that the command line can print it and exit with code 2.
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -315,3 +316,14 @@ def to_toml(scenario: Scenario) -> str:
     data = scenario.model_dump(mode="json", exclude_none=True)
     header = f"# Fully resolved scenario; hash {scenario.digest()}\n"
     return header + tomli_w.dumps(data)
+
+
+def check_distinct_names(scenarios: Sequence[Scenario]) -> None:
+    """Scenarios compared side by side need distinct names (tables are keyed by name)."""
+    names = [s.name for s in scenarios]
+    repeated = sorted({n for n in names if names.count(n) > 1})
+    if repeated:
+        raise ScenarioError(
+            f"field 'name': scenarios to compare need distinct names; '{repeated[0]}' appears "
+            "more than once (give each scenario its own name)"
+        )

@@ -20,7 +20,6 @@ import pandas as pd
 # costs a second at every process start
 from scipy.special import stdtrit
 
-from rescalesim.errors import ScenarioError
 from rescalesim.executors import Executor, Processes, Serial
 from rescalesim.intervals import interval, replications_needed
 from rescalesim.journal import KeptReplications
@@ -29,6 +28,7 @@ from rescalesim.model import RescaleModel
 from rescalesim.outcomes import HEADLINE, SUPPORTING
 from rescalesim.places import FacilityKind
 from rescalesim.scenario import Scenario
+from rescalesim.scenario_file import check_distinct_names
 from rescalesim.shared_past import divergence_day
 from rescalesim.uncertainty import DRAWN_PREFIX, Uncertainty, percentiles
 
@@ -409,17 +409,6 @@ class Comparison:
     by_year: pd.DataFrame | None = None
     report_scale: str = "national"
     uncertainty: str = "none"  # none, ranges or posterior (:mod:`uncertainty`)
-
-
-def check_distinct_names(scenarios: Sequence[Scenario]) -> None:
-    """Scenarios compared side by side need distinct names (tables are keyed by name)."""
-    names = [s.name for s in scenarios]
-    repeated = sorted({n for n in names if names.count(n) > 1})
-    if repeated:
-        raise ScenarioError(
-            f"field 'name': scenarios to compare need distinct names; '{repeated[0]}' appears "
-            "more than once (give each scenario its own name)"
-        )
 
 
 def compare(
