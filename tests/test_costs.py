@@ -114,6 +114,7 @@ def test_with_costs_switched_off_every_component_is_zero():
     assert model.records.daily[:, [INDEX[c] for c in COSTS]].sum() == 0
 
 
+@pytest.mark.slow
 def test_a_day_in_prison_costs_by_security_level_and_reviews_save_some():
     # neutral by default; with a dearer high level, over-classified people cost more, and an
     # earlier review (back to the level needed) costs less; nothing else moves

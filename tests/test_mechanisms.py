@@ -269,6 +269,7 @@ def test_each_regime_term_counts_once_and_grows_with_the_days_spent_in_it():
     )
 
 
+@pytest.mark.slow
 def test_houses_with_lived_experience_staff_lower_reoffending_after_them():
     facilities = [
         {
@@ -346,6 +347,7 @@ def test_the_dutch_juvenile_paradox_disappears_when_the_judge_places():
     assert table[(ministry.name, "occupancy_prisons")] > table[(judge.name, "occupancy_prisons")]
 
 
+@pytest.mark.slow
 def test_offences_before_a_sentence_ends_revoke_conditional_releases():
     base = {**CROWDED, "reoffending": {"enabled": True}, "facilities": HOUSES_WITH_ROOM}
     kept, _ = _metrics(**base, release={"revocation_share": 0.0})

@@ -23,7 +23,7 @@ def comparison():
             {"name": "new house", "kind": "detention_house", "region": "south", "capacity": 30},
         ],
     )
-    return compare([base, houses], replications=3)
+    return compare([base, houses], replications=2)
 
 
 def _is_png(path) -> bool:

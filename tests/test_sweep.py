@@ -134,6 +134,7 @@ def test_a_sweep_killed_with_sigkill_resumes_to_the_same_results(folder, straigh
     pd.testing.assert_frame_equal(straight, resumed)
 
 
+@pytest.mark.slow
 def test_an_existing_sweep_folder_needs_resume_and_the_same_sweep(folder):
     run_sweep(load_sweep(folder / "grid.toml"), folder / "out", "serial", progress=False)
     with pytest.raises(SweepError, match="--resume"):
@@ -162,6 +163,7 @@ def test_a_run_that_raises_is_recorded_as_failed_and_the_sweep_goes_on(folder, m
     assert failed["error"].str.contains("FloatingPointError: simulated fault").all()
 
 
+@pytest.mark.slow
 def test_a_run_whose_worker_is_lost_is_recorded_as_failed_and_the_sweep_goes_on(
     folder, monkeypatch
 ):

@@ -212,6 +212,7 @@ def test_people_the_judge_finds_no_house_bed_for_follow_erlangs_loss_formula():
     assert low - 0.01 <= 0 <= high + 0.01, (mean, low, high)
 
 
+@pytest.mark.slow
 def test_each_kind_of_facility_obeys_littles_law_over_its_recorded_stays():
     s = scenario(run={"years": 6, "warmup_years": 2}, case_flow={"new_cases_per_year": 1500})
     stocks = {
