@@ -75,6 +75,24 @@ def test_a_grid_covers_every_combination_and_every_run_has_its_seed_and_hash(fol
 
 
 @pytest.mark.slow
+def test_a_sweep_row_holds_what_a_full_run_of_its_point_gives(straight, tmp_path):
+    # sweeps build the summary row alone (simulation.run_summary); it must be the row a full
+    # run with its monthly series and subgroups gives, metric for metric
+    from rescalesim.simulation import run_replication, run_summary
+
+    (tmp_path / "base.toml").write_text(to_toml(scenario(**TINY)))
+    (tmp_path / "grid.toml").write_text(GRID)
+    sweep = load_sweep(tmp_path / "grid.toml")
+    row = straight.iloc[-1]
+    point = sweep.scenarios[row.point]
+    full = run_replication(point, row.seed, row.replication).summary
+    alone = run_summary(point, row.seed, row.replication)
+    # NaN where a metric has no value in so short a run: equal as a table, not as floats
+    pd.testing.assert_series_equal(pd.Series(alone, dtype=object), pd.Series(full, dtype=object))
+    for metric in ("admissions_per_year", "occupancy_prisons", "cost_total_eur"):
+        assert row[metric] == pytest.approx(full[metric], nan_ok=True)
+
+
 def test_results_are_identical_whatever_the_executor_and_the_worker_count(folder):
     # one replication per point: six runs still give each of two workers several
     (folder / "grid.toml").write_text(GRID.replace("replications = 2", "replications = 1"))
